@@ -1,0 +1,109 @@
+"""Browser tests: Playwright (sync API) driving Debian's Chromium against the live server.
+
+Playwright's own browser download does not work on these machines, so we launch the system
+Chromium ourselves (KINDRED_CHROMIUM overrides the path). Every test gets a fresh browser context,
+and a page that fails the test on any console error or uncaught page error, which is how a CSP
+violation, a missing static file or a broken script shows up.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
+# (factories, assertions on the database) are still synchronous and safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Error,
+    Page,
+    Playwright,
+    sync_playwright,
+)
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _chromium_path() -> str:
+    path = os.environ.get("KINDRED_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail(f"No Chromium at {path}: install it (apt-get install -y chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=_chromium_path(), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class BrowserProblems:
+    """Console errors and uncaught exceptions seen by one page."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+    def page_error(self, error: Error) -> None:
+        self.errors.append(f"page error: {error.message}")
+
+
+@pytest.fixture
+def viewport() -> dict[str, int]:
+    return DESKTOP
+
+
+@pytest.fixture
+def page(browser: Browser, live_server, transactional_db, viewport) -> Iterator[Page]:
+    """A page in a fresh context (no cookies) whose relative URLs go to the live server.
+
+    The test fails if the browser reported any console error or page error, even when its
+    own assertions passed.
+    """
+    context = browser.new_context(base_url=live_server.url, viewport=viewport)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems = BrowserProblems()
+    page.on("console", problems.console)
+    page.on("pageerror", problems.page_error)
+    yield page
+    context.close()
+    if problems.errors:
+        pytest.fail("The browser reported errors:\n  " + "\n  ".join(problems.errors))
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot to docs/screenshots/<name>.png, for the README and reviews."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
+    return path
