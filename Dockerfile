@@ -1,0 +1,18 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 KINDRED_VAR_DIR=/var/lib/kindred
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config config
+COPY communities communities
+COPY matching matching
+COPY profiles profiles
+RUN pip install --no-cache-dir .
+COPY . .
+RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=collectstatic-only \
+    ALLOWED_HOSTS=localhost KINDRED_VAR_DIR=/app/var python manage.py collectstatic --noinput \
+    && useradd --system --home /var/lib/kindred kindred && mkdir -p /var/lib/kindred \
+    && chown kindred /var/lib/kindred
+ENV STATIC_ROOT=/app/var/staticfiles
+USER kindred
+EXPOSE 8000
+ENTRYPOINT ["/app/docker-entrypoint.sh"]

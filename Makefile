@@ -1,0 +1,86 @@
+# Kindred. `make run` starts the whole app on the embedded default; `make test` runs the suite
+# against PostgreSQL and Redis. Both create .venv on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+SEMANTIC ?=
+EXTRAS := dev$(if $(SEMANTIC),$(comma)semantic)
+comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATASETS ?= ../shared/datasets
+
+# The process commands, shared by `make run` (embedded default) and docker-compose.yml (production);
+# tests/test_deployment.py checks that the two agree.
+WEB_CMD = gunicorn config.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -
+WORKER_CMD = celery -A config worker --loglevel=INFO --concurrency=2
+BEAT_CMD = celery -A config beat --loglevel=INFO
+DEV_WEB_CMD = python manage.py runserver --noreload $(HOST):$(PORT)
+
+.PHONY: install run test bench lint format browser clean help
+
+help:
+	@echo "make install  create .venv and install Kindred with its dev extras (SEMANTIC=1 adds sentence embeddings)"
+	@echo "make run      migrate, load the demo, start web + worker + beat on http://$(HOST):$(PORT)"
+	@echo "make test     run the whole suite against PostgreSQL and Redis"
+	@echo "make bench    run the benchmarks"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $@
+
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	printf 'web: %s\nworker: %s\nbeat: %s\n' "$(BIN)/$(DEV_WEB_CMD)" "$(BIN)/$(WORKER_CMD)" "$(BIN)/$(BEAT_CMD)" > var/Procfile
+	@echo ""
+	@echo "  Kindred is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops everything)"
+	@echo "  Log in as demo user 'ada' (or 'grace', 'alan') with password 'kindred-demo',"
+	@echo "  or as the administrator 'admin' with password 'kindred-admin' (also for /admin/)."
+	@echo ""
+	$(BIN)/honcho -f var/Procfile -d . start
+
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null --settings=config.settings.test
+	$(BIN)/python -m mypy
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m matching bench --datasets $(DATASETS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var .pytest_cache
+
+# Production without Docker: run each in its own service manager unit (see README).
+.PHONY: web worker beat
+web: install
+	$(BIN)/$(WEB_CMD)
+
+worker: install
+	$(BIN)/$(WORKER_CMD)
+
+beat: install
+	$(BIN)/$(BEAT_CMD)

@@ -1,0 +1,193 @@
+"""Load a small demo: a few people, their posts, and communities written for the demo.
+
+Safe to run again: it changes nothing when the demo is already there.
+"""
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from communities import services
+from communities.models import Community, Membership, Placement, Post
+from profiles.models import User
+from profiles.services import profile_update
+
+DEMO_PASSWORD = "kindred-demo"  # noqa: S105 - documented demo credentials
+ADMIN_PASSWORD = "kindred-admin"  # noqa: S105
+
+PEOPLE = [
+    ("ada", "Ada", "Market gardener on heavy clay. Builds her own sensors.", ["gardening", "soil"]),
+    ("grace", "Grace", "Retired engineer, keen home cook and coffee nerd.", ["coffee", "cooking"]),
+    (
+        "alan",
+        "Alan",
+        "Tinkers with Raspberry Pis and home automation.",
+        ["raspberry-pi", "gardening"],
+    ),
+    (
+        "maya",
+        "Maya",
+        "Allotment holder, first year with a waterlogged plot.",
+        ["soil", "composting"],
+    ),
+    ("omar", "Omar", "Espresso at home, on a budget.", ["coffee"]),
+]
+
+COMMUNITIES = [
+    {
+        "name": "Clay soil drainage",
+        "purpose": "Growing food on heavy clay: drainage, raised beds, organic matter and what "
+        "actually worked, season by season.",
+        "tags": ["soil", "clay", "drainage", "gardening"],
+        "formed_reason": "3 people posted about waterlogged clay beds, sharing the tags soil "
+        "and drainage and the terms 'clay', 'waterlogged', 'raised beds'.",
+        "members": [("ada", Membership.Role.OWNER), ("maya", Membership.Role.MODERATOR)],
+    },
+    {
+        "name": "Dialing in espresso at home",
+        "purpose": "Grind size, dose, ratio and temperature: getting good espresso from home "
+        "machines without a café budget.",
+        "tags": ["coffee", "espresso"],
+        "formed_reason": "3 people asked why their shots run sour or bitter, sharing the tags "
+        "coffee and espresso.",
+        "members": [("grace", Membership.Role.OWNER), ("omar", Membership.Role.MEMBER)],
+    },
+]
+
+POSTS = [
+    (
+        "ada",
+        "Raised beds on clay still waterlogged after rain",
+        "My raised beds sit on heavy clay and stay soggy for days after rain. I added compost "
+        "last autumn. Would a gravel layer or a French drain help?",
+        ["soil", "clay", "drainage"],
+        "Clay soil drainage",
+    ),
+    (
+        "maya",
+        "First allotment is a swamp every winter",
+        "Water pools on my plot from November to March. The soil is sticky grey clay. "
+        "What do people do before planting?",
+        ["soil", "drainage", "allotment"],
+        "Clay soil drainage",
+    ),
+    (
+        "alan",
+        "Soil moisture sensors to decide when clay beds can be worked",
+        "I want to log soil moisture in clay beds with a Raspberry Pi so I know when the ground "
+        "is dry enough to dig without ruining the structure.",
+        ["soil", "raspberry-pi", "clay"],
+        "Clay soil drainage",
+    ),
+    (
+        "grace",
+        "Espresso shots run sour even with a fine grind",
+        "18 g in, 36 g out in 20 seconds, and it tastes sour. Grinding finer chokes the machine. "
+        "Is my temperature too low?",
+        ["coffee", "espresso"],
+        "Dialing in espresso at home",
+    ),
+    (
+        "omar",
+        "Budget grinder for espresso: is it worth it?",
+        "My pressurised basket hides everything. Which entry grinder can really go fine enough "
+        "for an unpressurised basket?",
+        ["coffee", "espresso", "grinder"],
+        "Dialing in espresso at home",
+    ),
+    (
+        "ada",
+        "Bitter espresso after switching to a dark roast",
+        "Same recipe, new dark roast beans, now it is harsh and bitter. Shorter ratio? "
+        "Lower temperature?",
+        ["coffee", "espresso"],
+        "Dialing in espresso at home",
+    ),
+    (
+        "alan",
+        "Home Assistant keeps losing my Zigbee sensors",
+        "Every few days a handful of Zigbee temperature sensors drop off. The coordinator is a USB "
+        "stick on a Raspberry Pi 4.",
+        ["raspberry-pi", "home-automation", "zigbee"],
+        None,
+    ),
+    (
+        "maya",
+        "Composting kitchen scraps without attracting rats",
+        "The allotment rules say no rats. What bins and habits keep a compost heap hot and "
+        "rodent-free?",
+        ["composting", "allotment"],
+        None,
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load a small demo of people, posts and communities (safe to run again)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if User.objects.filter(username="ada").exists():
+            self.stdout.write("Demo already loaded.")
+            return
+        admin, _ = User.objects.get_or_create(
+            username="admin",
+            defaults={
+                "email": "admin@example.org",
+                "is_staff": True,
+                "is_superuser": True,
+                "password": make_password(ADMIN_PASSWORD),
+            },
+        )
+        profile_update(user=admin, display_name="Site admin")
+        people = {}
+        for username, display_name, bio, interests in PEOPLE:
+            user = User.objects.create(
+                username=username,
+                email=f"{username}@example.org",
+                password=make_password(DEMO_PASSWORD),
+            )
+            profile_update(
+                user=user,
+                display_name=display_name,
+                bio=bio,
+                interests=interests,
+                discoverable=True,
+            )
+            people[username] = user
+
+        communities = {}
+        for spec in COMMUNITIES:
+            owner = next(people[u] for u, role in spec["members"] if role == Membership.Role.OWNER)
+            community = services.community_create(
+                founder=owner, name=spec["name"], purpose=spec["purpose"], tags=spec["tags"]
+            )
+            Community.objects.filter(pk=community.pk).update(
+                origin=Community.Origin.MATCHER, formed_reason=spec["formed_reason"]
+            )
+            for username, role in spec["members"]:
+                membership = services.community_join(user=people[username], community=community)
+                if role != membership.role:
+                    Membership.objects.filter(pk=membership.pk).update(role=role)
+            communities[spec["name"]] = community
+
+        for username, title, body, tags, community_name in POSTS:
+            post = services.post_create(
+                author=people[username], title=title, body=body, tags=tags, kind=Post.Kind.PROBLEM
+            )
+            if community_name:
+                Placement.objects.create(
+                    post=post,
+                    community=communities[community_name],
+                    placed_by=Placement.PlacedBy.MATCHER,
+                    score=0.8,
+                    reason="Shares the community's tags: " + ", ".join(tags[:2]),
+                )
+        Community.objects.update(last_activity_at=timezone.now())
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {len(people)} people, {len(POSTS)} posts and {len(communities)} "
+                "communities."
+            )
+        )

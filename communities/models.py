@@ -1,0 +1,337 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+USER = settings.AUTH_USER_MODEL
+
+
+def _choices_check(
+    field: str, choices: type[models.TextChoices], name: str
+) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Tag(models.Model):
+    """A topic label. The slug is its identity: "Clay Soil" and "clay-soil" are one tag."""
+
+    name = models.CharField(max_length=50)
+    slug = models.SlugField(max_length=50, unique=True, allow_unicode=True)
+    usage_count = models.PositiveIntegerField(
+        default=0, help_text="Posts and communities carrying this tag."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="tag_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(name=""), name="tag_name_not_empty"),
+        ]
+        indexes = [models.Index(fields=["-usage_count", "slug"], name="tag_popular")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def normalize(raw: str) -> str:
+        """The slug for a raw tag ("  Clay Soil " -> "clay-soil"); empty when nothing is left."""
+        return slugify(" ".join(raw.replace("_", " ").split()), allow_unicode=True)[:50].strip("-")
+
+
+class PostKind(models.TextChoices):
+    PROBLEM = "problem", "Problem"
+    INTEREST = "interest", "Interest"
+
+
+class PostStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    SOLVED = "solved", "Solved"
+    HIDDEN = "hidden", "Hidden"
+
+
+class Post(models.Model):
+    """A problem someone is trying to solve, or an interest, as a few sentences and tags."""
+
+    Kind = PostKind
+
+    Status = PostStatus
+
+    # A deleted account leaves its posts in place, without an author, so that the replies and
+    # placements other people made around them survive.
+    author = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PROBLEM)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, max_length=20000)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("kind", PostKind, "post_kind_valid"),
+            _choices_check("status", PostStatus, "post_status_valid"),
+            models.CheckConstraint(condition=~Q(title=""), name="post_title_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="post_status_recent"),
+            models.Index(fields=["author", "-created_at"], name="post_author_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:post-detail", kwargs={"pk": self.pk})
+
+
+class CommunityStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+
+
+class CommunityOrigin(models.TextChoices):
+    MATCHER = "matcher", "Formed by the matcher"
+    MEMBER = "member", "Founded by a member"
+
+
+class CommunityVisibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
+
+
+class CommunityJoinPolicy(models.TextChoices):
+    OPEN = "open", "Anyone can join"
+    APPROVAL = "approval", "Moderators approve requests"
+    INVITE = "invite", "By invitation only"
+
+
+class Community(models.Model):
+    """A community of purpose: people working on the same problem or sharing an interest."""
+
+    Status = CommunityStatus
+
+    Origin = CommunityOrigin
+
+    Visibility = CommunityVisibility
+
+    JoinPolicy = CommunityJoinPolicy
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True, allow_unicode=True)
+    purpose = models.TextField("purpose / charter", max_length=10000, blank=True)
+    rules = models.TextField(max_length=10000, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="communities")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MEMBER)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    join_policy = models.CharField(
+        max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
+    )
+    formed_reason = models.TextField(
+        blank=True, help_text="For matcher-made communities: why the matcher proposed it."
+    )
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "communities"
+        ordering = ["-last_activity_at", "-id"]
+        constraints = [
+            _choices_check("status", CommunityStatus, "community_status_valid"),
+            _choices_check("origin", CommunityOrigin, "community_origin_valid"),
+            _choices_check("visibility", CommunityVisibility, "community_visibility_valid"),
+            _choices_check("join_policy", CommunityJoinPolicy, "community_join_policy_valid"),
+            models.CheckConstraint(condition=~Q(name=""), name="community_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="community_slug_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(activated_at__isnull=False),
+                name="community_active_has_activated_at",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "visibility", "-last_activity_at"], name="community_directory"
+            ),
+            models.Index(fields=["-created_at"], name="community_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:detail", kwargs={"slug": self.slug})
+
+
+class MembershipRole(models.TextChoices):
+    MEMBER = "member", "Member"
+    MODERATOR = "moderator", "Moderator"
+    OWNER = "owner", "Owner"
+
+
+class MembershipState(models.TextChoices):
+    REQUESTED = "requested", "Requested to join"
+    INVITED = "invited", "Invited"
+    ACTIVE = "active", "Active"
+    BANNED = "banned", "Banned"
+    LEFT = "left", "Left"
+
+
+class Membership(models.Model):
+    """A person's standing in one community. One row per (user, community), whatever happens."""
+
+    Role = MembershipRole
+
+    State = MembershipState
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="memberships")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    banned_until = models.DateTimeField(
+        null=True, blank=True, help_text="For a temporary ban; empty means permanent."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community"], name="membership_one_per_pair"),
+            _choices_check("role", MembershipRole, "membership_role_valid"),
+            _choices_check("state", MembershipState, "membership_state_valid"),
+            # Only an active member can hold a moderating role.
+            models.CheckConstraint(
+                condition=Q(role="member") | Q(state="active"),
+                name="membership_staff_is_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(banned_until__isnull=True) | Q(state="banned"),
+                name="membership_ban_end_only_when_banned",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "state", "role"], name="membership_roster"),
+            models.Index(fields=["user", "state"], name="membership_of_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.community} ({self.role}, {self.state})"
+
+
+class PlacementPlacedBy(models.TextChoices):
+    MATCHER = "matcher", "Matcher"
+    MEMBER = "member", "Member"
+    MODERATOR = "moderator", "Moderator"
+
+
+class Placement(models.Model):
+    """A post placed in a community, by the matcher, a member or a moderator, with its score."""
+
+    PlacedBy = PlacementPlacedBy
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="placements")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="placements")
+    placed_by = models.CharField(max_length=10, choices=PlacedBy.choices)
+    placed_by_user = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score = models.FloatField(null=True, blank=True, help_text="The matcher's confidence, 0 to 1.")
+    reason = models.TextField(blank=True, help_text="Why the post belongs here.")
+    pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "community"], name="placement_one_per_pair"),
+            _choices_check("placed_by", PlacementPlacedBy, "placement_placed_by_valid"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1),
+                name="placement_score_unit_interval",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "-score"], name="placement_community_best"),
+            models.Index(fields=["community", "-created_at"], name="placement_community_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} in {self.community}"
+
+
+class ModerationActionVerb(models.TextChoices):
+    APPROVE_JOIN = "approve_join", "Approved a join request"
+    REJECT_JOIN = "reject_join", "Rejected a join request"
+    REMOVE = "remove", "Removed content"
+    RESTORE = "restore", "Restored content"
+    MOVE = "move", "Moved a post"
+    PIN = "pin", "Pinned"
+    UNPIN = "unpin", "Unpinned"
+    LOCK = "lock", "Locked a thread"
+    UNLOCK = "unlock", "Unlocked a thread"
+    EDIT = "edit", "Edited the community"
+    MERGE = "merge", "Merged communities"
+    SPLIT = "split", "Split a community"
+    APPROVE = "approve", "Approved a proposed community"
+    REJECT = "reject", "Rejected a proposed community"
+    ARCHIVE = "archive", "Archived"
+    BAN = "ban", "Banned"
+    UNBAN = "unban", "Unbanned"
+    APPOINT = "appoint", "Appointed a moderator"
+    DISMISS = "dismiss", "Removed a moderator"
+    START_RUN = "start_run", "Started a match run"
+
+
+class ModerationAction(models.Model):
+    """One thing a moderator did, and why. Append-only: PostgreSQL refuses updates and deletes
+    (see the migration that installs the trigger), except clearing the actor when an account goes.
+    """
+
+    Verb = ModerationActionVerb
+
+    community = models.ForeignKey(
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moderation_actions",
+    )
+    actor = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="moderation_actions"
+    )
+    verb = models.CharField(max_length=20, choices=Verb.choices)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(max_length=200, help_text="What the target was called then.")
+    reason = models.TextField(max_length=2000, blank=True)
+    details = models.JSONField(
+        default=dict, blank=True, help_text="Private details, shown to moderators only."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("verb", ModerationActionVerb, "moderationaction_verb_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["community", "-created_at"], name="modaction_community_log"),
+            models.Index(fields=["target_type", "target_id"], name="modaction_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.verb} {self.target_repr}"

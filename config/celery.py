@@ -1,0 +1,61 @@
+"""The Celery application: broker, serializer and reliability settings come from Django settings."""
+
+import os
+
+from celery import Celery, bootsteps
+from celery.signals import worker_ready, worker_shutdown
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("kindred")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+class WorkerHeartbeat(bootsteps.StartStopStep):
+    """Writes a timestamp to the shared cache every few seconds while the worker's consumer runs.
+
+    /healthz reads it to tell whether any worker is alive. This works on every broker, including
+    the embedded filesystem transport, which has no broadcast channel for `celery inspect ping`.
+    """
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self.tref = None
+
+    def start(self, worker):
+        from django.conf import settings
+
+        from config.health import record_worker_heartbeat
+
+        record_worker_heartbeat(worker.hostname)
+        self.tref = worker.timer.call_repeatedly(
+            settings.KINDRED_WORKER_HEARTBEAT_SECONDS,
+            record_worker_heartbeat,
+            (worker.hostname,),
+            priority=10,
+        )
+
+    def stop(self, worker):
+        if self.tref is not None:
+            self.tref.cancel()
+            self.tref = None
+
+
+app.steps["worker"].add(WorkerHeartbeat)
+
+
+@worker_ready.connect
+def _announce_ready(sender, **kwargs):
+    from config.health import record_worker_heartbeat
+
+    record_worker_heartbeat(sender.hostname)
+
+
+@worker_shutdown.connect
+def _announce_shutdown(sender, **kwargs):
+    from config.health import forget_worker
+
+    forget_worker(getattr(sender, "hostname", ""))

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from communities import views as communities_views
+from config import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/", include("config.api")),
+    path("people/", include("profiles.urls")),
+    path("", communities_views.home, name="home"),
+    path("", include("communities.urls")),
+]

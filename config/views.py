@@ -1,0 +1,19 @@
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config.health import run_checks
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database, the broker and a worker all answer; 503 naming what failed."""
+    checks = run_checks()
+    healthy = all(check.ok for check in checks)
+    payload = {
+        "status": "ok" if healthy else "unhealthy",
+        "failing": [check.name for check in checks if not check.ok],
+        "checks": {check.name: {"ok": check.ok, "detail": check.detail} for check in checks},
+    }
+    return JsonResponse(payload, status=200 if healthy else 503)

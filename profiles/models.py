@@ -1,0 +1,68 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+class User(AbstractUser):
+    """An account. Everything a person shows to others lives on their Profile."""
+
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique_ci",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def public_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        if profile is not None and profile.display_name:
+            return profile.display_name
+        return self.username
+
+
+class Profile(models.Model):
+    class EmailFrequency(models.TextChoices):
+        IMMEDIATELY = "immediately", "As it happens"
+        DAILY = "daily", "Daily digest"
+        NEVER = "never", "Never"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(max_length=80, blank=True)
+    bio = models.TextField(max_length=2000, blank=True)
+    interests = models.ManyToManyField("communities.Tag", blank=True, related_name="interested")
+    discoverable = models.BooleanField(
+        "let others find me by my posts",
+        default=False,
+        help_text="When on, your open posts can be suggested to other people as peers.",
+    )
+    email_frequency = models.CharField(
+        max_length=12, choices=EmailFrequency.choices, default=EmailFrequency.DAILY
+    )
+    notify_invitations = models.BooleanField("invitations to proposed communities", default=True)
+    notify_peers = models.BooleanField("new peers for my problems", default=True)
+    notify_replies = models.BooleanField("replies in my threads", default=True)
+    notify_proposals = models.BooleanField("proposals opened and decided", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email_frequency__in=["immediately", "daily", "never"]),
+                name="profile_email_frequency_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("profiles:detail", kwargs={"username": self.user.username})

@@ -1,0 +1,84 @@
+import factory
+from django.utils import timezone
+
+from communities.models import Community, Membership, ModerationAction, Placement, Post, Tag
+from tests.profiles.factories import UserFactory
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"topic {n}")
+    slug = factory.LazyAttribute(lambda tag: Tag.normalize(tag.name))
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+        skip_postgeneration_save = True
+
+    author = factory.SubFactory(UserFactory)
+    kind = Post.Kind.PROBLEM
+    title = factory.Faker("sentence", nb_words=6)
+    body = factory.Faker("paragraph")
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Community {n}")
+    slug = factory.LazyAttribute(lambda c: c.name.lower().replace(" ", "-"))
+    purpose = factory.Faker("paragraph")
+    status = Community.Status.ACTIVE
+    activated_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    community = factory.SubFactory(CommunityFactory)
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    post = factory.SubFactory(PostFactory)
+    community = factory.SubFactory(CommunityFactory)
+    placed_by = Placement.PlacedBy.MATCHER
+    score = 0.8
+
+
+class ModerationActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModerationAction
+
+    community = factory.SubFactory(CommunityFactory)
+    actor = factory.SubFactory(UserFactory)
+    verb = ModerationAction.Verb.ARCHIVE
+    target_type = factory.LazyFunction(lambda: _content_type(Community))
+    target_id = factory.LazyAttribute(lambda a: str(a.community.pk))
+    target_repr = factory.LazyAttribute(lambda a: a.community.name)
+    reason = "Inactive for a year"
+
+
+def _content_type(model):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(model)

@@ -1,0 +1,125 @@
+"""/healthz names the part that fails: database, broker or worker."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_healthy_with_postgresql_redis_and_a_worker(client, celery_worker_process):
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["detail"] == "postgresql"
+    assert body["checks"]["broker"]["detail"] == "redis"
+    assert body["checks"]["worker"]["ok"]
+
+
+def test_no_worker_answers_503_naming_the_worker(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["worker"]
+
+
+def test_unreachable_broker_answers_503_naming_the_broker(client, db, monkeypatch):
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "broker" in response.json()["failing"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 30.0) -> tuple[int, str]:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+@pytest.fixture
+def embedded_env(tmp_path):
+    """The environment of a newcomer's machine: nothing configured, all state in one folder."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings.local", "KINDRED_VAR_DIR": str(tmp_path)}
+    return env
+
+
+def _start(args, env, log_path):
+    log = open(log_path, "w")  # noqa: SIM115 - the process owns it until killed
+    return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=log)
+
+
+def test_embedded_default_is_healthy_with_sqlite_and_the_filesystem_broker(embedded_env, tmp_path):
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=embedded_env,
+        check=True,
+        timeout=180,
+    )
+    port = _free_port()
+    processes = [
+        _start(
+            ["-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"],
+            embedded_env,
+            tmp_path / "worker.log",
+        ),
+        _start(
+            ["manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            embedded_env,
+            tmp_path / "web.log",
+        ),
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            status, body = _get(f"http://127.0.0.1:{port}/healthz")
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        logs = (tmp_path / "worker.log").read_text()
+        assert status == 200, body + logs
+        assert '"sqlite"' in body and '"filesystem"' in body
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def test_unreachable_database_answers_503_naming_the_database(embedded_env, tmp_path):
+    env = embedded_env | {"DATABASE_URL": "postgres://nobody@127.0.0.1:1/nowhere"}
+    port = _free_port()
+    # gunicorn, as in production: it starts without touching the database.
+    web = _start(
+        ["-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"], env, tmp_path / "web.log"
+    )
+    try:
+        status, body = _get(f"http://127.0.0.1:{port}/healthz")
+        assert status == 503, body
+        assert '"database"' in body.split('"checks"')[0]
+    finally:
+        web.terminate()
+        web.wait(timeout=20)
