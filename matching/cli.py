@@ -1,0 +1,172 @@
+"""Command line for the matcher engine. Imports no Django.
+
+    python -m matching cluster INPUT.jsonl -o OUTPUT.jsonl [--communities N]
+                               [--encoder lexical|semantic|hybrid] [--summary COMMUNITIES.jsonl]
+    python -m matching similar INPUT.jsonl --text "..." [--tags a,b] [-k 10]
+    python -m matching bench [--datasets DIR] [--sizes 10000 100000]
+
+Exit status: 0 on success, 2 on unusable input (the message names the line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m matching", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("cluster", help="find communities; one output line per input post")
+    c.add_argument("input", type=Path)
+    c.add_argument("-o", "--output", type=Path, required=True)
+    c.add_argument("--communities", type=int, default=None, help="force this many communities")
+    c.add_argument("--encoder", choices=["lexical", "semantic", "hybrid"], default="lexical")
+    c.add_argument("--random-state", type=int, default=0)
+    c.add_argument(
+        "--summary",
+        type=Path,
+        default=None,
+        help="also write the communities (name, key terms, tags, size) as JSON lines here",
+    )
+
+    s = sub.add_parser("similar", help="peers of a text among the input posts")
+    s.add_argument("input", type=Path)
+    s.add_argument("--text", required=True)
+    s.add_argument("--tags", default="", help="comma-separated tags of the text")
+    s.add_argument("-k", type=int, default=10)
+    s.add_argument("--encoder", choices=["lexical", "semantic", "hybrid"], default="lexical")
+
+    b = sub.add_parser("bench", help="benchmark on labelled datasets and print a table")
+    b.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
+    b.add_argument("--names", nargs="*", default=None, help="dataset names (default: all)")
+    b.add_argument("--encoders", nargs="*", default=["lexical"])
+    b.add_argument(
+        "--sizes", nargs="*", type=int, default=[], help="scaling sizes, e.g. 10000 100000"
+    )
+    b.add_argument("--latency", action="store_true", help="measure place + 10 peers among 100k")
+    b.add_argument("--markdown", type=Path, default=None, help="append the tables to this file")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def _read(path: Path) -> list:  # list[Post]
+    from matching.engine.io import read_posts
+
+    size = path.stat().st_size
+    return read_posts(path, progress=size > 5_000_000)
+
+
+def _atomic_write(path: Path, lines: Sequence[str]) -> None:
+    """Write to a temporary file beside ``path`` and rename, so nothing half-written is left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(line + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from matching.engine import Matcher
+
+    posts = _read(args.input)
+    if not posts:
+        return _fail(f"{args.input}: no posts")
+    if args.communities is not None and args.communities < 1:
+        return _fail("--communities must be at least 1")
+    print(f"clustering {len(posts)} posts ({args.encoder})...", file=sys.stderr)
+    matcher = Matcher(
+        encoder=args.encoder, n_communities=args.communities, random_state=args.random_state
+    ).fit(posts)
+    rows = [
+        json.dumps(
+            {
+                "id": pid,
+                "community": int(label) if label >= 0 else None,
+                "score": round(float(score), 4),
+            }
+        )
+        for pid, label, score in zip(
+            matcher.post_ids_, matcher.labels_, matcher.scores_, strict=True
+        )
+    ]
+    _atomic_write(args.output, rows)
+    summary = [
+        json.dumps(
+            {
+                "community": c.id,
+                "name": c.name,
+                "size": c.size,
+                "key_terms": c.key_terms,
+                "tags": c.tags,
+                "representative_ids": c.representative_ids,
+                "config_id": matcher.config_id_,
+            }
+        )
+        for c in matcher.communities_
+    ]
+    if args.summary:
+        _atomic_write(args.summary, summary)
+    assigned = int((matcher.labels_ >= 0).sum())
+    print(
+        f"{len(matcher.communities_)} communities, {assigned}/{len(posts)} posts assigned "
+        f"({matcher.config_id_})",
+        file=sys.stderr,
+    )
+    for c in matcher.communities_:
+        print(f"  [{c.id}] {c.name} ({c.size}): {', '.join(c.key_terms[:6])}", file=sys.stderr)
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from matching.engine import Matcher
+
+    posts = _read(args.input)
+    if not posts:
+        return _fail(f"{args.input}: no posts")
+    titles = {p.id: p.title for p in posts}
+    tags = [t.strip() for t in args.tags.split(",") if t.strip()]
+    matcher = Matcher(encoder=args.encoder, random_state=0).fit(posts)
+    placed = matcher.place(args.text, tags=tags)
+    names = {c.id: c.name for c in matcher.communities_}
+    where = ", ".join(f"{names[c]} ({conf:.2f})" for c, conf in placed) or "no community"
+    print(f"fits: {where}")
+    for rank, peer in enumerate(matcher.similar(args.text, tags=tags, k=args.k), start=1):
+        print(f"{rank:>3}. {peer.score:.3f}  [{peer.id}] {titles[peer.id][:80]}")
+        print(f"       {peer.reason}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from matching.engine.io import InputError
+
+    try:
+        if args.command == "cluster":
+            return cmd_cluster(args)
+        if args.command == "similar":
+            return cmd_similar(args)
+        from matching.engine.bench import run_bench
+
+        return run_bench(args)
+    except InputError as exc:
+        return _fail(str(exc))
+    except FileNotFoundError as exc:
+        return _fail(f"{exc.filename}: no such file")

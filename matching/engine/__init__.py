@@ -1,0 +1,47 @@
+"""Kindred's matcher engine: from posts to communities of purpose, peers and reasons.
+
+Pure Python on numpy, scipy and scikit-learn; it imports no Django (``matching/services.py`` adapts
+database rows to :class:`Post` and writes results back). sentence-transformers is optional
+(``pip install -e '.[semantic]'``) and only loaded for the "semantic" and "hybrid" encoders.
+
+Public API
+----------
+``Post(id, title, body="", tags=(), searchable=True)``
+    The input: plain and immutable. Ids are ints or strings, unique within a fit.
+``Matcher(**params).fit(posts, previous=None, constraints=None, vectors=None) -> Matcher``
+    ``previous``: {community_id: [post ids]} of the last run; ``constraints``: :class:`Constraints`;
+    ``vectors``: {post_id: sentence vector} computed before. Learned attributes: ``post_ids_``,
+    ``labels_`` (community id per post, -1 unassigned), ``scores_`` (similarity to the centre),
+    ``communities_`` (:class:`Community` list), ``transitions_`` (:class:`Transition` list),
+    ``config_id_``, ``discovery_`` (how the number of communities was chosen) and
+    ``semantic_vectors_`` (persist them and pass them back as ``vectors``).
+``Matcher.place(post_or_text, tags=(), limit=3) -> list[tuple[community_id, confidence]]``
+    A new post's communities without refitting; ``[]`` when it fits none. ``predict(posts)`` gives
+    the best id per post (-1 for none), ``transform(posts)`` the vectors.
+``Matcher.similar(post_or_text, tags=(), k=10, searchable_ids=None) -> list[Peer]``
+    Peers with ``score``, ``shared_tags``, ``shared_terms`` and a readable ``reason``; only
+    searchable posts are returned.
+``Matcher.add_posts(posts, vectors=None) -> Matcher``
+    Adds posts to the peer index without refitting.
+``Matcher.save(directory)`` / ``Matcher.load(directory)``
+    ``arrays.npz`` + ``matcher.json``, no pickle.
+
+How communities are found is documented in :mod:`matching.engine.cluster`, the representation in
+:mod:`matching.engine.text`, names and reasons in :mod:`matching.engine.explain`, identity across
+runs in :mod:`matching.engine.identity`, and the benchmark in :mod:`matching.engine.bench`.
+"""
+
+from matching.engine.matcher import ALGORITHM_VERSION, UNASSIGNED, Matcher
+from matching.engine.types import Community, Constraints, Peer, Post, PostId, Transition
+
+__all__ = [
+    "ALGORITHM_VERSION",
+    "UNASSIGNED",
+    "Community",
+    "Constraints",
+    "Matcher",
+    "Peer",
+    "Post",
+    "PostId",
+    "Transition",
+]

