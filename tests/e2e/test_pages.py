@@ -49,7 +49,7 @@ def communities():
     made = []
     for name, purpose, tags, members, origin in rows:
         why = "Eleven open posts share its tags and wording." if origin == "matcher" else ""
-        slug = slugify(name)  # ASCII: the URL pattern takes <slug:>, see tests/test_pages.py
+        slug = slugify(name, allow_unicode=True)  # "repair-cafés-…": unicode slugs must route
         community = CommunityFactory(
             name=name, slug=slug, purpose=purpose, tags=tags, origin=origin, formed_reason=why
         )
