@@ -1,7 +1,10 @@
 """The main pages in a real browser: they load with our stylesheet and without a single console
 error (which is where CSP violations show up), work from the keyboard and fit a phone."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from django.utils.text import slugify
 from playwright.sync_api import Page, expect
 
@@ -47,19 +50,25 @@ def communities():
         ),
     ]
     made = []
-    for name, purpose, tags, members, origin in rows:
+    quiet_for = [timedelta(hours=2), timedelta(hours=5), timedelta(days=3)]
+    for (name, purpose, tags, members, origin), quiet in zip(rows, quiet_for, strict=True):
         why = "Eleven open posts share its tags and wording." if origin == "matcher" else ""
         slug = slugify(name, allow_unicode=True)  # "repair-cafés-…": unicode slugs must route
         community = CommunityFactory(
             name=name, slug=slug, purpose=purpose, tags=tags, origin=origin, formed_reason=why
         )
         MembershipFactory.create_batch(members, community=community, state=Membership.State.ACTIVE)
+        # Whole hours, so "Active 2 hours ago" reads the same in every screenshot run.
+        Community.objects.filter(pk=community.pk).update(last_activity_at=timezone.now() - quiet)
         made.append(community)
-    CommunityFactory(
+    proposed = CommunityFactory(
         name="Bike trailers for school runs",
         purpose="Building and lending cargo trailers.",
         status=Community.Status.PROPOSED,
         activated_at=None,
+    )
+    Community.objects.filter(pk=proposed.pk).update(
+        last_activity_at=timezone.now() - timedelta(days=1)
     )
     return made
 
