@@ -14,11 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
-# (factories, assertions on the database) are still synchronous and safe.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -52,8 +47,20 @@ def _chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
+    """Playwright's sync API keeps an event loop running in this thread from here on, so Django
+    would refuse every ORM call (factories, database assertions) as async-unsafe. They are still
+    plain synchronous calls, so we allow them, but only while the browser is up: a run without
+    browser tests never sets the flag, and it is gone once they are done."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            yield p
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
