@@ -161,3 +161,21 @@ def test_a_missing_page_is_a_friendly_404_in_our_layout(client):
     html = response.content.decode()
     assert "We could not find that page" in html
     assert '<main id="main"' in html
+
+
+def test_sign_up_errors_are_tied_to_their_fields(client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "grace@example.org",
+            "username": "grace",
+            "password1": "correct-horse-battery",
+            "password2": "a-different-password",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_password2_error"' in html
+    assert 'id="id_password2_error"' in html
+    assert "You must type the same password each time." in html
