@@ -1,9 +1,266 @@
-"""Benchmark (placeholder, filled in below)."""
+"""Benchmark: the matcher against labelled datasets, and its speed at scale.
+
+``python -m matching bench --datasets ../shared/datasets`` prints, for each dataset and encoder,
+the matcher without the true number of communities (its real setting), the matcher given the true
+number, and the reference TF-IDF -> SVD(100) -> k-means given the true number. Columns: NMI and ARI
+over the assigned posts, NMI over all posts (unassigned posts count as one extra group), clustering
+accuracy (Hungarian), coverage, communities found / true labels, seconds of fitting, and the peak
+resident memory of the child process that ran it (``resource.getrusage``: every run gets a fresh
+process, so the figure includes the interpreter and the loaded data, and nothing from other runs).
+
+The label field is read here, for scoring, and nowhere else: the matcher receives :class:`Post`
+objects built by :func:`matching.engine.io.parse_post`, which drops it.
+
+``--sizes 10000 100000`` measures fitting time at those sizes on posts synthesised by resampling the
+real datasets (with replacement, fresh ids); ``--latency`` measures placing one post and finding its
+10 peers among 100,000.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DATASETS = ("stackexchange3", "biomedical", "searchsnippets")
+
+
+# -- loading (labels kept apart from posts) -----------------------------------------------------
+def load_labelled(path: Path) -> tuple[list[Any], list[str]]:
+    from matching.engine.io import parse_post
+
+    posts, labels = [], []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                obj = json.loads(line)
+                labels.append(str(obj["label"]))
+                posts.append(parse_post(obj))
+    return posts, labels
+
+
+def sentence_vectors(path: Path, posts: list[Any], cache_dir: Path) -> dict[Any, np.ndarray]:
+    """Sentence vectors of a dataset, computed once and kept in ``cache_dir`` (outside git)."""
+    from matching.engine.text import SemanticEncoder
+
+    cache = cache_dir / f"{path.stem}.minilm.npz"
+    if cache.exists():
+        with np.load(cache, allow_pickle=False) as data:
+            ids = data["ids"].tolist()
+            vectors = data["vectors"]
+        return dict(zip(ids, vectors, strict=True))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    vectors = SemanticEncoder().encode(posts, show_progress=True)
+    ids = [p.id for p in posts]
+    np.savez(cache, ids=np.array(ids), vectors=vectors)
+    return dict(zip(ids, vectors, strict=True))
+
+
+# -- scores -------------------------------------------------------------------------------------
+def cluster_accuracy(truth: np.ndarray, pred: np.ndarray) -> float:
+    from scipy.optimize import linear_sum_assignment
+
+    t_values, t = np.unique(truth, return_inverse=True)
+    p_values, p = np.unique(pred, return_inverse=True)
+    table = np.zeros((len(p_values), len(t_values)))
+    np.add.at(table, (p, t), 1)
+    rows, cols = linear_sum_assignment(-table)
+    return float(table[rows, cols].sum() / len(truth))
+
+
+def scores(labels: list[str], pred: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    truth = np.asarray(labels)
+    assigned = pred >= 0
+    t, p = truth[assigned], pred[assigned]
+    everything = np.where(assigned, pred, pred.max() + 1)
+    return {
+        "nmi": float(normalized_mutual_info_score(t, p)),
+        "nmi_all": float(normalized_mutual_info_score(truth, everything)),
+        "ari": float(adjusted_rand_score(t, p)),
+        "acc": cluster_accuracy(t, p),
+        "coverage": float(assigned.mean()),
+        "found": len(set(p.tolist())),
+        "true": len(set(labels)),
+    }
+
+
+# -- one measured run, in its own process ---------------------------------------------------------
+def resample(
+    posts: list[Any], labels: list[str], size: int, seed: int
+) -> tuple[list[Any], list[str]]:
+    from matching.engine.types import Post
+
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, len(posts), size)
+    out = [
+        Post(id=i, title=posts[j].title, body=posts[j].body, tags=posts[j].tags)
+        for i, j in enumerate(pick.tolist())
+    ]
+    return out, [labels[j] for j in pick.tolist()]
+
+
+def child(task: dict[str, Any]) -> dict[str, Any]:
+    import resource
+
+    path = Path(task["path"])
+    posts, labels = load_labelled(path)
+    if task.get("size"):
+        posts, labels = resample(posts, labels, task["size"], seed=0)
+    true_k = len(set(labels))
+    vectors = None
+    if task["encoder"] != "lexical" and task["method"] != "reference":
+        vectors = sentence_vectors(path, posts, Path(task["cache"]))
+    start = time.perf_counter()
+    result: dict[str, Any] = {}
+    if task["method"] == "reference":
+        pred = reference_kmeans(posts, true_k)
+    else:
+        from matching.engine import Matcher
+
+        k = true_k if task["method"] == "matcher_k" else None
+        matcher = Matcher(encoder=task["encoder"], n_communities=k, random_state=0)
+        matcher.fit(posts, vectors=vectors)
+        pred = matcher.labels_
+        result["config_id"] = matcher.config_id_
+        result["discovery"] = matcher.discovery_
+    result["seconds"] = time.perf_counter() - start
+    if task.get("latency"):
+        result.update(latency(matcher, posts))
+    result.update(scores(labels, pred))
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["n"] = len(posts)
+    return result
+
+
+def reference_kmeans(posts: list[Any], k: int) -> np.ndarray:
+    """The reference: TF-IDF of all text, SVD to 100 dimensions, k-means with the true K."""
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    texts = [" ".join([p.title, p.body, *p.tags]) for p in posts]
+    X = TfidfVectorizer(stop_words="english", min_df=2).fit_transform(texts)
+    Z = normalize(TruncatedSVD(100, random_state=0).fit_transform(X))
+    return KMeans(k, n_init=10, random_state=0).fit_predict(Z)
+
+
+def latency(matcher: Any, posts: list[Any], queries: int = 300) -> dict[str, float]:
+    """p50/p95 of placing one post and finding its 10 peers (the two calls a new post triggers)."""
+    rng = np.random.default_rng(1)
+    times = []
+    for j in rng.integers(0, len(posts), queries).tolist():
+        post = posts[j]
+        start = time.perf_counter()
+        matcher.place(post)
+        matcher.similar(post, k=10)
+        times.append(time.perf_counter() - start)
+    ms = np.array(times) * 1000
+    return {
+        "place_peers_p50_ms": float(np.percentile(ms, 50)),
+        "place_peers_p95_ms": float(np.percentile(ms, 95)),
+    }
+
+
+def run_child(task: dict[str, Any]) -> dict[str, Any]:
+    code = (
+        "import json, sys; from matching.engine.bench import child; "
+        "print(json.dumps(child(json.loads(sys.argv[1]))))"
+    )
+    proc = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", code, json.dumps(task)], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child failed for {task}:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# -- the table ------------------------------------------------------------------------------------
+HEADER = (
+    "| dataset | encoder | method | NMI | ARI | ACC | NMI (all) | coverage | found / true "
+    "| seconds | peak MB |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
+)
+METHOD_NAMES = {
+    "matcher": "matcher, K from data",
+    "matcher_k": "matcher, true K",
+    "reference": "TF-IDF+SVD+k-means, true K",
+}
+
+
+def row(name: str, encoder: str, method: str, r: dict[str, Any]) -> str:
+    return (
+        f"| {name} | {encoder if method != 'reference' else 'tfidf'} | {METHOD_NAMES[method]} | "
+        f"{r['nmi']:.3f} | {r['ari']:.3f} | {r['acc']:.3f} | {r['nmi_all']:.3f} | "
+        f"{r['coverage']:.3f} | "
+        f"{r['found']} / {r['true']} | {r['seconds']:.1f} | {r['peak_mb']:.0f} |"
+    )
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    datasets: Path = args.datasets
+    names = args.names or [n for n in DATASETS if (datasets / f"{n}.jsonl").exists()]
+    if not names:
+        print(f"error: no datasets under {datasets}", file=sys.stderr)
+        return 2
+    cache = Path(getattr(args, "cache", None) or "var/bench-cache").resolve()
+    lines = [HEADER]
+    print(HEADER, flush=True)
+    for name in names:
+        path = (datasets / f"{name}.jsonl").resolve()
+        for encoder in args.encoders:
+            methods = ["matcher", "matcher_k"] + (
+                ["reference"] if encoder == args.encoders[0] else []
+            )
+            for method in methods:
+                task = {
+                    "path": str(path),
+                    "encoder": encoder,
+                    "method": method,
+                    "cache": str(cache),
+                }
+                line = row(name, encoder, method, run_child(task))
+                lines.append(line)
+                print(line, flush=True)
+    if args.sizes or args.latency:
+        scale_header = (
+            "\n| posts (resampled) | encoder | communities found | seconds | peak MB "
+            "| place + 10 peers p50 / p95 ms |\n"
+            "|---|---|---|---|---|---|"
+        )
+        print(scale_header, flush=True)
+        lines.append(scale_header)
+        sizes = sorted(set(args.sizes) | ({100_000} if args.latency else set()))
+        for size in sizes:
+            task = {
+                "path": str((datasets / "stackexchange3.jsonl").resolve()),
+                "encoder": "lexical",
+                "method": "matcher",
+                "size": size,
+                "latency": args.latency and size == 100_000,
+                "cache": str(cache),
+            }
+            r = run_child(task)
+            lat = (
+                f"{r['place_peers_p50_ms']:.1f} / {r['place_peers_p95_ms']:.1f}"
+                if "place_peers_p95_ms" in r
+                else "-"
+            )
+            line = (
+                f"| {size:,} | lexical | {r['found']} | {r['seconds']:.1f} | "
+                f"{r['peak_mb']:.0f} | {lat} |"
+            )
+            print(line, flush=True)
+            lines.append(line)
+    if args.markdown:
+        with open(args.markdown, "a", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+    return 0

@@ -7,19 +7,20 @@ The method, and its few parameters:
    size.
 2. **Over-cluster.** Spherical k-means cuts the landmarks into ``n_micro`` small, pure
    micro-clusters (far more than any plausible number of communities).
-3. **Merge by modularity.** A k-nearest-neighbour graph of the landmarks (k = sqrt(landmarks), i.e.
-   each post sees a neighbourhood that grows with the data) is collapsed onto the micro-clusters,
-   which are merged greedily by the largest modularity gain (Newman 2004). The merge path gives one
-   partition per number of communities; modularity peaks where communities are densest inside
-   relative to chance. That peak is an upper bound for the answer (modularity over-splits large,
-   loose topics).
-4. **Stability.** The over-cluster-and-merge step is repeated ``stability_runs`` times with
-   different seeds. For each number of communities K the partitions are compared (mean pairwise
-   adjusted Rand index). The chosen K is the largest K, up to the modularity peak, whose stability
-   is within ``stability_tolerance`` of the most stable K: as fine as the data reliably supports, no
-   finer.
-5. **Refine.** The chosen partition's centroids are polished with a few spherical k-means iterations
-   over all posts (warm-startable from a previous run's centroids).
+3. **Merge by modularity.** A k-nearest-neighbour graph of the landmarks (k = sqrt(landmarks), so
+   the neighbourhood grows with the data) is collapsed onto the micro-clusters, which are merged
+   greedily by the largest modularity gain (Newman 2004). The merge path gives one partition per
+   number of communities K. Modularity is flat near its peak, so the candidate is the fewest
+   communities whose modularity is within ``modularity_tolerance`` (1%) of the peak: the
+   one-standard-error rule of model selection. This is repeated ``stability_runs`` times from
+   different micro-clusterings and the median candidate is kept.
+4. **Stability.** For every K up to that candidate, the runs' partitions are compared by PAC, the
+   proportion of ambiguously clustered pairs (Senbabaoglu et al. 2014). A clear dip in PAC (at least
+   ``dip``, 10%, below both neighbours) at a smaller K means the data has a crisper, coarser
+   structure there (e.g. three sites that each contain many sub-topics); the first such dip wins.
+   The partition is taken from the run that agrees best with the others.
+5. **Refine.** The chosen partition's centroids are polished with spherical k-means iterations over
+   all posts (warm-startable from a previous run's centroids).
 
 Silhouette is not used: on text it keeps rising with K.
 """
@@ -121,7 +122,7 @@ class Discovery:
     centroids: np.ndarray
     chosen_k: int
     modularity_k: int
-    stability: dict[int, float]
+    ambiguity: dict[int, float]
     landmark_count: int
 
 
@@ -149,14 +150,31 @@ def spherical_kmeans(
     return C
 
 
+def proportion_ambiguous(
+    partitions: list[np.ndarray], low: float = 0.1, high: float = 0.9
+) -> float:
+    """PAC (Senbabaoglu et al. 2014): the share of pairs of posts that the runs put together
+    sometimes but not consistently (co-clustered in more than ``low`` and less than ``high`` of the
+    runs). Low PAC means the runs agree on a crisp partition."""
+    m = len(partitions[0])
+    together = np.zeros((m, m), np.float32)
+    for labels in partitions:
+        together += labels[:, None] == labels[None, :]
+    together /= len(partitions)
+    upper = together[np.triu_indices(m, 1)]
+    return float(np.mean((upper > low) & (upper < high)))
+
+
 def discover(
     Z: np.ndarray,
     *,
     n_communities: int | None = None,
     max_landmarks: int = 20_000,
     n_micro: int = 100,
-    stability_runs: int = 3,
-    stability_tolerance: float = 0.1,
+    stability_runs: int = 5,
+    dip: float = 0.1,
+    modularity_tolerance: float = 0.01,
+    pac_sample: int = 1500,
     random_state: int | None = 0,
 ) -> Discovery:
     """Choose communities for normalised vectors ``Z`` (see the module docstring)."""
@@ -171,7 +189,7 @@ def discover(
     L = Z[landmarks]
     n = len(landmarks)
     if n < 4:
-        return Discovery(normalize(L.mean(axis=0, keepdims=True)), 1, 1, {1: 1.0}, n)
+        return Discovery(normalize(L.mean(axis=0, keepdims=True)), 1, 1, {}, n)
     micro = int(min(n_micro, max(2, n // 5)))
     if n_communities is not None:
         micro = int(min(n, max(micro, 2 * n_communities)))
@@ -182,28 +200,41 @@ def discover(
         seed = rng.randint(2**31 - 1)
         labels = KMeans(micro, n_init=1, random_state=seed).fit(L).labels_
         paths.append(modularity_merge(W, labels))
-    first = paths[0]
-    modularity_k = max(first.modularity, key=lambda k: (first.modularity[k], -k))
-    common = set.intersection(*(set(p.partitions) for p in paths))
-    stability: dict[int, float] = {}
-    for k in sorted(common):
-        if k < 2 or k > modularity_k:
-            continue
-        scores = [
-            adjusted_rand_score(paths[i].labels(k), paths[j].labels(k))
-            for i in range(len(paths))
-            for j in range(i + 1, len(paths))
-        ]
-        stability[k] = float(np.mean(scores)) if scores else 1.0
-
+    # Modularity is flat near its peak: take the fewest communities within ``modularity_tolerance``
+    # of it (the one-standard-error rule of model selection), median over runs.
+    enough = [
+        min(
+            k
+            for k, q in p.modularity.items()
+            if q >= (1 - modularity_tolerance) * max(p.modularity.values())
+        )
+        for p in paths
+    ]
+    modularity_k = int(np.median(enough))
+    largest = min(max(p.partitions) for p in paths)
+    sample = rng.choice(n, min(n, pac_sample), replace=False)
+    ambiguity = {
+        k: proportion_ambiguous([p.labels(k)[sample] for p in paths])
+        for k in range(2, min(modularity_k + 1, largest) + 1)
+    }
     if n_communities is not None:
-        chosen = int(min(max(1, n_communities), max(first.partitions)))
-    elif stability:
-        best = max(stability.values())
-        chosen = max(k for k, s in stability.items() if s >= best - stability_tolerance)
+        chosen = int(min(max(1, n_communities), largest))
     else:
-        chosen = modularity_k
+        chosen = min(modularity_k, largest)
+        for k in range(2, chosen):
+            before = ambiguity.get(k - 1, np.inf)
+            after = ambiguity[k + 1]
+            if ambiguity[k] < (1 - dip) * min(before, after):
+                chosen = k
+                break
+    # The run that agrees best with the others at the chosen K gives the partition.
+    candidates = [p.labels(chosen) for p in paths]
+    agreement = [
+        np.mean([adjusted_rand_score(a, b) for b in candidates]) if len(candidates) > 1 else 1.0
+        for a in candidates
+    ]
+    first = paths[int(np.argmax(agreement))]
     labels = first.labels(chosen)
     onehot = sp.csr_matrix((np.ones(n), (np.arange(n), labels)), shape=(n, chosen))
     centroids = normalize(np.asarray(onehot.T @ L))
-    return Discovery(centroids.astype(np.float32), chosen, modularity_k, stability, n)
+    return Discovery(centroids.astype(np.float32), chosen, modularity_k, ambiguity, n)

@@ -63,8 +63,8 @@ class Matcher:
     n_communities: force this many communities; ``None`` (default) lets the data decide.
     title_weight, body_weight, tag_weight, n_components: lexical representation (see ``text``).
     semantic_weight: share of the squared norm given to the sentence embedding in "hybrid".
-    max_landmarks, n_micro, stability_runs, stability_tolerance: community discovery (see
-        ``cluster``).
+    max_landmarks, n_micro, stability_runs, ambiguity_dip, modularity_tolerance: community
+        discovery (see ``cluster``).
     min_community_size: smaller communities are dissolved and their posts re-placed.
     misfit_z: a post is left unassigned when its similarity to its community's centre is more than
         ``misfit_z`` robust standard deviations below the community's median.
@@ -83,8 +83,9 @@ class Matcher:
         semantic_weight: float = 0.6,
         max_landmarks: int = 20_000,
         n_micro: int = 100,
-        stability_runs: int = 3,
-        stability_tolerance: float = 0.1,
+        stability_runs: int = 5,
+        ambiguity_dip: float = 0.1,
+        modularity_tolerance: float = 0.01,
         min_community_size: int = 3,
         misfit_z: float = 3.0,
         min_coverage: float = 0.85,
@@ -102,7 +103,8 @@ class Matcher:
         self.max_landmarks = max_landmarks
         self.n_micro = n_micro
         self.stability_runs = stability_runs
-        self.stability_tolerance = stability_tolerance
+        self.ambiguity_dip = ambiguity_dip
+        self.modularity_tolerance = modularity_tolerance
         self.min_community_size = min_community_size
         self.misfit_z = misfit_z
         self.min_coverage = min_coverage
@@ -125,7 +127,8 @@ class Matcher:
                 "max_landmarks",
                 "n_micro",
                 "stability_runs",
-                "stability_tolerance",
+                "ambiguity_dip",
+                "modularity_tolerance",
                 "min_community_size",
                 "misfit_z",
                 "min_coverage",
@@ -177,13 +180,7 @@ class Matcher:
             else:
                 out[i] = np.asarray(v, dtype=np.float32)
         if missing:
-            todo = [posts[i] for i in missing]
-            if self.encoder == "semantic":
-                todo = [
-                    Post(p.id, p.title + (". Tags: " + ", ".join(p.tags) if p.tags else ""), p.body)
-                    for p in todo
-                ]
-            out[missing] = self._semantic().encode(todo)
+            out[missing] = self._semantic().encode([posts[i] for i in missing])
         self.n_encoded_ = getattr(self, "n_encoded_", 0) + len(missing)
         return normalize(out).astype(np.float32)
 
@@ -267,13 +264,14 @@ class Matcher:
             max_landmarks=self.max_landmarks,
             n_micro=self.n_micro,
             stability_runs=self.stability_runs,
-            stability_tolerance=self.stability_tolerance,
+            dip=self.ambiguity_dip,
+            modularity_tolerance=self.modularity_tolerance,
             random_state=self.random_state,
         )
         self.discovery_ = {
             "chosen": found.chosen_k,
             "modularity_peak": found.modularity_k,
-            "stability": {str(k): round(v, 4) for k, v in found.stability.items()},
+            "ambiguity": {str(k): round(v, 4) for k, v in found.ambiguity.items()},
             "landmarks": found.landmark_count,
         }
         id_row = {pid: i for i, pid in enumerate(ids)}

@@ -56,9 +56,15 @@ def normalize_tag(tag: str) -> str:
 
 
 def post_text(post: Post, body_chars: int = 2000) -> str:
-    """The text a sentence encoder sees: title first, then the start of the body."""
-    body = (post.body or "")[:body_chars]
-    return f"{post.title}. {body}".strip() if body else post.title
+    """The text a sentence encoder sees: title, tags, then the start of the body (the model reads
+    at most 256 word pieces, so the title and tags must come first)."""
+    parts = [post.title.strip()]
+    if post.tags:
+        parts.append("Tags: " + ", ".join(post.tags))
+    body = (post.body or "")[:body_chars].strip()
+    if body:
+        parts.append(body)
+    return ". ".join(p for p in parts if p)
 
 
 class LexicalEncoder:
