@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from communities import selectors
-from communities.models import Community, Post, Tag
+from communities import selectors, services
+from communities.models import Community, Membership, Post, Tag
+from matching import selectors as matching_selectors
 
 
 class TagSerializer(serializers.ModelSerializer):
@@ -42,6 +45,65 @@ class PostSerializer(serializers.ModelSerializer):
 
     def get_url(self, post: Post) -> str:
         return post.get_absolute_url()
+
+
+class PostCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Post.Kind.choices, default=Post.Kind.PROBLEM)
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=8, required=False, default=list
+    )
+
+
+class PeerPostSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = ["id", "url", "author", "kind", "title", "tags", "created_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, post: Post) -> str | None:
+        return post.author.public_name if post.author_id else None
+
+    def get_url(self, post: Post) -> str:
+        return post.get_absolute_url()
+
+
+class PeerSerializer(serializers.Serializer):
+    post = PeerPostSerializer(source="peer")
+    score = serializers.FloatField()
+    reason = serializers.CharField()
+    shared_tags = serializers.ListField(child=serializers.CharField())
+    shared_terms = serializers.ListField(child=serializers.CharField())
+
+
+class FitCommunitySerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Community
+        fields = ["slug", "name", "url", "status", "visibility", "join_policy"]
+
+    def get_url(self, community: Community) -> str:
+        return community.get_absolute_url()
+
+
+class CommunityFitSerializer(serializers.Serializer):
+    community = FitCommunitySerializer()
+    confidence = serializers.FloatField()
+    reason = serializers.CharField()
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["community", "role", "state"]
 
 
 class CommunitySerializer(serializers.ModelSerializer):
@@ -113,7 +175,9 @@ class TagViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.tag_list()
 
 
-class PostViewSet(viewsets.ReadOnlyModelViewSet):
+class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Posts. Publishing one finds its peers and fitting communities within seconds."""
+
     serializer_class = PostSerializer
     filterset_class = PostFilter
     ordering_fields = ["created_at", "updated_at"]
@@ -121,6 +185,30 @@ class PostViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.post_list(viewer=self.request.user).distinct()
+
+    @extend_schema(request=PostCreateSerializer, responses={201: PostSerializer})
+    def create(self, request, *args, **kwargs):
+        data = PostCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        post = services.post_create(author=request.user, **data.validated_data)
+        post = selectors.post_list(viewer=request.user).get(pk=post.pk)
+        return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=PeerSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def peers(self, request, pk=None):
+        """People working on the same thing: their posts, with a score and the reason."""
+        post = self.get_object()
+        rows = matching_selectors.post_peers(viewer=request.user, post=post)
+        return Response(PeerSerializer(rows, many=True).data)
+
+    @extend_schema(responses=CommunityFitSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def communities(self, request, pk=None):
+        """Communities this post fits, with the matcher's confidence."""
+        post = self.get_object()
+        rows = matching_selectors.post_community_fits(viewer=request.user, post=post)
+        return Response(CommunityFitSerializer(rows, many=True).data)
 
 
 class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
@@ -133,3 +221,30 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.community_list(viewer=self.request.user)
+
+    @extend_schema(request=None, responses=MembershipSerializer, filters=False)
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        filterset_class=None,
+    )
+    def join(self, request, slug=None):
+        """Join (or ask to join, by the community's policy). Safe to repeat."""
+        membership = services.community_join(user=request.user, community=self.get_object())
+        return Response(MembershipSerializer(membership).data)
+
+    @extend_schema(request=None, responses=MembershipSerializer, filters=False)
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        filterset_class=None,
+    )
+    def leave(self, request, slug=None):
+        """Leave, or withdraw a request to join. Safe to repeat."""
+        community = self.get_object()
+        membership = services.community_leave(user=request.user, community=community)
+        if membership is None:
+            membership = Membership(community=community, state=Membership.State.LEFT)
+        return Response(MembershipSerializer(membership).data)

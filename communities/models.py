@@ -52,12 +52,20 @@ class PostStatus(models.TextChoices):
     HIDDEN = "hidden", "Hidden"
 
 
+class PostMatchState(models.TextChoices):
+    PENDING = "pending", "Waiting for the matcher"
+    MATCHED = "matched", "Matched"
+    FAILED = "failed", "Matching failed"
+
+
 class Post(models.Model):
     """A problem someone is trying to solve, or an interest, as a few sentences and tags."""
 
     Kind = PostKind
 
     Status = PostStatus
+
+    MatchState = PostMatchState
 
     # A deleted account leaves its posts in place, without an author, so that the replies and
     # placements other people made around them survive.
@@ -69,6 +77,12 @@ class Post(models.Model):
     body = models.TextField(blank=True, max_length=20000)
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # The database is the source of truth for matching: a post stays pending until its peers and
+    # communities are stored, and a periodic task re-queues posts left pending.
+    match_state = models.CharField(
+        max_length=10, choices=MatchState.choices, default=MatchState.PENDING
+    )
+    matched_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -77,11 +91,17 @@ class Post(models.Model):
         constraints = [
             _choices_check("kind", PostKind, "post_kind_valid"),
             _choices_check("status", PostStatus, "post_status_valid"),
+            _choices_check("match_state", PostMatchState, "post_match_state_valid"),
             models.CheckConstraint(condition=~Q(title=""), name="post_title_not_empty"),
         ]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="post_status_recent"),
             models.Index(fields=["author", "-created_at"], name="post_author_recent"),
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(match_state="pending"),
+                name="post_match_pending",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,6 +166,9 @@ class Community(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     activated_at = models.DateTimeField(null=True, blank=True)
+    proposal_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A proposed community is archived if too few join by then."
+    )
     last_activity_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communities.models import Community, Membership, Post, Tag
+from communities.models import Community, Membership, ModerationAction, Placement, Post, Tag
+from communities.permissions import check_moderate_community
 from profiles.models import User
 
 MAX_TAGS = 8
@@ -38,7 +40,7 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
     return [existing[slug] for slug in by_slug]
 
 
-def _set_tags(obj: Post | Community, tags: list[Tag]) -> None:
+def tags_assign(obj: Post | Community, tags: list[Tag]) -> None:
     """Replace obj's tags and keep each tag's usage count equal to what carries it."""
     before = set(obj.tags.values_list("pk", flat=True))
     after = {tag.pk for tag in tags}
@@ -49,6 +51,13 @@ def _set_tags(obj: Post | Community, tags: list[Tag]) -> None:
     if added := after - before:
         Tag.objects.filter(pk__in=added).update(usage_count=F("usage_count") + 1)
     obj.tags.set(tags)
+
+
+def post_mark_pending(*, post: Post) -> None:
+    # matching builds on communities; import it when needed to keep the import graph one-way.
+    from matching.services import post_mark_pending as mark
+
+    mark(post=post)
 
 
 def _clean_text(value: str, *, field: str, max_length: int, required: bool) -> str:
@@ -83,7 +92,8 @@ def post_create(
         title=_clean_text(title, field="title", max_length=200, required=True),
         body=_clean_text(body, field="body", max_length=20000, required=False),
     )
-    _set_tags(post, tags_from_names(tags))
+    tags_assign(post, tags_from_names(tags))
+    post_mark_pending(post=post)
     return post
 
 
@@ -110,7 +120,8 @@ def post_update(
         post.status = status
     post.save()
     if tags is not None:
-        _set_tags(post, tags_from_names(tags))
+        tags_assign(post, tags_from_names(tags))
+    post_mark_pending(post=post)
     return post
 
 
@@ -148,7 +159,7 @@ def community_create(
         activated_at=now,
         created_by=founder,
     )
-    _set_tags(community, tags_from_names(tags))
+    tags_assign(community, tags_from_names(tags))
     Membership.objects.create(
         user=founder, community=community, role=Membership.Role.OWNER, state=Membership.State.ACTIVE
     )
@@ -181,7 +192,22 @@ def community_join(*, user: User, community: Community) -> Membership:
     else:
         raise PermissionDenied("This community takes members by invitation only.")
     membership.save(update_fields=["state", "updated_at"])
+    _activate_when_committed(community)
     return membership
+
+
+def _activate_when_committed(community: Community) -> None:
+    """A proposed community becomes active once enough people have joined it (commitment, as in
+    Area 51)."""
+    if community.status != Community.Status.PROPOSED:
+        return
+    members = Membership.objects.filter(community=community, state=Membership.State.ACTIVE)
+    if members.count() >= settings.KINDRED_PROPOSAL_MIN_MEMBERS:
+        now = timezone.now()
+        Community.objects.filter(pk=community.pk, status=Community.Status.PROPOSED).update(
+            status=Community.Status.ACTIVE, activated_at=now, last_activity_at=now
+        )
+        community.refresh_from_db()
 
 
 @transaction.atomic
@@ -203,3 +229,35 @@ def community_leave(*, user: User, community: Community) -> Membership | None:
     membership.state = Membership.State.LEFT
     membership.save(update_fields=["role", "state", "updated_at"])
     return membership
+
+
+@transaction.atomic
+def placement_remove(*, actor: User, placement: Placement, reason: str) -> ModerationAction:
+    """A moderator takes a post out of a community, with a reason. The matcher learns from it:
+    later runs keep the post out. Safe to repeat (the constraint is recorded once)."""
+    from matching.models import MatchConstraint
+
+    community = placement.community
+    check_moderate_community(actor, community)
+    reason = _clean_text(reason, field="reason", max_length=2000, required=True)
+    post = placement.post
+    if placement.pk is not None:
+        Placement.objects.filter(pk=placement.pk).delete()
+    MatchConstraint.objects.get_or_create(
+        kind=MatchConstraint.Kind.KEEP_OUT,
+        post=post,
+        community=community,
+        defaults={"created_by": actor, "reason": reason},
+    )
+    from django.contrib.contenttypes.models import ContentType
+
+    return ModerationAction.objects.create(
+        community=community,
+        actor=actor,
+        verb=ModerationAction.Verb.REMOVE,
+        target_type=ContentType.objects.get_for_model(Post),
+        target_id=str(post.pk),
+        target_repr=post.title[:200],
+        reason=reason,
+        details={"from_community": community.slug},
+    )

@@ -1,10 +1,12 @@
 from django.shortcuts import get_object_or_404, render
 
 from communities import selectors
+from matching import selectors as matching_selectors
 
 
 def home(request):
-    return render(request, "home.html")
+    communities = selectors.community_list(viewer=request.user).filter(status="active")[:6]
+    return render(request, "home.html", {"communities": communities})
 
 
 def community_list(request):
@@ -17,6 +19,19 @@ def community_detail(request, slug: str):
     return render(request, "communities/detail.html", {"community": community})
 
 
-def post_detail(request, pk: int):
+def _post_matches_context(request, pk: int) -> dict:
     post = get_object_or_404(selectors.post_list(viewer=request.user), pk=pk)
-    return render(request, "communities/post_detail.html", {"post": post})
+    return {
+        "post": post,
+        "peers": matching_selectors.post_peers(viewer=request.user, post=post),
+        "fits": matching_selectors.post_community_fits(viewer=request.user, post=post),
+    }
+
+
+def post_detail(request, pk: int):
+    return render(request, "communities/post_detail.html", _post_matches_context(request, pk))
+
+
+def post_matches(request, pk: int):
+    """The peers and communities panel of a post page; htmx polls it while matching runs."""
+    return render(request, "communities/_post_matches.html", _post_matches_context(request, pk))

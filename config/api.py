@@ -2,13 +2,16 @@
 
 from django.http import JsonResponse
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from communities.api import CommunityViewSet, PostViewSet, TagViewSet
+from matching.api import MatchRunViewSet
 from profiles.api import ObtainTokenView
 
 
+@csrf_exempt
 def api_not_found(request):
     """Any other /api/ address answers in JSON, like the API does, not with an HTML page."""
     return JsonResponse({"detail": "Not found."}, status=404)
@@ -18,11 +21,12 @@ router = DefaultRouter()
 router.register("tags", TagViewSet, basename="tag")
 router.register("posts", PostViewSet, basename="post")
 router.register("communities", CommunityViewSet, basename="community")
+router.register("match-runs", MatchRunViewSet, basename="match-run")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
-    re_path(r"^", lambda request, *args, **kwargs: api_not_found(request)),
+    re_path(r"^", api_not_found),
 ]

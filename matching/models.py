@@ -36,6 +36,9 @@ class MatchRun(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life from a task of this run."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -73,3 +76,172 @@ class MatchRun(models.Model):
 
     def __str__(self) -> str:
         return f"Match run #{self.pk} ({self.status})"
+
+
+class MatchArtifact(models.Model):
+    """The fitted matcher of a successful run, stored in the database so that every web process and
+    worker, on any machine, loads the same model."""
+
+    run = models.OneToOneField(MatchRun, on_delete=models.CASCADE, related_name="artifact")
+    config_id = models.CharField(max_length=64)
+    data = models.BinaryField(help_text="A zip of the engine's saved files (arrays.npz, JSON).")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"Matcher of run #{self.run_id} ({self.config_id})"
+
+
+class PeerSuggestion(models.Model):
+    """Another post whose author works on the same thing, with the matcher's score and reason."""
+
+    post = models.ForeignKey(
+        "communities.Post", on_delete=models.CASCADE, related_name="peer_suggestions"
+    )
+    peer = models.ForeignKey("communities.Post", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reason = models.CharField(max_length=500)
+    shared_tags = models.JSONField(default=list, blank=True)
+    shared_terms = models.JSONField(default=list, blank=True)
+    dismissed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "peer"], name="peersuggestion_one_per_pair"),
+            models.CheckConstraint(condition=~Q(post=F("peer")), name="peersuggestion_not_self"),
+            models.CheckConstraint(
+                condition=Q(score__gte=-1, score__lte=1), name="peersuggestion_score_cosine"
+            ),
+        ]
+        indexes = [models.Index(fields=["post", "-score"], name="peersuggestion_best")]
+
+    def __str__(self) -> str:
+        return f"{self.peer_id} for {self.post_id} ({self.score:.2f})"
+
+
+class CommunityFit(models.Model):
+    """A community that a post fits, suggested to its author ("join them?"), with confidence."""
+
+    post = models.ForeignKey(
+        "communities.Post", on_delete=models.CASCADE, related_name="community_fits"
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="fits"
+    )
+    confidence = models.FloatField()
+    reason = models.CharField(max_length=500, blank=True)
+    dismissed = models.BooleanField(default=False, help_text='The author said "not my problem".')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-confidence", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "community"], name="communityfit_one_per_pair"),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1),
+                name="communityfit_confidence_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} fits {self.community_id} ({self.confidence:.2f})"
+
+
+class MatchConstraint(models.Model):
+    """A human decision that later runs must respect: the matcher learns from moderators and
+    members instead of undoing their work."""
+
+    class Kind(models.TextChoices):
+        KEEP_OUT = "keep_out", "Keep this post out of this community"
+        KEEP_TOGETHER = "keep_together", "Keep these two communities together"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    post = models.ForeignKey(
+        "communities.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="match_constraints"
+    )
+    other_community = models.ForeignKey(
+        "communities.Community",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="keep_out", post__isnull=False, other_community__isnull=True)
+                | Q(kind="keep_together", post__isnull=True, other_community__isnull=False),
+                name="matchconstraint_shape",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "community"],
+                condition=Q(kind="keep_out"),
+                name="matchconstraint_keep_out_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.post_id or self.other_community_id} / {self.community_id}"
+
+
+class MatcherSuggestion(models.Model):
+    """A change the matcher saw in an active community (a merge or a split) that it does not
+    apply by itself: the community's moderators decide."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "Merge with another community"
+        SPLIT = "split", "Split off a group"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="suggestions")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="matcher_suggestions"
+    )
+    other_community = models.ForeignKey(
+        "communities.Community",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    post_ids = models.JSONField(default=list, blank=True, help_text="For a split: the posts.")
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["merge", "split"]), name="matchersuggestion_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["open", "accepted", "dismissed"]),
+                name="matchersuggestion_state_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "state"], name="matchersuggestion_open")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.community_id} ({self.state})"

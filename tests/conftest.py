@@ -56,59 +56,91 @@ def _clean_redis_cache():
     yield
 
 
+class Workers:
+    """Starts real Celery workers in their own processes, on the test database and test Redis.
+
+    Workers see only committed data, so tests using them need `transactional_db`."""
+
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.processes: list = []
+
+    def start(self, *, concurrency: int = 1, env: dict | None = None, wait: bool = True):
+        import subprocess
+        import sys
+        import time
+
+        from django.conf import settings
+        from django.db import connection
+
+        from config.health import check_worker
+
+        environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        environment["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+        db = connection.settings_dict
+        environment["DATABASE_URL"] = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        )
+        environment["REDIS_URL"] = settings.REDIS_URL
+        environment.update(env or {})
+        number = len(self.processes)
+        log_path = self.tmp_path / f"worker-{number}.log"
+        log = open(log_path, "w")  # noqa: SIM115 - the process writes to it until stopped
+        pool = ["--pool=solo"] if concurrency == 1 else [f"--concurrency={concurrency}"]
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=INFO",
+                *pool,
+                f"--hostname=test-{os.getpid()}-{number}@%h",
+            ],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process.log_path = log_path
+        self.processes.append(process)
+        deadline = time.monotonic() + 60
+        while wait and f"test-{os.getpid()}-{number}@" not in check_worker().detail:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("the Celery worker did not start:\n" + log_path.read_text())
+            time.sleep(0.2)
+        return process
+
+    def stop_all(self):
+        import subprocess
+
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """A real Celery worker in its own process, on the test database and the test Redis.
+def workers(transactional_db, tmp_path):
+    """Start real Celery workers with `workers.start()`; all are stopped after the test. The
+    queue is emptied first, so no task left by another test runs here."""
+    from config.celery import app
 
-    It sees only committed data, hence `transactional_db`. Yields the process; stops it after.
-    """
-    import subprocess
-    import sys
-    import time
+    app.control.purge()
+    pool = Workers(tmp_path)
+    yield pool
+    pool.stop_all()
+    app.control.purge()
 
-    from django.conf import settings
-    from django.db import connection
 
-    from config.health import check_worker
-
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    db = connection.settings_dict
-    env["DATABASE_URL"] = (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
-    env["REDIS_URL"] = settings.REDIS_URL
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel=INFO",
-            "--concurrency=1",
-            "--pool=solo",
-            f"--hostname=test-{os.getpid()}@%h",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while not check_worker().ok:
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            log.close()
-            raise RuntimeError(
-                "the Celery worker did not start:\n" + (tmp_path / "worker.log").read_text()
-            )
-        time.sleep(0.2)
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+@pytest.fixture
+def celery_worker_process(workers):
+    """One real Celery worker, started."""
+    return workers.start()

@@ -203,7 +203,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+
 # The worker writes a heartbeat to the cache this often; /healthz calls the worker down when the
 # last one is older than KINDRED_WORKER_STALE_AFTER seconds.
 KINDRED_WORKER_HEARTBEAT_SECONDS = env.int("KINDRED_WORKER_HEARTBEAT_SECONDS", default=10)
@@ -228,6 +228,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kindred API",
@@ -239,6 +240,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CommunityStatusEnum": "communities.models.CommunityStatus",
+        "PostStatusEnum": "communities.models.PostStatus",
+        "MembershipStateEnum": "communities.models.MembershipState",
+        "MatchRunStatusEnum": "matching.models.MatchRun.Status",
+    },
 }
 
 # Content Security Policy (django-csp 4). Scripts and styles come only from our own origin
@@ -274,3 +281,27 @@ LOGGING = {
 # `make run` nor the tests need collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Matching (matching/services.py). The engine's parameters; changing them changes the
+# configuration id stored on every run.
+KINDRED_MATCHER = {
+    "encoder": env.str("KINDRED_MATCHER_ENCODER", default="lexical"),
+    "random_state": 0,
+}
+KINDRED_PEERS_PER_POST = 10
+KINDRED_MATCH_CHUNK_SIZE = env.int("KINDRED_MATCH_CHUNK_SIZE", default=2000)
+KINDRED_MATCH_RUN_EVERY = env.int("KINDRED_MATCH_RUN_EVERY", default=60 * 60)
+KINDRED_MATCH_RUN_STALE_SECONDS = env.int("KINDRED_MATCH_RUN_STALE_SECONDS", default=15 * 60)
+KINDRED_PENDING_REQUEUE_AFTER = env.int("KINDRED_PENDING_REQUEUE_AFTER", default=60)
+# A cluster with no community yet becomes a proposed community with this many posts from this
+# many people; it becomes active when this many have joined, or is archived after the TTL.
+KINDRED_PROPOSAL_MIN_POSTS = env.int("KINDRED_PROPOSAL_MIN_POSTS", default=5)
+KINDRED_PROPOSAL_MIN_AUTHORS = env.int("KINDRED_PROPOSAL_MIN_AUTHORS", default=3)
+KINDRED_PROPOSAL_MIN_MEMBERS = env.int("KINDRED_PROPOSAL_MIN_MEMBERS", default=3)
+KINDRED_PROPOSAL_TTL_DAYS = env.int("KINDRED_PROPOSAL_TTL_DAYS", default=14)
+
+CELERY_BEAT_SCHEDULE = {
+    "matching-full-run": {"task": "matching.scheduled_run", "schedule": KINDRED_MATCH_RUN_EVERY},
+    "matching-requeue-pending": {"task": "matching.requeue_pending", "schedule": 60.0},
+    "matching-expire-proposals": {"task": "matching.expire_proposals", "schedule": 60.0 * 60},
+}

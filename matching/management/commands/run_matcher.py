@@ -1,0 +1,41 @@
+"""Run one full match run in the foreground, with a progress bar."""
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from matching import services
+from matching.models import MatchRun
+
+
+class Command(BaseCommand):
+    help = "Run the matcher over every open post now, in this process, and apply the result."
+
+    def handle(self, *args, **options):
+        run = MatchRun.objects.create(
+            trigger=MatchRun.Trigger.COMMAND, config_id=services.new_matcher().config_id()
+        )
+        bar = tqdm(total=0, desc="neighbour search", unit="chunk", disable=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            result = services.match_run_execute(run_id=run.pk, progress=progress)
+        finally:
+            bar.close()
+        if result is None:
+            run.refresh_from_db()
+            raise CommandError(
+                f"Run #{run.pk} did not start: another run is in progress ({run.status})."
+            )
+        metrics = result.metrics
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Run #{result.pk} ({result.config_id}): {result.post_count} posts, "
+                f"{result.assigned_count} placed in {result.community_count} communities, "
+                f"{len(metrics.get('proposed', []))} proposed, "
+                f"{metrics.get('suggestions', 0)} suggestions for moderators; "
+                f"transitions {metrics.get('transitions', {})}."
+            )
+        )

@@ -1,0 +1,76 @@
+"""Celery tasks for matching. Each is an interface: ids in, refetch, call one service.
+
+All are safe to run twice (late acks redeliver a task whose worker died).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import chord, shared_task
+from django.conf import settings
+
+from matching import services
+
+
+@shared_task(name="matching.match_post", acks_late=True, max_retries=3, default_retry_delay=5)
+def match_post(post_id: int) -> None:
+    services.post_match(post_id=post_id)
+
+
+@shared_task(name="matching.requeue_pending")
+def requeue_pending() -> int:
+    return services.pending_posts_requeue(
+        older_than=timedelta(seconds=settings.KINDRED_PENDING_REQUEUE_AFTER)
+    )
+
+
+@shared_task(name="matching.scheduled_run")
+def scheduled_run() -> int:
+    return services.match_run_request(actor=None, trigger="schedule").pk
+
+
+@shared_task(name="matching.expire_proposals")
+def expire_proposals() -> int:
+    return services.proposals_expire()
+
+
+@shared_task(bind=True, name="matching.start_run", max_retries=60, default_retry_delay=30)
+def start_run(self, run_id: int) -> None:
+    """Claim the run and fit it, then fan the neighbour search out to every worker."""
+    run = services.match_run_claim(run_id=run_id)
+    if run is None:
+        if services.MatchRun.objects.filter(pk=run_id, status="queued").exists():
+            raise self.retry()  # another run is still running: wait for it
+        return
+    try:
+        chunks = services.match_run_fit(run_id=run_id)
+    except Exception as exc:
+        services.match_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    if chunks is None:
+        return
+    header = [peers_chunk.s(run_id, chunk) for chunk in chunks]
+    if not header:
+        apply_run.delay([], run_id)
+        return
+    chord(header)(apply_run.s(run_id).on_error(fail_run.si(run_id)))
+
+
+@shared_task(name="matching.peers_chunk")
+def peers_chunk(run_id: int, post_ids: list[int]) -> dict:
+    return services.match_run_peers_chunk(run_id=run_id, post_ids=post_ids)
+
+
+@shared_task(name="matching.apply_run")
+def apply_run(chunks: list[dict], run_id: int) -> None:
+    try:
+        services.match_run_apply(run_id=run_id, chunks=chunks)
+    except Exception as exc:
+        services.match_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+@shared_task(name="matching.fail_run")
+def fail_run(run_id: int) -> None:
+    services.match_run_fail(run_id=run_id, error="A part of the run failed; nothing was applied.")
