@@ -47,7 +47,8 @@ from matching.models import (
     MatchRun,
     PeerSuggestion,
 )
-from profiles.models import User
+from profiles.models import Notification, User
+from profiles.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -265,14 +266,14 @@ def _offer_back(post: Post, limit: int) -> None:
     """A new post is also a new peer for the posts it matched, if it ranks among their best."""
     if not _is_searchable(post):
         return
-    for row in PeerSuggestion.objects.filter(post=post):
+    for row in PeerSuggestion.objects.filter(post=post).select_related("peer__author"):
         existing = list(
             PeerSuggestion.objects.filter(post_id=row.peer_id).order_by("-score")[:limit]
         )
         if any(s.peer_id == post.pk for s in existing):
             continue
         if len(existing) < limit or row.score > existing[-1].score:
-            PeerSuggestion.objects.get_or_create(
+            _, created = PeerSuggestion.objects.get_or_create(
                 post_id=row.peer_id,
                 peer=post,
                 defaults={
@@ -282,6 +283,13 @@ def _offer_back(post: Post, limit: int) -> None:
                     "shared_terms": row.shared_terms,
                 },
             )
+            if created and row.peer.author is not None:
+                notify(
+                    user=row.peer.author,
+                    kind=Notification.Kind.NEW_PEER,
+                    title=f"Someone is working on the same thing: “{post.title[:120]}”",
+                    url=row.peer.get_absolute_url(),
+                )
 
 
 def post_match(*, post_id: int) -> Post | None:
@@ -706,6 +714,14 @@ def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, 
                 ],
                 ignore_conflicts=True,
             )
+            topic = ", ".join(cluster.key_terms[:3]) or name
+            for invitee in User.objects.filter(pk__in=authors):
+                notify(
+                    user=invitee,
+                    kind=Notification.Kind.INVITATION,
+                    title=f"{len(authors)} people are working on {topic}: join them?",
+                    url=community.get_absolute_url(),
+                )
             community_map[cluster_id] = community.pk
             proposed.append(community)
         _sync_placements(community, pids, scores, cluster.member_reasons, kept_out[community.pk])

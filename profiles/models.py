@@ -66,3 +66,55 @@ class Profile(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("profiles:detail", kwargs={"username": self.user.username})
+
+
+class Notification(models.Model):
+    """Something a person should know about, shown in the app and, by their preference, mailed."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation to a proposed community"
+        NEW_PEER = "new_peer", "A new peer for your problem"
+        REPLY = "reply", "A reply in your thread"
+        PROPOSAL = "proposal", "A proposal opened or decided"
+        MODERATION = "moderation", "A moderator's decision"
+        COMMUNITY = "community", "News from your communities"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    url = models.CharField(max_length=500, blank=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "invitation",
+                        "new_peer",
+                        "reply",
+                        "proposal",
+                        "moderation",
+                        "community",
+                    ]
+                ),
+                name="notification_kind_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["user"],
+                condition=models.Q(emailed_at__isnull=True, read_at__isnull=True),
+                name="notification_to_mail",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.title}"

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-from profiles.models import Profile, User
+from profiles.models import Notification, Profile, User
+
+# Which preference switches each kind of notification.
+KIND_PREFERENCE: dict[str, str] = {
+    Notification.Kind.INVITATION: "notify_invitations",
+    Notification.Kind.NEW_PEER: "notify_peers",
+    Notification.Kind.REPLY: "notify_replies",
+    Notification.Kind.PROPOSAL: "notify_proposals",
+}
 
 
 def profile_ensure(*, user: User) -> Profile:
@@ -39,3 +51,96 @@ def profile_update(
     if interests is not None:
         profile.interests.set(tags_from_names(interests))
     return profile
+
+
+def notify(
+    *, user: User, kind: str, title: str, url: str = "", actor: User | None = None
+) -> Notification | None:
+    """Tell someone about something, if their preferences allow that kind. It shows in the app at
+    once; by mail immediately (after commit) or in the daily digest, as they chose. Returns None
+    when their preferences turn this kind off, or when they caused it themselves."""
+    if not user.is_active or (actor is not None and actor.pk == user.pk):
+        return None
+    profile = profile_ensure(user=user)
+    preference = KIND_PREFERENCE.get(kind)
+    if preference and not getattr(profile, preference):
+        return None
+    notification = Notification.objects.create(
+        user=user, kind=kind, title=title[:200], url=url[:500], actor=actor
+    )
+    if profile.email_frequency == Profile.EmailFrequency.IMMEDIATELY and user.email:
+        from profiles import tasks
+
+        tasks.mail_notification.delay_on_commit(notification.pk)
+    return notification
+
+
+def notification_mail(*, notification_id: int) -> bool:
+    """Mail one notification now. Safe to run twice: a notification is mailed once."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.user.email:
+            return False
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    context = {
+        "user": notification.user,
+        "notifications": [notification],
+        "site_url": settings.KINDRED_SITE_URL,
+    }
+    send_mail(
+        subject=f"Kindred: {notification.title}",
+        message=render_to_string("profiles/email/notifications.txt", context),
+        from_email=None,
+        recipient_list=[notification.user.email],
+    )
+    return True
+
+
+def notifications_daily_digest() -> int:
+    """Mail each person who chose the daily digest their unread, unmailed notifications, in one
+    message. Safe to run twice: what was mailed is marked. Returns how many people were mailed."""
+    people = (
+        User.objects.filter(
+            is_active=True,
+            profile__email_frequency=Profile.EmailFrequency.DAILY,
+            notifications__emailed_at__isnull=True,
+            notifications__read_at__isnull=True,
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    mailed = 0
+    for user in people:
+        with transaction.atomic():
+            pending = list(
+                Notification.objects.select_for_update()
+                .filter(user=user, emailed_at__isnull=True, read_at__isnull=True)
+                .order_by("created_at")
+            )
+            if not pending:
+                continue
+            Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
+                emailed_at=timezone.now()
+            )
+        context = {"user": user, "notifications": pending, "site_url": settings.KINDRED_SITE_URL}
+        send_mail(
+            subject=f"Kindred: {len(pending)} updates for you",
+            message=render_to_string("profiles/email/notifications.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+        mailed += 1
+    return mailed
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark some (or all) of one's notifications read. Safe to repeat."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("KINDRED_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -305,3 +306,9 @@ CELERY_BEAT_SCHEDULE = {
     "matching-requeue-pending": {"task": "matching.requeue_pending", "schedule": 60.0},
     "matching-expire-proposals": {"task": "matching.expire_proposals", "schedule": 60.0 * 60},
 }
+CELERY_BEAT_SCHEDULE["profiles-daily-digest"] = {
+    "task": "profiles.daily_digest",
+    "schedule": crontab(hour=env.int("KINDRED_DIGEST_HOUR", default=7), minute=0),
+}
+# Absolute links in mail.
+KINDRED_SITE_URL = env.str("KINDRED_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
