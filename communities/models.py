@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -170,6 +170,20 @@ class Community(models.Model):
         null=True, blank=True, help_text="A proposed community is archived if too few join by then."
     )
     last_activity_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        help_text="Set when a moderator merged this community into another; its URL redirects.",
+    )
+    proposal_quorum = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Votes a proposal needs; empty uses the site default."
+    )
+    proposal_majority = models.FloatField(
+        null=True, blank=True, help_text="Share of yes votes that passes; empty uses the default."
+    )
 
     class Meta:
         verbose_name_plural = "communities"
@@ -184,6 +198,14 @@ class Community(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="active") | Q(activated_at__isnull=False),
                 name="community_active_has_activated_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposal_majority__isnull=True)
+                | Q(proposal_majority__gt=0, proposal_majority__lte=1),
+                name="community_majority_share",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="community_not_merged_into_itself"
             ),
         ]
         indexes = [
@@ -358,3 +380,236 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.verb} {self.target_repr}"
+
+
+class ContentStatus(models.TextChoices):
+    VISIBLE = "visible", "Visible"
+    HIDDEN = "hidden", "Hidden pending review"
+    REMOVED = "removed", "Removed by a moderator"
+
+
+class Thread(models.Model):
+    """A discussion in a community."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="threads")
+    author = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="threads"
+    )
+    title = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=10, choices=ContentStatus.choices, default=ContentStatus.VISIBLE
+    )
+    locked = models.BooleanField(default=False)
+    pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_reply_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pinned", "-last_reply_at", "-id"]
+        constraints = [
+            _choices_check("status", ContentStatus, "thread_status_valid"),
+            models.CheckConstraint(condition=~Q(title=""), name="thread_title_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["community", "-pinned", "-last_reply_at"], name="thread_list"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "communities:thread-detail", kwargs={"slug": self.community.slug, "pk": self.pk}
+        )
+
+
+class Reply(models.Model):
+    """A message in a thread (thread set) or an answer to a post (post set): exactly one."""
+
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    body = models.TextField(max_length=10000)
+    status = models.CharField(
+        max_length=10, choices=ContentStatus.choices, default=ContentStatus.VISIBLE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "replies"
+        constraints = [
+            _choices_check("status", ContentStatus, "reply_status_valid"),
+            models.CheckConstraint(
+                condition=Q(thread__isnull=False, post__isnull=True)
+                | Q(thread__isnull=True, post__isnull=False),
+                name="reply_in_thread_or_on_post",
+            ),
+            models.CheckConstraint(condition=~Q(body=""), name="reply_body_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["thread", "created_at"], name="reply_thread_order"),
+            models.Index(fields=["post", "created_at"], name="reply_post_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class ProposalKind(models.TextChoices):
+    NAME = "name", "Rename the community"
+    PURPOSE = "purpose", "Change the purpose"
+    TAGS = "tags", "Change the tags"
+    RULES = "rules", "Change the rules"
+    MERGE = "merge", "Merge with another community"
+
+
+class ProposalState(models.TextChoices):
+    OPEN = "open", "Open for votes"
+    PASSED = "passed", "Passed"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Proposal(models.Model):
+    """A member's proposed change to a community, decided by the members' votes."""
+
+    Kind = ProposalKind
+    State = ProposalState
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="proposals")
+    author = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.JSONField(
+        default=dict, blank=True, help_text="The proposed value: text, or a list of tags."
+    )
+    target = models.ForeignKey(
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="For a merge: the community to merge with.",
+    )
+    rationale = models.TextField(max_length=5000, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    closes_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("kind", ProposalKind, "proposal_kind_valid"),
+            _choices_check("state", ProposalState, "proposal_state_valid"),
+            models.CheckConstraint(
+                condition=Q(kind="merge", target__isnull=False)
+                | (~Q(kind="merge") & Q(target__isnull=True)),
+                name="proposal_merge_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open", decided_at__isnull=True)
+                | (~Q(state="open") & Q(decided_at__isnull=False)),
+                name="proposal_decided_when_closed",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "state", "closes_at"], name="proposal_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.state})"
+
+
+class Vote(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="votes")
+    approve = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="vote_one_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'for' if self.approve else 'against'} {self.proposal_id}"
+
+
+class CharterRevision(models.Model):
+    """The community's name, purpose, rules and tags as they stood after each change."""
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="charter_revisions"
+    )
+    editor = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=120)
+    purpose = models.TextField(blank=True)
+    rules = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    summary = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "-created_at"], name="charter_history")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class Report(models.Model):
+    """Someone flags a post, reply, thread or community for moderators, with a reason. Reports
+    from enough distinct people hide the content until a moderator decides."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting for a moderator"
+        UPHELD = "upheld", "Upheld: content removed"
+        DISMISSED = "dismissed", "Dismissed: content restored"
+
+    reporter = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="reports")
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    reason = models.TextField(max_length=2000)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "target_type", "target_id"], name="report_once_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["pending", "upheld", "dismissed"]),
+                name="report_decision_valid",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="report_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["community", "decision", "-created_at"], name="report_queue"),
+            models.Index(fields=["target_type", "target_id"], name="report_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report by {self.reporter_id} on {self.target_type_id}:{self.target_id}"

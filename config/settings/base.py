@@ -312,3 +312,11 @@ CELERY_BEAT_SCHEDULE["profiles-daily-digest"] = {
 }
 # Absolute links in mail.
 KINDRED_SITE_URL = env.str("KINDRED_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Shaping a community: proposals stay open this long and pass with this many votes and this
+# share of yes votes (each community may set its own quorum and majority).
+KINDRED_PROPOSAL_OPEN_DAYS = env.int("KINDRED_PROPOSAL_OPEN_DAYS", default=7)
+KINDRED_PROPOSAL_QUORUM = env.int("KINDRED_PROPOSAL_QUORUM", default=3)
+KINDRED_PROPOSAL_MAJORITY = env.float("KINDRED_PROPOSAL_MAJORITY", default=0.5)
+# Reports from this many distinct people hide content until a moderator decides.
+KINDRED_REPORTS_TO_HIDE = env.int("KINDRED_REPORTS_TO_HIDE", default=3)
