@@ -41,6 +41,12 @@ class Tag(models.Model):
         return slugify(" ".join(raw.replace("_", " ").split()), allow_unicode=True)[:50].strip("-")
 
 
+class ContentStatus(models.TextChoices):
+    VISIBLE = "visible", "Visible"
+    HIDDEN = "hidden", "Hidden pending review"
+    REMOVED = "removed", "Removed by a moderator"
+
+
 class PostKind(models.TextChoices):
     PROBLEM = "problem", "Problem"
     INTEREST = "interest", "Interest"
@@ -77,6 +83,11 @@ class Post(models.Model):
     body = models.TextField(blank=True, max_length=20000)
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Separate from the author's own status: a post hidden by reports or removed site-wide by
+    # staff stays so until a moderator decides, whatever its author does.
+    moderation_status = models.CharField(
+        max_length=10, choices=ContentStatus.choices, default=ContentStatus.VISIBLE
+    )
     # The database is the source of truth for matching: a post stays pending until its peers and
     # communities are stored, and a periodic task re-queues posts left pending.
     match_state = models.CharField(
@@ -92,6 +103,7 @@ class Post(models.Model):
             _choices_check("kind", PostKind, "post_kind_valid"),
             _choices_check("status", PostStatus, "post_status_valid"),
             _choices_check("match_state", PostMatchState, "post_match_state_valid"),
+            _choices_check("moderation_status", ContentStatus, "post_moderation_status_valid"),
             models.CheckConstraint(condition=~Q(title=""), name="post_title_not_empty"),
         ]
         indexes = [
@@ -339,6 +351,11 @@ class ModerationActionVerb(models.TextChoices):
     APPOINT = "appoint", "Appointed a moderator"
     DISMISS = "dismiss", "Removed a moderator"
     START_RUN = "start_run", "Started a match run"
+    HIDE = "hide", "Hidden after reports"
+    UPHOLD_REPORT = "uphold_report", "Upheld a report"
+    DISMISS_REPORT = "dismiss_report", "Dismissed a report"
+    ACCEPT_SUGGESTION = "accept_suggestion", "Accepted the matcher's suggestion"
+    DISMISS_SUGGESTION = "dismiss_suggestion", "Dismissed the matcher's suggestion"
 
 
 class ModerationAction(models.Model):
@@ -380,12 +397,6 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.verb} {self.target_repr}"
-
-
-class ContentStatus(models.TextChoices):
-    VISIBLE = "visible", "Visible"
-    HIDDEN = "hidden", "Hidden pending review"
-    REMOVED = "removed", "Removed by a moderator"
 
 
 class Thread(models.Model):
