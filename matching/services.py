@@ -36,7 +36,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from communities.models import Community, Membership, Placement, Post
+from communities.models import Community, Membership, Placement, Post, Tag
 from communities.services import tags_assign, tags_from_names, unique_community_slug
 from matching import engine
 from matching.models import (
@@ -554,19 +554,16 @@ def match_run_peers_chunk(*, run_id: int, post_ids: list[int]) -> dict[str, Any]
         return {"peers": {}, "fits": {}}
     matcher = _run_matcher(run_id)
     limit = settings.KINDRED_PEERS_PER_POST
-    posts = {p.pk: p for p in matchable_posts().filter(pk__in=post_ids)}
-    peers: dict[str, list[list[Any]]] = {}
-    fits: dict[str, list[list[float]]] = {}
-    for post_id in post_ids:
-        post = posts.get(post_id)
-        if post is None:
-            continue
-        query = to_engine_post(post)
-        peers[str(post_id)] = [
+    found = matcher.similar_indexed(post_ids, k=limit * 3)
+    placed = matcher.place_indexed(post_ids)
+    peers = {
+        str(post_id): [
             [p.id, p.score, p.reason, list(p.shared_tags), list(p.shared_terms)]
-            for p in matcher.similar(query, k=limit * 3)
+            for p in found_peers
         ]
-        fits[str(post_id)] = [[c, conf] for c, conf in matcher.place(query)]
+        for post_id, found_peers in found.items()
+    }
+    fits = {str(post_id): [[c, conf] for c, conf in placed.get(post_id, [])] for post_id in found}
     _progress(run_id)
     return {"peers": peers, "fits": fits}
 
@@ -888,3 +885,82 @@ def peer_dismiss(*, actor: User, suggestion: PeerSuggestion) -> PeerSuggestion:
     PeerSuggestion.objects.filter(pk=suggestion.pk).update(dismissed=True)
     suggestion.dismissed = True
     return suggestion
+
+
+# -- while someone types a post ----------------------------------------------------------------
+
+
+@dataclass
+class SimilarPost:
+    post: Post
+    score: float
+    reason: str
+
+
+@dataclass
+class SimilarCommunity:
+    community: Community
+    confidence: float
+
+
+@dataclass
+class SimilarFound:
+    """What a draft resembles. ``ready`` is False before the first successful match run, when
+    there is no fitted matcher to ask."""
+
+    ready: bool
+    posts: list[SimilarPost]
+    communities: list[SimilarCommunity]
+
+
+def similar_to_text(
+    *, viewer: Any, title: str, body: str = "", tags: Iterable[str] = (), k: int = 5
+) -> SimilarFound:
+    """Posts and communities like a draft that is still being typed; stores nothing.
+
+    Runs in the web process on the current fitted matcher (loaded once per process), so it answers
+    in milliseconds. Posts follow the rules for peers (open posts of active people who let others
+    find them, never the viewer's own); communities are those the viewer may see, never archived.
+    Safe to call any number of times.
+    """
+    from communities.selectors import community_visibility_filter, post_list
+
+    loaded = current_matcher()
+    if loaded is None:
+        return SimilarFound(ready=False, posts=[], communities=[])
+    slugs = tuple(dict.fromkeys(s for s in (Tag.normalize(t) for t in tags) if s))[:8]
+    title, body = title.strip()[:200], body.strip()[:20000]
+    if not (title or body or slugs):
+        return SimilarFound(ready=True, posts=[], communities=[])
+    k = max(1, min(k, 20))
+    query = engine.Post(id="__draft__", title=title, body=body, tags=slugs)
+    found = loaded.matcher.similar(query, k=k * 3)
+    authors = _searchable_authors(int(p.id) for p in found)
+    viewer_id = viewer.pk if viewer.is_authenticated else None
+    kept = [p for p in found if int(p.id) in authors and authors[int(p.id)] != viewer_id][:k]
+    posts = post_list(viewer=viewer).in_bulk([int(p.id) for p in kept])
+    similar_posts = [
+        SimilarPost(post=posts[int(p.id)], score=float(p.score), reason=p.reason)
+        for p in kept
+        if int(p.id) in posts
+    ]
+    placed = [
+        (loaded.community_map[c], confidence)
+        for c, confidence in loaded.matcher.place(query)
+        if c in loaded.community_map
+    ]
+    communities = (
+        Community.objects.filter(pk__in=[pk for pk, _ in placed])
+        .filter(pk__in=Community.objects.filter(community_visibility_filter(viewer)).values("pk"))
+        .exclude(status=Community.Status.ARCHIVED)
+        .in_bulk()
+    )
+    return SimilarFound(
+        ready=True,
+        posts=similar_posts,
+        communities=[
+            SimilarCommunity(community=communities[pk], confidence=confidence)
+            for pk, confidence in placed
+            if pk in communities
+        ],
+    )

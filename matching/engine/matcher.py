@@ -207,10 +207,10 @@ class Matcher:
     def _tag_vectors(self, posts: Sequence[Post]) -> np.ndarray:
         """Tags alone, projected with the tag part of the SVD (zero for posts without tags)."""
         enc = self.lexical_
-        tags = normalize(enc.tag_matrix(posts) @ sp.diags(enc.tag_idf_))
         comp = enc.components_[:, len(enc.terms_) :]
-        if comp.shape[1] != tags.shape[1]:
+        if not enc.tags_ or comp.shape[1] != len(enc.tags_):
             return np.zeros((len(posts), enc.components_.shape[0]), np.float32)
+        tags = normalize(enc.tag_matrix(posts) @ sp.diags(enc.tag_idf_))
         return normalize(np.asarray(tags @ comp.T, dtype=np.float32)).astype(np.float32)
 
     def transform(
@@ -734,6 +734,69 @@ class Matcher:
                 )
             )
         return peers
+
+    def similar_indexed(
+        self, ids: Sequence[PostId], *, k: int = 10, block: int = 256
+    ) -> dict[PostId, list[Peer]]:
+        """Peers of posts already in the peer index, many at once: the same answer as
+        ``similar(post)`` for each, without encoding the posts again, a block of rows at a time
+        (one matrix product per block). Ids not in the index are left out."""
+        self._check_fitted()
+        rows = [self._row_of[i] for i in ids if i in self._row_of]
+        out: dict[PostId, list[Peer]] = {}
+        searchable = np.flatnonzero(self.index_searchable_)
+        if len(searchable) == 0:
+            return {self.index_ids_[r]: [] for r in rows}
+        candidates_vectors = self.index_vectors_[searchable]
+        idf = self.lexical_.idf_
+        terms = self.lexical_.terms_
+        ti = self.index_terms_
+        for start in range(0, len(rows), block):
+            chunk = rows[start : start + block]
+            sims = self.index_vectors_[chunk] @ candidates_vectors.T
+            for i, row in enumerate(chunk):
+                row_sims = sims[i]
+                own = np.searchsorted(searchable, row)
+                if own < len(searchable) and searchable[own] == row:
+                    row_sims[own] = -np.inf
+                kk = min(k, len(searchable) - (1 if np.isneginf(row_sims).any() else 0))
+                if kk <= 0 or not np.any(self.index_vectors_[row]):
+                    out[self.index_ids_[row]] = []
+                    continue
+                top = np.argpartition(-row_sims, kk - 1)[:kk]
+                top = top[np.lexsort((searchable[top], -row_sims[top]))]
+                q_terms = set(ti.indices[ti.indptr[row] : ti.indptr[row + 1]].tolist())
+                q_tags = self._tags_of(row)
+                peers = []
+                for t in top:
+                    other = int(searchable[t])
+                    shared = q_terms.intersection(
+                        ti.indices[ti.indptr[other] : ti.indptr[other + 1]].tolist()
+                    )
+                    shared_terms = tuple(
+                        terms[j] for j in sorted(shared, key=lambda j: (-idf[j], j))[:5]
+                    )
+                    peers.append(
+                        Peer(
+                            id=self.index_ids_[other],
+                            score=round(float(row_sims[t]), 4),
+                            shared_tags=tuple(sorted(q_tags & self._tags_of(other))),
+                            shared_terms=shared_terms,
+                        )
+                    )
+                out[self.index_ids_[row]] = peers
+        return out
+
+    def place_indexed(
+        self, ids: Sequence[PostId], *, limit: int = 3
+    ) -> dict[PostId, list[tuple[CommunityId, float]]]:
+        """``place`` for posts already in the peer index, without encoding them again."""
+        self._check_fitted()
+        return {
+            i: self._place_vector(self.index_vectors_[self._row_of[i]], limit)
+            for i in ids
+            if i in self._row_of
+        }
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
