@@ -207,8 +207,12 @@ def row(name: str, encoder: str, method: str, r: dict[str, Any]) -> str:
 
 def run_bench(args: argparse.Namespace) -> int:
     datasets: Path = args.datasets
-    names = args.names or [n for n in DATASETS if (datasets / f"{n}.jsonl").exists()]
-    if not names:
+    names = (
+        args.names
+        if args.names is not None
+        else [n for n in DATASETS if (datasets / f"{n}.jsonl").exists()]
+    )
+    if not names and not (args.sizes or args.latency):
         print(f"error: no datasets under {datasets}", file=sys.stderr)
         return 2
     cache = Path(getattr(args, "cache", None) or "var/bench-cache").resolve()
