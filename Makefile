@@ -39,6 +39,7 @@ run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py run_matcher --if-needed
 	printf 'web: %s\nworker: %s\nbeat: %s\n' "$(BIN)/$(DEV_WEB_CMD)" "$(BIN)/$(WORKER_CMD)" "$(BIN)/$(BEAT_CMD)" > var/Procfile
 	@echo ""
 	@echo "  Kindred is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops everything)"
@@ -60,8 +61,17 @@ test: install browser
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The pipeline benchmark empties the database it runs on: it gets one of its own.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kindred_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/4
+BENCH_POSTS ?= 100000
+
 bench: install
 	$(BIN)/python -m matching bench --datasets $(DATASETS)
+	$(BIN)/python -m config.createdb $(BENCH_DATABASE_URL)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py migrate -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl --posts $(BENCH_POSTS)
 
 lint: install
 	$(BIN)/ruff check .

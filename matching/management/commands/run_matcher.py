@@ -10,7 +10,17 @@ from matching.models import MatchRun
 class Command(BaseCommand):
     help = "Run the matcher over every open post now, in this process, and apply the result."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-needed",
+            action="store_true",
+            help="Do nothing when a run has already succeeded (for `make run`).",
+        )
+
+    def handle(self, *args, if_needed: bool = False, **options):
+        if if_needed and services.current_run() is not None:
+            self.stdout.write("A match run has already succeeded; nothing to do.")
+            return
         run = MatchRun.objects.create(
             trigger=MatchRun.Trigger.COMMAND, config_id=services.new_matcher().config_id()
         )

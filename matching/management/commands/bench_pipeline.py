@@ -1,0 +1,197 @@
+"""Benchmark the matching pipeline on a labelled dataset, in a database of its own.
+
+    python manage.py bench_pipeline ../shared/datasets/stackexchange3.jsonl [--posts 100000]
+
+It empties the database it runs on (so it refuses one that holds accounts other than its own,
+unless --force), imports the posts (resampled with replacement when --posts exceeds the file,
+said in the output), runs a full match run and reports its time per stage, the proposed
+communities against the dataset's labels (the benchmark reads labels; the matcher never does),
+whether a second run changes anything, and how long a new post takes from commit to stored peers
+with a warm Celery worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from communities import services as community_services
+from communities.models import Community, Placement, Post
+from config.health import check_worker
+from matching import services
+from matching.models import MatchRun
+from profiles.models import User
+
+
+class Command(BaseCommand):
+    help = "Benchmark the matching pipeline (empties the database it runs on)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("dataset", type=Path)
+        parser.add_argument("--posts", type=int, default=None)
+        parser.add_argument("--latency-posts", type=int, default=40)
+        parser.add_argument("--force", action="store_true")
+        parser.add_argument("--seed", type=int, default=0)
+
+    def handle(
+        self,
+        *args,
+        dataset: Path,
+        posts: int | None,
+        latency_posts: int,
+        force: bool,
+        seed: int,
+        **options,
+    ):
+        if connection.vendor != "postgresql":
+            raise CommandError("run the benchmark on PostgreSQL (set DATABASE_URL)")
+        if User.objects.exclude(username__startswith="generated-").exists() and not force:
+            raise CommandError(
+                "this database holds real accounts; the benchmark empties its database. "
+                "Point DATABASE_URL at a database of its own, or pass --force."
+            )
+        lines = [json.loads(line) for line in dataset.read_text().splitlines() if line.strip()]
+        rng = random.Random(seed)
+        wanted = posts or len(lines)
+        resampled = wanted > len(lines)
+        chosen = lines if wanted == len(lines) else [rng.choice(lines) for _ in range(wanted)]
+        labels = [row.get("label") for row in chosen]
+        self.stdout.write(
+            f"dataset {dataset.name}: {len(lines)} posts; benchmarking {wanted}"
+            + (" (resampled with replacement)" if resampled else "")
+        )
+
+        call_command("flush", interactive=False, verbosity=0)
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
+            for i, row in enumerate(chosen):
+                handle.write(
+                    json.dumps(
+                        {
+                            "id": i,
+                            "title": row["title"],
+                            "body": row.get("body", ""),
+                            "tags": row.get("tags", []),
+                        }
+                    )
+                    + "\n"
+                )
+        started = time.perf_counter()
+        call_command("import_posts", handle.name, authors=max(1, wanted // 10), verbosity=0)
+        os.unlink(handle.name)
+        timings = {"import": time.perf_counter() - started}
+        post_ids = list(Post.objects.order_by("pk").values_list("pk", flat=True))
+        label_of = dict(zip(post_ids, labels, strict=True))
+
+        run, stage_times = self._timed_run()
+        timings.update(stage_times)
+        before = set(Placement.objects.values_list("post_id", "community_id"))
+        second, second_times = self._timed_run()
+        after = set(Placement.objects.values_list("post_id", "community_id"))
+
+        self.stdout.write("\n| stage | seconds |\n|---|---|")
+        for name, seconds in timings.items():
+            self.stdout.write(f"| {name} | {seconds:.1f} |")
+        self.stdout.write(f"| second run, total | {sum(second_times.values()):.1f} |")
+        self.stdout.write(
+            f"\nfirst run: {run.post_count} posts, {run.assigned_count} placed "
+            f"({run.metrics.get('coverage', 0):.1%}), {run.community_count} communities, "
+            f"{len(run.metrics.get('proposed', []))} proposed"
+        )
+        self.stdout.write(
+            f"second run: placements changed {len(before ^ after)}, transitions "
+            f"{second.metrics.get('transitions')}, proposed {len(second.metrics.get('proposed', []))}"
+        )
+        self._composition(label_of)
+        self._latency(latency_posts)
+
+    def _timed_run(self) -> tuple[MatchRun, dict[str, float]]:
+        request = services.match_run_request(actor=None, trigger=MatchRun.Trigger.COMMAND)
+        services.match_run_claim(run_id=request.pk)
+        times = {}
+        started = time.perf_counter()
+        chunks = services.match_run_fit(run_id=request.pk) or []
+        times["fit (load, encode, cluster, store artifact)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        results = [services.match_run_peers_chunk(run_id=request.pk, post_ids=c) for c in chunks]
+        times[f"neighbour search ({len(chunks)} chunks, one process)"] = (
+            time.perf_counter() - started
+        )
+        started = time.perf_counter()
+        run = services.match_run_apply(run_id=request.pk, chunks=results)
+        times["apply (one transaction)"] = time.perf_counter() - started
+        if run is None:
+            raise CommandError("the run did not complete")
+        return run, times
+
+    def _composition(self, label_of: dict[int, str | None]) -> None:
+        self.stdout.write("\n| community | status | posts | label shares |\n|---|---|---|---|")
+        for community in Community.objects.order_by("-pk")[:20]:
+            counts = Counter(
+                label_of.get(pid) for pid in community.placements.values_list("post_id", flat=True)
+            )
+            total = sum(counts.values()) or 1
+            shares = ", ".join(f"{label} {n / total:.0%}" for label, n in counts.most_common(3))
+            self.stdout.write(f"| {community.name} | {community.status} | {total} | {shares} |")
+
+    def _latency(self, count: int) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        env["DJANGO_SETTINGS_MODULE"] = os.environ.get("DJANGO_SETTINGS_MODULE", "")
+        if not settings.REDIS_URL:
+            self.stdout.write("latency: skipped (needs REDIS_URL for a real worker)")
+            return
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "--quiet",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "--hostname=bench@%h",
+            ],
+            env=env,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while "bench@" not in check_worker().detail:
+                if time.monotonic() > deadline:
+                    raise CommandError("the benchmark's worker did not start")
+                time.sleep(0.2)
+            author = User.objects.filter(username__startswith="generated-").first()
+            samples = list(Post.objects.order_by("?").values_list("title", "body")[: count + 1])
+            latencies = []
+            for i, (title, body) in enumerate(samples):
+                post = community_services.post_create(author=author, title=title, body=body)
+                started = time.perf_counter()
+                while Post.objects.filter(pk=post.pk, match_state="pending").exists():
+                    if time.perf_counter() - started > 60:
+                        raise CommandError("a post was not matched within 60 s")
+                    time.sleep(0.005)
+                if i:  # the first post warms the worker (loads the fitted matcher)
+                    latencies.append(time.perf_counter() - started)
+            latencies.sort()
+            p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+            self.stdout.write(
+                f"\npost committed -> peers stored, warm worker, {len(latencies)} posts: "
+                f"p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+                f"max {latencies[-1] * 1000:.0f} ms"
+            )
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
