@@ -1,4 +1,4 @@
-"""Create the PostgreSQL database a URL names, if it does not exist: `python -m config.createdb URL`.
+"""Create the PostgreSQL database a URL names if missing: `python -m config.createdb URL`.
 
 Used by `make bench`, whose pipeline benchmark runs in a database of its own."""
 

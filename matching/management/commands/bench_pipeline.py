@@ -110,9 +110,10 @@ class Command(BaseCommand):
             f"({run.metrics.get('coverage', 0):.1%}), {run.community_count} communities, "
             f"{len(run.metrics.get('proposed', []))} proposed"
         )
+        proposed_again = len(second.metrics.get("proposed", []))
         self.stdout.write(
             f"second run: placements changed {len(before ^ after)}, transitions "
-            f"{second.metrics.get('transitions')}, proposed {len(second.metrics.get('proposed', []))}"
+            f"{second.metrics.get('transitions')}, proposed {proposed_again}"
         )
         self._composition(label_of)
         self._latency(latency_posts)
