@@ -8,7 +8,8 @@ The method, and its few parameters:
 2. **Over-cluster.** Spherical k-means cuts the landmarks into ``n_micro`` small, pure
    micro-clusters (far more than any plausible number of communities).
 3. **Merge by modularity.** A k-nearest-neighbour graph of the landmarks (k = sqrt(landmarks), so
-   the neighbourhood grows with the data) is collapsed onto the micro-clusters, which are merged
+   the neighbourhood grows with the data; edges are computed from a random ``graph_sample`` of 5000
+   landmarks to all landmarks) is collapsed onto the micro-clusters, which are merged
    greedily by the largest modularity gain (Newman 2004). The merge path gives one partition per
    number of communities K. Modularity is flat near its peak, so the candidate is the fewest
    communities whose modularity is within ``modularity_tolerance`` (1%) of the peak: the
@@ -55,6 +56,29 @@ def top_k_similar(
     return idx, sims
 
 
+def knn_rows(Z: np.ndarray, rows: np.ndarray, k: int) -> sp.csr_matrix:
+    """Directed k-nearest-neighbour edges (cosine, clipped at 0) from ``rows`` to all of ``Z``:
+    a ``len(rows) x len(Z)`` sparse matrix. Sampling rows keeps the graph affordable at any size
+    while its aggregate over micro-clusters stays an unbiased estimate of the full graph's."""
+    queries = Z[rows]
+    sims_all: list[np.ndarray] = []
+    idx_all: list[np.ndarray] = []
+    k = max(1, min(k, len(Z) - 1))
+    for start in range(0, len(rows), 2048):
+        block = queries[start : start + 2048] @ Z.T
+        local = np.arange(block.shape[0])
+        block[local, rows[start : start + 2048]] = -np.inf
+        part = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        idx_all.append(part)
+        sims_all.append(np.take_along_axis(block, part, axis=1))
+    idx = np.vstack(idx_all)
+    sims = np.vstack(sims_all)
+    return sp.csr_matrix(
+        (np.maximum(sims.ravel(), 0.0), (np.repeat(np.arange(len(rows)), k), idx.ravel())),
+        shape=(len(rows), len(Z)),
+    )
+
+
 def knn_graph(Z: np.ndarray, k: int) -> sp.csr_matrix:
     """Symmetric k-nearest-neighbour graph weighted by (non-negative) cosine similarity."""
     n = Z.shape[0]
@@ -79,11 +103,20 @@ class MergePath:
         return self.partitions[n_communities][self.micro_labels]
 
 
-def modularity_merge(W: sp.csr_matrix, micro_labels: np.ndarray) -> MergePath:
+def modularity_merge(
+    W: sp.csr_matrix, micro_labels: np.ndarray, rows: np.ndarray | None = None
+) -> MergePath:
+    """Merge micro-clusters greedily by modularity gain. ``W`` holds the edges of the posts
+    ``rows`` (all posts when None) to all posts; it is aggregated onto micro-clusters and
+    symmetrised."""
     n_micro = int(micro_labels.max()) + 1
-    n = W.shape[0]
+    n = W.shape[1]
     P = sp.csr_matrix((np.ones(n), (np.arange(n), micro_labels)), shape=(n, n_micro))
-    E = np.asarray((P.T @ W @ P).todense(), dtype=np.float64)
+    row_labels = micro_labels if rows is None else micro_labels[rows]
+    m = len(row_labels)
+    R = sp.csr_matrix((np.ones(m), (np.arange(m), row_labels)), shape=(m, n_micro))
+    E = np.asarray((R.T @ W @ P).todense(), dtype=np.float64)
+    E = (E + E.T) / 2
     total = E.sum()
     E = E / total if total > 0 else np.eye(n_micro) / n_micro
     a = E.sum(axis=1)
@@ -175,6 +208,7 @@ def discover(
     dip: float = 0.1,
     modularity_tolerance: float = 0.01,
     pac_sample: int = 1500,
+    graph_sample: int = 5000,
     random_state: int | None = 0,
 ) -> Discovery:
     """Choose communities for normalised vectors ``Z`` (see the module docstring)."""
@@ -193,13 +227,15 @@ def discover(
     micro = int(min(n_micro, max(2, n // 5)))
     if n_communities is not None:
         micro = int(min(n, max(micro, 2 * n_communities)))
-    W = knn_graph(L, int(np.clip(round(np.sqrt(n)), 5, 150)))
+    graph_rows = np.sort(rng.choice(n, min(n, graph_sample), replace=False))
+    W = knn_rows(L, graph_rows, int(np.clip(round(np.sqrt(n)), 5, 150)))
 
     paths = []
     for _ in range(max(1, stability_runs)):
         seed = rng.randint(2**31 - 1)
-        labels = KMeans(micro, n_init=1, random_state=seed).fit(L).labels_
-        paths.append(modularity_merge(W, labels))
+        # Micro-clusters only need to be small and pure, not converged: few iterations suffice.
+        kmeans = KMeans(micro, init="random", n_init=1, max_iter=30, random_state=seed)
+        paths.append(modularity_merge(W, kmeans.fit(L).labels_, graph_rows))
     # Modularity is flat near its peak: take the fewest communities within ``modularity_tolerance``
     # of it (the one-standard-error rule of model selection), median over runs.
     enough = [

@@ -193,9 +193,12 @@ class Matcher:
         )
 
     def _encode(
-        self, posts: Sequence[Post], vectors: Mapping[PostId, np.ndarray] | None
+        self,
+        posts: Sequence[Post],
+        vectors: Mapping[PostId, np.ndarray] | None,
+        lexical_terms: tuple[np.ndarray, sp.csr_matrix] | None = None,
     ) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray | None]:
-        lexical, counts = self.lexical_.transform_with_terms(posts)
+        lexical, counts = lexical_terms or self.lexical_.transform_with_terms(posts)
         semantic = None
         if self.encoder != "lexical":
             semantic = self._semantic_vectors(posts, vectors)
@@ -253,8 +256,9 @@ class Matcher:
             body_weight=self.body_weight,
             tag_weight=self.tag_weight,
             random_state=self.random_state,
-        ).fit(posts)
-        Z, counts, semantic = self._encode(posts, vectors)
+        )
+        lexical_terms = self.lexical_.fit_transform_with_terms(posts)
+        Z, counts, semantic = self._encode(posts, vectors, lexical_terms)
         self.semantic_vectors_: dict[PostId, np.ndarray] = (
             {} if semantic is None else {pid: semantic[i] for i, pid in enumerate(ids)}
         )

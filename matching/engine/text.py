@@ -79,7 +79,7 @@ class LexicalEncoder:
         tag_weight: float = 0.5,
         min_df: int = 2,
         max_df: float = 0.5,
-        svd_sample: int = 50_000,
+        svd_sample: int = 20_000,
         random_state: int | None = 0,
     ) -> None:
         self.n_components = n_components
@@ -93,6 +93,16 @@ class LexicalEncoder:
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(self, posts: Sequence[Post]) -> LexicalEncoder:
+        self._fit(posts)
+        return self
+
+    def fit_transform_with_terms(self, posts: Sequence[Post]) -> tuple[np.ndarray, sp.csr_matrix]:
+        """``fit`` then ``transform_with_terms`` on the same posts, tokenising them once."""
+        X, counts = self._fit(posts)
+        Z = np.asarray(X @ self.components_.T, dtype=np.float32)
+        return normalize(Z).astype(np.float32), counts
+
+    def _fit(self, posts: Sequence[Post]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         n = len(posts)
         if n == 0:
             raise ValueError("LexicalEncoder needs at least one post")
@@ -135,7 +145,9 @@ class LexicalEncoder:
         )
         self._build_lookup()
 
-        X = self._sparse(posts)
+        # Counts of the fitted vocabulary from the same tokenisation: no second pass over the text.
+        merged = counts[:, keep] if len(terms) else counts
+        X, fit_terms = self._sparse_with_terms(posts, (merged[:n].tocsr(), merged[n:].tocsr()))
         n_comp = max(1, min(self.n_components, X.shape[1] - 1, n - 1))
         rng = np.random.RandomState(self.random_state)
         sample = X if n <= self.svd_sample else X[rng.choice(n, self.svd_sample, replace=False)]
@@ -145,7 +157,7 @@ class LexicalEncoder:
             self.components_ = svd.components_.astype(np.float32)
         else:
             self.components_ = np.eye(1, max(X.shape[1], 1), dtype=np.float32)
-        return self
+        return X, fit_terms
 
     @staticmethod
     def _conflate(raw_terms: list[str]) -> tuple[list[str], np.ndarray]:
@@ -195,10 +207,17 @@ class LexicalEncoder:
     def _sparse(self, posts: Sequence[Post]) -> sp.csr_matrix:
         return self._sparse_with_terms(posts)[0]
 
-    def _sparse_with_terms(self, posts: Sequence[Post]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    def _sparse_with_terms(
+        self,
+        posts: Sequence[Post],
+        counts: tuple[sp.csr_matrix, sp.csr_matrix] | None = None,
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         idf = sp.diags(self.idf_)
-        titles = self.term_counts([p.title for p in posts])
-        bodies = self.term_counts([p.body or "" for p in posts])
+        if counts is not None:  # title and body counts already made while fitting
+            titles, bodies = counts
+        else:
+            titles = self.term_counts([p.title for p in posts])
+            bodies = self.term_counts([p.body or "" for p in posts])
         both = (titles + bodies).tocsr()
         titles.data = 1 + np.log(titles.data)
         bodies.data = 1 + np.log(bodies.data)
