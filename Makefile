@@ -24,6 +24,7 @@ DEV_WEB_CMD = python manage.py runserver --noreload $(HOST):$(PORT)
 help:
 	@echo "make install  create .venv and install Kindred with its dev extras (SEMANTIC=1 adds sentence embeddings)"
 	@echo "make run      migrate, load the demo, start web + worker + beat on http://$(HOST):$(PORT)"
+	@echo "              (DEMO_POSTS=file.jsonl also imports those posts, e.g. $(DATASETS)/stackexchange3.jsonl)"
 	@echo "make test     run the whole suite against PostgreSQL and Redis"
 	@echo "make bench    run the benchmarks"
 
@@ -39,6 +40,7 @@ run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(if $(DEMO_POSTS),$(BIN)/python manage.py import_posts $(DEMO_POSTS))
 	$(BIN)/python manage.py run_matcher --if-needed
 	printf 'web: %s\nworker: %s\nbeat: %s\n' "$(BIN)/$(DEV_WEB_CMD)" "$(BIN)/$(WORKER_CMD)" "$(BIN)/$(BEAT_CMD)" > var/Procfile
 	@echo ""
