@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from communities import selectors, services
-from communities.models import Community, Membership, Post, Tag
+from communities.models import Community, Membership, Post, Reply, Tag
 from matching import selectors as matching_selectors
 
 
@@ -175,6 +175,22 @@ class TagViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.tag_list()
 
 
+class ReplySerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Reply
+        fields = ["id", "author", "body", "created_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, reply: Reply) -> str | None:
+        return reply.author.public_name if reply.author_id else None
+
+
+class ReplyCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=10000)
+
+
 class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Posts. Publishing one finds its peers and fitting communities within seconds."""
 
@@ -209,6 +225,23 @@ class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         post = self.get_object()
         rows = matching_selectors.post_community_fits(viewer=request.user, post=post)
         return Response(CommunityFitSerializer(rows, many=True).data)
+
+    @extend_schema(methods=["GET"], responses=ReplySerializer(many=True), filters=False)
+    @extend_schema(
+        methods=["POST"], request=ReplyCreateSerializer, responses={201: ReplySerializer}
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def replies(self, request, pk=None):
+        """Replies to a post, oldest first; POST one to reach its author (when they take
+        replies: they let others find them by their posts, or it is your own post)."""
+        post = self.get_object()
+        if request.method == "POST":
+            data = ReplyCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            reply = services.post_reply(author=request.user, post=post, **data.validated_data)
+            return Response(ReplySerializer(reply).data, status=status.HTTP_201_CREATED)
+        rows = selectors.post_reply_list(viewer=request.user, post=post)
+        return Response(ReplySerializer(rows, many=True).data)
 
 
 class CommunityViewSet(viewsets.ReadOnlyModelViewSet):

@@ -32,3 +32,34 @@ rules.add_perm("communities.moderate_community", can_moderate)
 def check_moderate_community(user, community: Community) -> None:
     if not user.has_perm("communities.moderate_community", community):
         raise PermissionDenied("Only this community's moderators can do that.")
+
+
+@rules.predicate
+def is_post_author(user, post) -> bool:
+    return bool(user and user.is_authenticated and post.author_id == user.pk)
+
+
+@rules.predicate
+def post_author_reachable(user, post) -> bool:
+    """The post's author lets others reach them through their posts."""
+    author = post.author
+    if author is None or not author.is_active:
+        return False
+    profile = getattr(author, "profile", None)
+    return bool(profile and profile.discoverable)
+
+
+@rules.predicate
+def post_is_visible(user, post) -> bool:
+    return post.status != "hidden"
+
+
+can_reply_to_post = is_post_author | (post_is_visible & post_author_reachable)
+rules.add_perm("communities.reply_to_post", can_reply_to_post)
+
+
+def check_reply_to_post(user, post) -> None:
+    if not (user and user.is_authenticated and user.is_active):
+        raise PermissionDenied("Log in to reply.")
+    if not user.has_perm("communities.reply_to_post", post):
+        raise PermissionDenied("The author of this post does not take replies from others.")

@@ -15,8 +15,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communities.models import Community, Membership, ModerationAction, Placement, Post, Tag
-from communities.permissions import check_moderate_community
+from communities.models import (
+    Community,
+    Membership,
+    ModerationAction,
+    Placement,
+    Post,
+    Reply,
+    Tag,
+)
+from communities.permissions import check_moderate_community, check_reply_to_post
 from profiles.models import User
 
 MAX_TAGS = 8
@@ -261,3 +269,28 @@ def placement_remove(*, actor: User, placement: Placement, reason: str) -> Moder
         reason=reason,
         details={"from_community": community.slug},
     )
+
+
+@transaction.atomic
+def post_reply(*, author: User, post: Post, body: str) -> Reply:
+    """Answer a post; its author is notified (by their preferences). Anyone may reply to a visible
+    post whose author lets others find them by their posts (Profile.discoverable); the author may
+    always answer on their own post. Not idempotent: each call adds a reply."""
+    from profiles.models import Notification
+    from profiles.services import notify
+
+    check_reply_to_post(author, post)
+    reply = Reply.objects.create(
+        post=post,
+        author=author,
+        body=_clean_text(body, field="body", max_length=10000, required=True),
+    )
+    if post.author is not None:
+        notify(
+            user=post.author,
+            kind=Notification.Kind.REPLY,
+            title=f"{author.public_name} replied to “{post.title[:120]}”",
+            url=f"{post.get_absolute_url()}#reply-{reply.pk}",
+            actor=author,
+        )
+    return reply

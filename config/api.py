@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from communities.api import CommunityViewSet, PostViewSet, TagViewSet
 from matching.api import MatchRunViewSet
-from profiles.api import ObtainTokenView
+from profiles.api import MeView, NotificationViewSet, ObtainTokenView
 
 
 @csrf_exempt
@@ -22,9 +22,11 @@ router.register("tags", TagViewSet, basename="tag")
 router.register("posts", PostViewSet, basename="post")
 router.register("communities", CommunityViewSet, basename="community")
 router.register("match-runs", MatchRunViewSet, basename="match-run")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

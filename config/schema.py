@@ -29,6 +29,7 @@ class AutoSchema(BaseAutoSchema):
         }
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             errors["409"] = (ERROR, "The object changed meanwhile; reload and try again.")
+            errors["415"] = (ERROR, "The body was not in a media type this operation reads.")
         for status, (body, description) in errors.items():
             if status not in responses:
                 responses[status] = self._get_response_for_code(

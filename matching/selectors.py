@@ -39,3 +39,18 @@ def post_community_fits(*, viewer: Viewer, post: Post) -> QuerySet[CommunityFit]
 
 def match_run_list() -> QuerySet[MatchRun]:
     return MatchRun.objects.select_related("requested_by").order_by("-created_at", "-pk")
+
+
+def visible_peer_suggestions() -> QuerySet[PeerSuggestion]:
+    """Peer suggestions that may be shown (the rules of ``post_peers``), for prefetching the peers
+    of many posts at once."""
+    return (
+        PeerSuggestion.objects.filter(
+            dismissed=False,
+            peer__status=Post.Status.OPEN,
+            peer__author__is_active=True,
+            peer__author__profile__discoverable=True,
+        )
+        .select_related("peer__author__profile")
+        .order_by("-score", "pk")
+    )

@@ -1,5 +1,136 @@
+"""API for people: a token, one's own profile and settings, one's notifications."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, mixins, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from profiles import selectors, services
+from profiles.models import Notification, Profile
 
 
 class ObtainTokenView(ObtainAuthToken):
     """POST username and password; returns the API token to send as `Authorization: Token <key>`."""
+
+
+class TagNamesField(serializers.ListField):
+    """Tags as a list of slugs when read; names (new ones allowed) when written."""
+
+    def to_representation(self, value):
+        return [tag.slug for tag in value.all()]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    """One's own profile and settings. Interests are tag names; new ones are created."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    url = serializers.SerializerMethodField()
+    interests = TagNamesField(
+        child=serializers.CharField(max_length=50), max_length=8, required=False
+    )
+
+    class Meta:
+        model = Profile
+        fields = [
+            "username",
+            "email",
+            "url",
+            "display_name",
+            "bio",
+            "interests",
+            "discoverable",
+            "email_frequency",
+            "notify_invitations",
+            "notify_peers",
+            "notify_replies",
+            "notify_proposals",
+        ]
+
+    def get_url(self, profile: Profile) -> str:
+        return profile.get_absolute_url()
+
+
+class MeView(generics.GenericAPIView):
+    """The signed-in person's profile and settings: read them, or change some of them."""
+
+    serializer_class = MeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _profile(self) -> Profile:
+        return services.profile_ensure(user=self.request.user)
+
+    def get(self, request):
+        return Response(MeSerializer(self._profile()).data)
+
+    def patch(self, request):
+        data = MeSerializer(self._profile(), data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        profile = services.profile_update(user=request.user, **data.validated_data)
+        return Response(MeSerializer(profile).data)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "url", "actor", "created_at", "read", "read_at"]
+
+    def get_actor(self, notification: Notification) -> str | None:
+        return notification.actor.public_name if notification.actor_id else None
+
+    def get_read(self, notification: Notification) -> bool:
+        return notification.read_at is not None
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        allow_empty=True,
+        max_length=100,
+        help_text="The notifications to mark read; leave out to mark all of them read.",
+    )
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """One's notifications, newest first."""
+
+    queryset = Notification.objects.none()  # for the schema; get_queryset picks the caller's
+    serializer_class = NotificationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_class = None
+    ordering_fields = ["created_at"]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unread", bool, description="Only the notifications not read yet.")
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = selectors.notification_list(user=self.request.user)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            queryset = queryset.filter(read_at__isnull=True)
+        return queryset
+
+    @extend_schema(
+        request=MarkReadSerializer,
+        responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}),
+        filters=False,
+    )
+    @action(detail=False, methods=["post"], url_path="mark-read")
+    def mark_read(self, request):
+        """Mark some (``ids``) or all notifications read. Safe to repeat."""
+        data = MarkReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data.get("ids")
+        marked = services.notifications_mark_read(user=request.user, ids=ids)
+        return Response({"marked": marked})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -35,18 +36,39 @@ def profile_update(
     bio: str | None = None,
     interests: Iterable[str] | None = None,
     discoverable: bool | None = None,
+    email_frequency: str | None = None,
+    notify_invitations: bool | None = None,
+    notify_peers: bool | None = None,
+    notify_replies: bool | None = None,
+    notify_proposals: bool | None = None,
 ) -> Profile:
-    """Change one's own profile. Safe to repeat."""
+    """Change one's own profile and notification preferences; arguments left as None stay as
+    they are. Raises ValidationError (by field) for values the profile cannot hold. Safe to repeat.
+    """
     from communities.services import tags_from_names
 
     profile = profile_ensure(user=user)
     if display_name is not None:
-        profile.display_name = display_name.strip()[:80]
+        profile.display_name = " ".join(display_name.split())
     if bio is not None:
-        profile.bio = bio.strip()[:2000]
-    if discoverable is not None:
-        profile.discoverable = discoverable
-    profile.full_clean()
+        profile.bio = bio.strip()
+        if len(profile.bio) > 2000:  # a TextField's max_length is not checked by full_clean
+            raise ValidationError(
+                {"bio": f"Keep this under 2000 characters (it has {len(profile.bio)})."}
+            )
+    switches = {
+        "discoverable": discoverable,
+        "notify_invitations": notify_invitations,
+        "notify_peers": notify_peers,
+        "notify_replies": notify_replies,
+        "notify_proposals": notify_proposals,
+    }
+    for field, value in switches.items():
+        if value is not None:
+            setattr(profile, field, bool(value))
+    if email_frequency is not None:
+        profile.email_frequency = email_frequency
+    profile.full_clean(exclude=["user"])
     profile.save()
     if interests is not None:
         profile.interests.set(tags_from_names(interests))

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "profiles.context_processors.notifications",
             ],
         },
     },
@@ -246,6 +247,8 @@ SPECTACULAR_SETTINGS = {
         "PostStatusEnum": "communities.models.PostStatus",
         "MembershipStateEnum": "communities.models.MembershipState",
         "MatchRunStatusEnum": "matching.models.MatchRun.Status",
+        "PostKindEnum": "communities.models.PostKind",
+        "NotificationKindEnum": "profiles.models.Notification.Kind",
     },
 }
 

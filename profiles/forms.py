@@ -1,0 +1,57 @@
+"""The settings form: what a person shows and how Kindred keeps in touch."""
+
+from __future__ import annotations
+
+from django import forms
+
+from communities.forms import TagsField
+from profiles.models import Profile
+
+
+class SettingsForm(forms.Form):
+    display_name = forms.CharField(
+        label="Display name",
+        max_length=80,
+        required=False,
+        help_text="The name others see. Leave empty to show your username.",
+    )
+    bio = forms.CharField(
+        label="About you",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    interests = TagsField(
+        label="Interests",
+        help_text="Topics you care about, separated by commas (up to 8).",
+    )
+    discoverable = forms.BooleanField(
+        label="Let others find me by my posts",
+        required=False,
+        help_text="Your open posts can be suggested to people working on the same thing, "
+        "and they can reply to them.",
+    )
+    email_frequency = forms.ChoiceField(
+        label="Email me",
+        choices=Profile.EmailFrequency.choices,
+        widget=forms.RadioSelect,
+    )
+    notify_invitations = forms.BooleanField(
+        label="Invitations to proposed communities", required=False
+    )
+    notify_peers = forms.BooleanField(label="New peers for my problems", required=False)
+    notify_replies = forms.BooleanField(label="Replies to my posts and threads", required=False)
+    notify_proposals = forms.BooleanField(label="Proposals opened and decided", required=False)
+
+    NOTIFY_FIELDS = ("notify_invitations", "notify_peers", "notify_replies", "notify_proposals")
+
+    @classmethod
+    def initial_for(cls, profile: Profile) -> dict:
+        return {
+            "display_name": profile.display_name,
+            "bio": profile.bio,
+            "interests": ", ".join(tag.name for tag in profile.interests.all()),
+            "discoverable": profile.discoverable,
+            "email_frequency": profile.email_frequency,
+            **{field: getattr(profile, field) for field in cls.NOTIFY_FIELDS},
+        }

@@ -1,0 +1,33 @@
+"""Every read of people, profiles and notifications."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from profiles.models import Notification, User
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """One's own notifications, newest first, with who caused each."""
+    return (
+        Notification.objects.filter(user=user)
+        .select_related("actor__profile")
+        .order_by("-created_at", "-id")
+    )
+
+
+def notification_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def person_detail(*, username: str) -> QuerySet[User]:
+    """Active people by username, with their profile and interests; filter it by username."""
+    from communities.models import Tag
+
+    return (
+        User.objects.filter(username=username, is_active=True)
+        .select_related("profile")
+        .prefetch_related(
+            Prefetch("profile__interests", queryset=Tag.objects.order_by("slug")),
+        )
+    )
