@@ -63,3 +63,23 @@ def check_reply_to_post(user, post) -> None:
         raise PermissionDenied("Log in to reply.")
     if not user.has_perm("communities.reply_to_post", post):
         raise PermissionDenied("The author of this post does not take replies from others.")
+
+
+@rules.predicate
+def is_active_member(user, community: Community | None) -> bool:
+    if community is None or not (user and user.is_authenticated and user.is_active):
+        return False
+    return Membership.objects.filter(
+        user=user, community=community, state=Membership.State.ACTIVE
+    ).exists()
+
+
+rules.add_perm("communities.take_part", is_active_member)
+
+
+def check_take_part(user, community: Community) -> None:
+    """Discussions, proposals and votes belong to a community's active members."""
+    if not (user and user.is_authenticated and user.is_active):
+        raise PermissionDenied("Log in and join this community to take part.")
+    if not user.has_perm("communities.take_part", community):
+        raise PermissionDenied("Only this community's members can do that. Join it first.")

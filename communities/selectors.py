@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from communities.models import (
+    CharterRevision,
     Community,
     ContentStatus,
     Membership,
     Placement,
     Post,
+    Proposal,
     Reply,
     Tag,
     Thread,
+    Vote,
 )
 from profiles.models import User
 
@@ -144,4 +162,201 @@ def placement_list_for_post(*, viewer: Viewer, post: Post) -> QuerySet[Placement
         .exclude(community__status=Community.Status.ARCHIVED)
         .select_related("community")
         .order_by("-pinned", "-score", "pk")
+    )
+
+
+# The directory, community pages, discussions, proposals and the charter (issue 5) ----------
+
+DIRECTORY_SORTS: dict[str, tuple[str, ...]] = {
+    "activity": ("-last_activity_at", "-id"),
+    "members": ("-member_count", "-last_activity_at", "-id"),
+    "newest": ("-created_at", "-id"),
+}
+DIRECTORY_STATUSES = (Community.Status.ACTIVE, Community.Status.PROPOSED)
+
+
+def _count_of(queryset: QuerySet, field: str) -> Coalesce:
+    """A correlated COUNT(*) subquery: no GROUP BY on the outer query, one query in all."""
+    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    return Coalesce(
+        Subquery(counted.annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _directory_search(communities: QuerySet[Community], query: str) -> QuerySet[Community]:
+    """Full-text search over name, tags and purpose, ranked, on PostgreSQL; on SQLite (the
+    embedded default) every word must appear in one of them."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.aggregates import StringAgg
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        tag_names = Subquery(
+            Tag.objects.filter(communities=OuterRef("pk"))
+            .order_by()
+            .values("communities")
+            .annotate(names=StringAgg("name", delimiter=" "))
+            .values("names")[:1]
+        )
+        vector = (
+            SearchVector("name", weight="A", config="english")
+            + SearchVector(tag_names, weight="A", config="english")
+            + SearchVector("purpose", weight="B", config="english")
+        )
+        search = SearchQuery(query, search_type="websearch", config="english")
+        return (
+            communities.alias(document=vector)
+            .filter(Q(document=search) | Q(name__icontains=query))
+            .annotate(rank=SearchRank(F("document"), search))
+        )
+    for word in query.split()[:8]:
+        tagged = Community.objects.filter(tags__name__icontains=word).values("pk")
+        communities = communities.filter(
+            Q(name__icontains=word) | Q(purpose__icontains=word) | Q(pk__in=tagged)
+        )
+    return communities.annotate(rank=Value(0.0, output_field=FloatField()))
+
+
+def community_directory(
+    *, viewer: Viewer, query: str = "", tag: str = "", status: str = "", sort: str = ""
+) -> QuerySet[Community]:
+    """The communities the directory lists: active and proposed ones the viewer may see, not
+    merged away; searched, filtered by tag slug and status, and sorted (by relevance when there
+    is a query and no other sort). Each carries member_count, post_count and, for a signed-in
+    viewer, viewer_state (their membership state, or None), so a page of cards costs a fixed
+    number of queries: this one, its count, and the tags prefetch."""
+    visible_ids = Community.objects.filter(community_visibility_filter(viewer)).values("pk")
+    communities = Community.objects.filter(pk__in=visible_ids, merged_into__isnull=True)
+    if status in DIRECTORY_STATUSES:
+        communities = communities.filter(status=status)
+    else:
+        communities = communities.filter(status__in=DIRECTORY_STATUSES)
+    if tag:
+        tagged = Community.tags.through.objects.filter(tag__slug=tag).values("community_id")
+        communities = communities.filter(pk__in=tagged)
+    query = " ".join(query.split())
+    if query:
+        communities = _directory_search(communities, query)
+    viewer_state = (
+        Subquery(
+            Membership.objects.filter(community=OuterRef("pk"), user=viewer).values("state")[:1]
+        )
+        if viewer.is_authenticated
+        else Value(None, output_field=CharField())
+    )
+    communities = communities.annotate(
+        member_count=_count_of(
+            Membership.objects.filter(state=Membership.State.ACTIVE), "community"
+        ),
+        post_count=_count_of(Placement.objects.all(), "community"),
+        viewer_state=viewer_state,
+    ).prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
+    if query and sort not in DIRECTORY_SORTS:
+        return communities.order_by("-rank", "-last_activity_at", "-id")
+    return communities.order_by(*DIRECTORY_SORTS.get(sort, DIRECTORY_SORTS["activity"]))
+
+
+def directory_tag_choices(*, limit: int = 40) -> QuerySet[Tag]:
+    """The tags most used by communities, for the directory's tag filter."""
+    return (
+        Tag.objects.filter(
+            communities__status__in=DIRECTORY_STATUSES,
+            communities__visibility=Community.Visibility.PUBLIC,
+        )
+        .annotate(community_count=Count("communities"))
+        .order_by("-community_count", "slug")[:limit]
+    )
+
+
+def community_membership(*, viewer: Viewer, community: Community) -> Membership | None:
+    if not viewer.is_authenticated:
+        return None
+    return Membership.objects.filter(user=viewer, community=community).first()
+
+
+def community_people(*, community: Community, role: str = "") -> QuerySet[Membership]:
+    """Active members with their profiles; moderators and owners (role="staff") or the others
+    (role="member"), longest-standing first."""
+    staff = [Membership.Role.MODERATOR, Membership.Role.OWNER]
+    people = Membership.objects.filter(community=community, state=Membership.State.ACTIVE)
+    if role == "staff":
+        people = people.filter(role__in=staff)
+    elif role == "member":
+        people = people.exclude(role__in=staff)
+    return people.select_related("user__profile").order_by("created_at", "pk")
+
+
+def community_placements(*, viewer: Viewer, community: Community) -> QuerySet[Placement]:
+    """The posts placed in a community that the viewer may see: pinned, then best fit."""
+    visible = Post.objects.filter(post_visibility_filter(viewer)).values("pk")
+    return (
+        Placement.objects.filter(community=community, post__in=visible)
+        .select_related("post__author__profile")
+        .prefetch_related(Prefetch("post__tags", queryset=Tag.objects.order_by("slug")))
+        .order_by("-pinned", F("score").desc(nulls_last=True), "-created_at", "-pk")
+    )
+
+
+def thread_list(*, viewer: Viewer, community: Community | None = None) -> QuerySet[Thread]:
+    """Visible threads in communities the viewer may see, with message counts; pinned first,
+    then the most recently active."""
+    visible = Community.objects.filter(community_visibility_filter(viewer)).values("pk")
+    threads = Thread.objects.filter(community__in=visible, status=ContentStatus.VISIBLE)
+    if community is not None:
+        threads = threads.filter(community=community)
+    return (
+        threads.select_related("community", "author__profile")
+        .annotate(
+            message_count=_count_of(Reply.objects.filter(status=ContentStatus.VISIBLE), "thread")
+        )
+        .order_by("-pinned", "-last_reply_at", "-id")
+    )
+
+
+def thread_reply_list(*, viewer: Viewer, thread: Thread) -> QuerySet[Reply]:
+    """A thread's visible messages, oldest first (the first is the opening message)."""
+    return (
+        Reply.objects.filter(thread=thread, status=ContentStatus.VISIBLE)
+        .select_related("author__profile")
+        .order_by("created_at", "pk")
+    )
+
+
+def reply_list(*, viewer: Viewer) -> QuerySet[Reply]:
+    """Visible messages in visible threads of communities the viewer may see."""
+    threads = thread_list(viewer=viewer).values("pk")
+    return (
+        Reply.objects.filter(thread__in=threads, status=ContentStatus.VISIBLE)
+        .select_related("author__profile", "thread")
+        .order_by("created_at", "pk")
+    )
+
+
+def proposal_list(*, viewer: Viewer, community: Community | None = None) -> QuerySet[Proposal]:
+    """Proposals in communities the viewer may see, newest first, with their vote counts and,
+    for a signed-in viewer, their own vote (my_vote: True, False or None)."""
+    visible = Community.objects.filter(community_visibility_filter(viewer)).values("pk")
+    proposals = Proposal.objects.filter(community__in=visible)
+    if community is not None:
+        proposals = proposals.filter(community=community)
+    my_vote = (
+        Subquery(Vote.objects.filter(proposal=OuterRef("pk"), user=viewer).values("approve")[:1])
+        if viewer.is_authenticated
+        else Value(None, output_field=BooleanField())
+    )
+    return (
+        proposals.select_related("community", "target", "author__profile")
+        .annotate(
+            yes_count=_count_of(Vote.objects.filter(approve=True), "proposal"),
+            no_count=_count_of(Vote.objects.filter(approve=False), "proposal"),
+            my_vote=my_vote,
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def charter_revision_list(*, community: Community) -> QuerySet[CharterRevision]:
+    return CharterRevision.objects.filter(community=community).select_related(
+        "editor__profile", "proposal"
     )

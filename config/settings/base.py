@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "MatchRunStatusEnum": "matching.models.MatchRun.Status",
         "PostKindEnum": "communities.models.PostKind",
         "NotificationKindEnum": "profiles.models.Notification.Kind",
+        "ProposalKindEnum": "communities.models.ProposalKind",
     },
 }
 
@@ -323,3 +324,9 @@ KINDRED_PROPOSAL_QUORUM = env.int("KINDRED_PROPOSAL_QUORUM", default=3)
 KINDRED_PROPOSAL_MAJORITY = env.float("KINDRED_PROPOSAL_MAJORITY", default=0.5)
 # Reports from this many distinct people hide content until a moderator decides.
 KINDRED_REPORTS_TO_HIDE = env.int("KINDRED_REPORTS_TO_HIDE", default=3)
+
+# Communities: close proposals whose voting period is over (communities/tasks.py).
+CELERY_BEAT_SCHEDULE["communities-decide-proposals"] = {
+    "task": "communities.decide_proposals",
+    "schedule": 5 * 60.0,
+}

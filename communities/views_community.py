@@ -1,0 +1,446 @@
+"""The community side of the site: the directory, a community's page, joining and leaving,
+discussions, proposals and the charter history.
+
+Views are thin: they parse a form, call one service or selector, and render. Every page works
+without JavaScript; htmx swaps parts of a page in place when it is there (the directory's results,
+a Join button, a thread's messages).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
+
+from communities import charter, selectors, services
+from communities.community_forms import (
+    PAGE_SIZE,
+    DirectoryForm,
+    ProposalForm,
+    ThreadForm,
+    ThreadReplyForm,
+    VoteForm,
+    add_service_error,
+)
+from communities.models import Community, Membership, Proposal, Thread
+
+
+def _community(request: HttpRequest, slug: str) -> Community:
+    """The community, if the viewer may see it (a private one is a 404 to outsiders)."""
+    return get_object_or_404(selectors.community_list(viewer=request.user), slug=slug)
+
+
+def _is_htmx(request: HttpRequest, target: str | None = None) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and (target is None or htmx.target == target)
+
+
+def _message_of(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "You may not do that."
+
+
+# The directory -----------------------------------------------------------------------------
+
+
+def community_list(request: HttpRequest) -> HttpResponse:
+    """The directory: search, filter by tag and status, sort, one page of cards at a time."""
+    form = DirectoryForm(request.GET or None)
+    criteria = form.criteria()
+    communities = selectors.community_directory(
+        viewer=request.user,
+        query=criteria["q"],
+        tag=criteria["tag"],
+        status=criteria["status"],
+        sort=criteria["sort"],
+    )
+    page = Paginator(communities, PAGE_SIZE).get_page(request.GET.get("page"))
+    tags = list(selectors.directory_tag_choices())
+    if criteria["tag"] and criteria["tag"] not in {tag.slug for tag in tags}:
+        chosen = selectors.tag_list().filter(slug=criteria["tag"]).first()
+        if chosen is not None:
+            tags.append(chosen)
+    context = {
+        "form": form,
+        "criteria": criteria,
+        "page": page,
+        "tags": tags,
+        "searching": any(criteria.values()),
+        "query_string": urlencode({k: v for k, v in criteria.items() if v}),
+        "next_url": request.get_full_path(),
+    }
+    if _is_htmx(request, "directory-results"):
+        response = render(request, "communities/_directory_results.html", context)
+    else:
+        response = render(request, "communities/list.html", context)
+    # The same address answers with a fragment for htmx and a page otherwise.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# Joining and leaving -----------------------------------------------------------------------
+
+
+def _membership_response(
+    request: HttpRequest, community: Community, message: str, level: int
+) -> HttpResponse:
+    """htmx: the Join/Leave control again, with the message; otherwise back where they were."""
+    if _is_htmx(request):
+        membership = selectors.community_membership(viewer=request.user, community=community)
+        return render(
+            request,
+            "communities/_join_button.html",
+            {
+                "community": community,
+                "state": membership.state if membership else "",
+                "message": message,
+                "message_is_error": level == messages.ERROR,
+                "next_url": request.POST.get("next", ""),
+                "compact": request.POST.get("compact") == "1",
+            },
+        )
+    messages.add_message(request, level, message)
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect(community)
+
+
+@require_POST
+def community_join(request: HttpRequest, slug: str) -> HttpResponse:
+    """Join, ask to join, or accept an invitation, by the community's policy."""
+    community = _community(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(community.get_absolute_url())
+    was_proposed = community.status == Community.Status.PROPOSED
+    try:
+        membership = services.community_join(user=request.user, community=community)
+    except (PermissionDenied, ValidationError) as error:
+        return _membership_response(request, community, _message_of(error), messages.ERROR)
+    if membership.state == Membership.State.REQUESTED:
+        message = f"You asked to join {community.name}. Its moderators will decide."
+    elif was_proposed and community.status == Community.Status.ACTIVE:
+        message = f"You joined {community.name}. With you it has enough members: it is active!"
+    else:
+        message = f"You joined {community.name}."
+    return _membership_response(request, community, message, messages.SUCCESS)
+
+
+@require_POST
+def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    """Leave, or withdraw a request to join."""
+    community = _community(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(community.get_absolute_url())
+    try:
+        services.community_leave(user=request.user, community=community)
+    except (PermissionDenied, ValidationError) as error:
+        return _membership_response(request, community, _message_of(error), messages.ERROR)
+    return _membership_response(
+        request, community, f"You are no longer in {community.name}.", messages.SUCCESS
+    )
+
+
+# A community's page ------------------------------------------------------------------------
+
+MEMBERS_SHOWN = 30
+POSTS_SHOWN = 20
+THREADS_SHOWN = 20
+
+
+def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Purpose, tags, people, posts, discussions, open proposals, and how to join."""
+    community = get_object_or_404(
+        selectors.community_list(viewer=request.user).select_related("merged_into"), slug=slug
+    )
+    if community.merged_into_id is not None:
+        return redirect(community.merged_into, permanent=True)
+    membership = selectors.community_membership(viewer=request.user, community=community)
+    state = membership.state if membership else ""
+    context = {
+        "community": community,
+        "membership": membership,
+        "state": state,
+        "is_member": state == Membership.State.ACTIVE,
+        "staff": selectors.community_people(community=community, role="staff"),
+        "members": selectors.community_people(community=community, role="member")[:MEMBERS_SHOWN],
+        "placements": selectors.community_placements(viewer=request.user, community=community)[
+            :POSTS_SHOWN
+        ],
+        "threads": selectors.thread_list(viewer=request.user, community=community)[:THREADS_SHOWN],
+        "proposals": selectors.proposal_list(viewer=request.user, community=community).filter(
+            state=Proposal.State.OPEN
+        ),
+        "needed": settings.KINDRED_PROPOSAL_MIN_MEMBERS,
+        "thread_form": ThreadForm(),
+        "next_url": community.get_absolute_url(),
+    }
+    return render(request, "communities/detail.html", context)
+
+
+# Discussions -------------------------------------------------------------------------------
+
+
+def _can_take_part(request: HttpRequest, community: Community) -> bool:
+    return request.user.has_perm("communities.take_part", community)
+
+
+def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start a thread (members only; others are told how to join)."""
+    community = _community(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = ThreadForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                thread = services.thread_start(
+                    author=request.user, community=community, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, _message_of(error))
+                status = 403
+            else:
+                messages.success(request, "Your thread is started.")
+                return redirect(thread)
+        status = status if status != 200 else 400
+    return render(
+        request,
+        "communities/thread_form.html",
+        {
+            "community": community,
+            "form": form,
+            "can_take_part": _can_take_part(request, community),
+            "next_url": request.path,
+        },
+        status=status,
+    )
+
+
+def _thread(request: HttpRequest, community: Community, pk: int) -> Thread:
+    return get_object_or_404(selectors.thread_list(viewer=request.user, community=community), pk=pk)
+
+
+def _thread_context(
+    request: HttpRequest, community: Community, thread: Thread, form: ThreadReplyForm
+) -> dict:
+    return {
+        "community": community,
+        "thread": thread,
+        "messages_in_thread": selectors.thread_reply_list(viewer=request.user, thread=thread),
+        "form": form,
+        "can_take_part": _can_take_part(request, community),
+    }
+
+
+def thread_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    community = _community(request, slug)
+    thread = _thread(request, community, pk)
+    context = _thread_context(request, community, thread, ThreadReplyForm())
+    return render(request, "communities/thread_detail.html", context)
+
+
+@require_POST
+def thread_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Reply in a thread. With htmx, the messages and form come back in place."""
+    community = _community(request, slug)
+    thread = _thread(request, community, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(thread.get_absolute_url())
+    form = ThreadReplyForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            reply = services.thread_reply(
+                author=request.user, thread=thread, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, _message_of(error))
+            status = 403
+        else:
+            if not _is_htmx(request):
+                messages.success(request, "Reply posted.")
+                return redirect(f"{thread.get_absolute_url()}#reply-{reply.pk}")
+            context = _thread_context(request, community, thread, ThreadReplyForm())
+            context["posted"] = reply
+            return render(request, "communities/_thread_messages.html", context)
+    context = _thread_context(request, community, thread, form)
+    if _is_htmx(request):  # htmx swaps 2xx answers only; the form shows what is wrong
+        return render(request, "communities/_thread_messages.html", context)
+    return render(request, "communities/thread_detail.html", context, status=status)
+
+
+# Proposals ---------------------------------------------------------------------------------
+
+
+def _current_value(community: Community, kind: str) -> str:
+    if kind == Proposal.Kind.TAGS:
+        return ", ".join(tag.name for tag in community.tags.all())
+    if kind in (Proposal.Kind.NAME, Proposal.Kind.PURPOSE, Proposal.Kind.RULES):
+        return getattr(community, kind)
+    return ""
+
+
+def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Propose a change; ?kind=purpose (etc.) starts from the current text."""
+    community = _community(request, slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    kind = request.GET.get("kind", "")
+    initial = {}
+    if kind in Proposal.Kind.values:
+        initial = {"kind": kind, "value": _current_value(community, kind)}
+    form = ProposalForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            target = None
+            if data["kind"] == Proposal.Kind.MERGE and data["target"]:
+                target = (
+                    selectors.community_list(viewer=request.user)
+                    .filter(slug=data["target"].strip().strip("/").rsplit("/", 1)[-1])
+                    .first()
+                )
+                if target is None:
+                    form.add_error("target", "No community has that address.")
+            value = data["value"]
+            if data["kind"] == Proposal.Kind.TAGS:
+                value = [name for name in value.split(",") if name.strip()]
+            if not form.errors:
+                try:
+                    proposal = services.proposal_open(
+                        author=request.user,
+                        community=community,
+                        kind=data["kind"],
+                        value=value,
+                        rationale=data["rationale"],
+                        target=target,
+                    )
+                except ValidationError as error:
+                    add_service_error(form, error)
+                except PermissionDenied as error:
+                    form.add_error(None, _message_of(error))
+                    status = 403
+                else:
+                    messages.success(request, "Your proposal is open. Members can vote on it now.")
+                    return redirect(services.proposal_url(proposal))
+    return render(
+        request,
+        "communities/proposal_form.html",
+        {
+            "community": community,
+            "form": form,
+            "can_take_part": _can_take_part(request, community),
+            "next_url": request.path,
+            "days": settings.KINDRED_PROPOSAL_OPEN_DAYS,
+        },
+        status=status,
+    )
+
+
+def _proposal(request: HttpRequest, community: Community, pk: int) -> Proposal:
+    return get_object_or_404(
+        selectors.proposal_list(viewer=request.user, community=community), pk=pk
+    )
+
+
+def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    community = _community(request, slug)
+    proposal = _proposal(request, community, pk)
+    changes = []
+    if proposal.kind != Proposal.Kind.MERGE and proposal.state == Proposal.State.OPEN:
+        now = {
+            "name": community.name,
+            "purpose": community.purpose,
+            "rules": community.rules,
+            "tags": [tag.name for tag in community.tags.all()],
+        }
+        changes = charter.charter_changes(now, {**now, proposal.kind: proposal.value})
+    is_author = request.user.is_authenticated and proposal.author_id == request.user.pk
+    context = {
+        "community": community,
+        "proposal": proposal,
+        "changes": changes,
+        "can_vote": proposal.state == Proposal.State.OPEN and _can_take_part(request, community),
+        "can_withdraw": proposal.state == Proposal.State.OPEN
+        and (is_author or request.user.has_perm("communities.moderate_community", community)),
+        "quorum": community.proposal_quorum or settings.KINDRED_PROPOSAL_QUORUM,
+        "majority_percent": round(
+            100 * (community.proposal_majority or settings.KINDRED_PROPOSAL_MAJORITY)
+        ),
+    }
+    return render(request, "communities/proposal_detail.html", context)
+
+
+@require_POST
+def proposal_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    community = _community(request, slug)
+    proposal = _proposal(request, community, pk)
+    url = services.proposal_url(proposal)
+    if not request.user.is_authenticated:
+        return redirect_to_login(url)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose For or Against.")
+        return redirect(url)
+    approve = form.cleaned_data["approve"]
+    try:
+        services.proposal_vote(voter=request.user, proposal=proposal, approve=approve)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, _message_of(error))
+    else:
+        side = "for" if approve else "against"
+        messages.success(
+            request, f"You voted {side}. You can change your vote until voting closes."
+        )
+    return redirect(url)
+
+
+@require_POST
+def proposal_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    community = _community(request, slug)
+    proposal = _proposal(request, community, pk)
+    url = services.proposal_url(proposal)
+    if not request.user.is_authenticated:
+        return redirect_to_login(url)
+    try:
+        services.proposal_withdraw(actor=request.user, proposal=proposal)
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, _message_of(error))
+    else:
+        messages.success(request, "The proposal is withdrawn.")
+    return redirect(url)
+
+
+# The charter's history ---------------------------------------------------------------------
+
+REVISIONS_SHOWN = 50
+
+
+def charter_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every revision of the charter, newest first, each with what changed from the one before."""
+    community = _community(request, slug)
+    revisions = list(selectors.charter_revision_list(community=community)[: REVISIONS_SHOWN + 1])
+    entries = charter.history(revisions)[:REVISIONS_SHOWN]
+    return render(
+        request,
+        "communities/charter_history.html",
+        {"community": community, "entries": entries, "more": len(revisions) > REVISIONS_SHOWN},
+    )
