@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from communities import selectors, services
-from communities.models import Community, Membership, Post, Reply, Tag
+from communities.models import Community, Membership, Post, Proposal, Reply, Tag, Thread
 from matching import selectors as matching_selectors
 
 
@@ -281,3 +282,275 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
         if membership is None:
             membership = Membership(community=community, state=Membership.State.LEFT)
         return Response(MembershipSerializer(membership).data)
+
+
+# Discussions and proposals (issue 5) -------------------------------------------------------
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+def _visible_community_or_400(request, slug: str) -> Community:
+    community = selectors.community_list(viewer=request.user).filter(slug=slug).first()
+    if community is None:
+        raise serializers.ValidationError({"community": ["No community has that slug."]})
+    return community
+
+
+class ThreadSerializer(serializers.ModelSerializer):
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    message_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Thread
+        fields = [
+            "id",
+            "url",
+            "community",
+            "title",
+            "author",
+            "locked",
+            "pinned",
+            "message_count",
+            "created_at",
+            "last_reply_at",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, thread: Thread) -> str | None:
+        return thread.author.public_name if thread.author_id else None
+
+    def get_url(self, thread: Thread) -> str:
+        return thread.get_absolute_url()
+
+
+class ThreadCreateSerializer(serializers.Serializer):
+    community = serializers.CharField(max_length=140, help_text="The community's slug.")
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=10000, help_text="The first message, in Markdown.")
+
+
+class ThreadMessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Reply
+        fields = ["id", "thread", "author", "body", "created_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, reply: Reply) -> str | None:
+        return reply.author.public_name if reply.author_id else None
+
+
+class ThreadMessageCreateSerializer(serializers.Serializer):
+    thread = serializers.IntegerField(min_value=1)
+    body = serializers.CharField(max_length=10000, help_text="Markdown.")
+
+
+class ThreadFilter(django_filters.FilterSet):
+    community = django_filters.CharFilter(field_name="community__slug", label="Community slug")
+
+    class Meta:
+        model = Thread
+        fields = ["community"]
+
+
+class ThreadMessageFilter(django_filters.FilterSet):
+    thread = IntegerFilter(field_name="thread_id", label="Thread id")
+
+    class Meta:
+        model = Reply
+        fields = ["thread"]
+
+
+class ThreadViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Discussions in communities. Members of a community start threads in it."""
+
+    serializer_class = ThreadSerializer
+    filterset_class = ThreadFilter
+    ordering_fields = ["last_reply_at", "created_at"]
+    ordering = ["-pinned", "-last_reply_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.thread_list(viewer=self.request.user)
+
+    @extend_schema(request=ThreadCreateSerializer, responses={201: ThreadSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ThreadCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        community = _visible_community_or_400(request, fields.pop("community"))
+        thread = services.thread_start(author=request.user, community=community, **fields)
+        thread = selectors.thread_list(viewer=request.user).get(pk=thread.pk)
+        return Response(ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
+
+
+class ThreadMessageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Messages in threads, oldest first (filter by thread). Members reply; the people in the
+    thread are notified."""
+
+    serializer_class = ThreadMessageSerializer
+    filterset_class = ThreadMessageFilter
+    ordering_fields = ["created_at"]
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self):
+        return selectors.reply_list(viewer=self.request.user)
+
+    @extend_schema(request=ThreadMessageCreateSerializer, responses={201: ThreadMessageSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ThreadMessageCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        thread = (
+            selectors.thread_list(viewer=request.user)
+            .filter(pk=data.validated_data["thread"])
+            .first()
+        )
+        if thread is None:
+            raise serializers.ValidationError({"thread": ["No such thread."]})
+        reply = services.thread_reply(
+            author=request.user, thread=thread, body=data.validated_data["body"]
+        )
+        return Response(ThreadMessageSerializer(reply).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = serializers.SerializerMethodField()
+    target = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    value = serializers.JSONField(
+        help_text="Text for name, purpose and rules; a list of tag names for tags; {} for a merge."
+    )
+    yes_count = serializers.IntegerField(read_only=True)
+    no_count = serializers.IntegerField(read_only=True)
+    my_vote = serializers.BooleanField(
+        read_only=True, allow_null=True, help_text="Your vote: true for, false against, or null."
+    )
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "url",
+            "community",
+            "kind",
+            "value",
+            "target",
+            "rationale",
+            "author",
+            "state",
+            "closes_at",
+            "created_at",
+            "decided_at",
+            "yes_count",
+            "no_count",
+            "my_vote",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, proposal: Proposal) -> str | None:
+        return proposal.author.public_name if proposal.author_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="For a merge: its slug."))
+    def get_target(self, proposal: Proposal) -> str | None:
+        return proposal.target.slug if proposal.target_id else None
+
+    def get_url(self, proposal: Proposal) -> str:
+        return services.proposal_url(proposal)
+
+
+class ProposalCreateSerializer(serializers.Serializer):
+    community = serializers.CharField(max_length=140, help_text="The community's slug.")
+    kind = serializers.ChoiceField(choices=Proposal.Kind.choices)
+    value = serializers.JSONField(
+        required=False,
+        help_text="Text for name, purpose or rules; a list of tag names for tags; none to merge.",
+    )
+    target = serializers.CharField(
+        max_length=140, required=False, help_text="For a merge: the other community's slug."
+    )
+    rationale = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class ProposalVoteSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(help_text="true to vote for, false against.")
+
+
+class ProposalFilter(django_filters.FilterSet):
+    community = django_filters.CharFilter(field_name="community__slug", label="Community slug")
+
+    class Meta:
+        model = Proposal
+        fields = ["community", "kind", "state"]
+
+
+class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Proposed changes to communities. Members propose and vote; due proposals are decided
+    periodically (quorum and majority per community)."""
+
+    serializer_class = ProposalSerializer
+    filterset_class = ProposalFilter
+    ordering_fields = ["created_at", "closes_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.proposal_list(viewer=self.request.user)
+
+    def _fresh(self, proposal: Proposal) -> dict:
+        proposal = selectors.proposal_list(viewer=self.request.user).get(pk=proposal.pk)
+        return ProposalSerializer(proposal).data
+
+    @extend_schema(request=ProposalCreateSerializer, responses={201: ProposalSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ProposalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        community = _visible_community_or_400(request, fields["community"])
+        target = None
+        if fields.get("target"):
+            target = selectors.community_list(viewer=request.user).filter(slug=fields["target"])
+            target = target.first()
+            if target is None:
+                raise serializers.ValidationError({"target": ["No community has that slug."]})
+        proposal = services.proposal_open(
+            author=request.user,
+            community=community,
+            kind=fields["kind"],
+            value=fields.get("value"),
+            rationale=fields.get("rationale", ""),
+            target=target,
+        )
+        return Response(self._fresh(proposal), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProposalVoteSerializer, responses=ProposalSerializer, filters=False)
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        filterset_class=None,
+    )
+    def vote(self, request, pk=None):
+        """Vote for or against; voting again changes your vote. Members only, while open."""
+        proposal = self.get_object()
+        data = ProposalVoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.proposal_vote(
+            voter=request.user, proposal=proposal, approve=data.validated_data["approve"]
+        )
+        return Response(self._fresh(proposal))
+
+    @extend_schema(request=None, responses=ProposalSerializer, filters=False)
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        filterset_class=None,
+    )
+    def withdraw(self, request, pk=None):
+        """Withdraw an open proposal (its author, or a moderator). Safe to repeat."""
+        proposal = services.proposal_withdraw(actor=request.user, proposal=self.get_object())
+        return Response(self._fresh(proposal))

@@ -6,7 +6,14 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from communities.api import CommunityViewSet, PostViewSet, TagViewSet
+from communities.api import (
+    CommunityViewSet,
+    PostViewSet,
+    ProposalViewSet,
+    TagViewSet,
+    ThreadMessageViewSet,
+    ThreadViewSet,
+)
 from matching.api import MatchRunViewSet
 from profiles.api import MeView, NotificationViewSet, ObtainTokenView
 
@@ -22,6 +29,9 @@ router.register("tags", TagViewSet, basename="tag")
 router.register("posts", PostViewSet, basename="post")
 router.register("communities", CommunityViewSet, basename="community")
 router.register("match-runs", MatchRunViewSet, basename="match-run")
+router.register("threads", ThreadViewSet, basename="thread")
+router.register("thread-messages", ThreadMessageViewSet, basename="thread-message")
+router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
