@@ -651,6 +651,16 @@ class Matcher:
             return query
         return Post(id="__query__", title=query, tags=tuple(tags))
 
+    def _encode_query(self, q: Post) -> tuple[np.ndarray, np.ndarray]:
+        """One post's vector and term ids, on the fast path of the lexical encoder."""
+        lexical, term_ids = self.lexical_.transform_one(q)
+        if self.encoder == "lexical":
+            return lexical, term_ids
+        semantic = self._semantic().encode([q])
+        if self.encoder == "semantic":
+            lexical = self._tag_vectors([q])[0]
+        return self._combine(lexical[None, :], normalize(semantic))[0], term_ids
+
     def place(
         self, post: Post | str, *, tags: Iterable[str] = (), limit: int = 3
     ) -> list[tuple[CommunityId, float]]:
@@ -659,8 +669,7 @@ class Matcher:
         Confidence is 1 at or above the community's median member similarity and falls linearly to 0
         at its misfit threshold."""
         self._check_fitted()
-        q = self._query(post, tags)
-        z = self._encode([q], None)[0][0]
+        z, _ = self._encode_query(self._query(post, tags))
         return self._place_vector(z, limit)
 
     def _place_vector(self, z: np.ndarray, limit: int) -> list[tuple[CommunityId, float]]:
@@ -701,38 +710,38 @@ class Matcher:
         is given, only those among them. A query post never returns itself."""
         self._check_fitted()
         q = self._query(query, tags)
-        z, counts, _ = self._encode([q], None)
-        sims = self.index_vectors_ @ z[0]
-        allowed = self.index_searchable_.copy()
-        if searchable_ids is not None:
-            mask = np.zeros_like(allowed)
-            rows = [self._row_of[i] for i in searchable_ids if i in self._row_of]
-            mask[rows] = True
-            allowed &= mask
-        if q.id in self._row_of:
-            allowed[self._row_of[q.id]] = False
-        candidates = np.flatnonzero(allowed)
-        if len(candidates) == 0 or not np.any(z):
+        z, term_ids = self._encode_query(q)
+        if not np.any(z):
             return []
-        cand_sims = sims[candidates]
-        k = min(k, len(candidates))
-        top = np.argpartition(-cand_sims, k - 1)[:k]
-        top = top[np.lexsort((candidates[top], -cand_sims[top]))]
-        q_terms = set(counts.indices.tolist())
+        sims = self.index_vectors_ @ z
+        allowed = self.index_searchable_
+        if searchable_ids is not None:
+            allowed = np.zeros_like(allowed)
+            rows = [self._row_of[i] for i in searchable_ids if i in self._row_of]
+            allowed[rows] = self.index_searchable_[rows]
+        sims[~allowed] = -np.inf
+        own = self._row_of.get(q.id)
+        if own is not None:
+            sims[own] = -np.inf
+        k = min(k, int(allowed.sum()) - (1 if own is not None and allowed[own] else 0))
+        if k <= 0:
+            return []
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.lexsort((top, -sims[top]))]
+        q_terms = set(term_ids.tolist())
         q_tags = {normalize_tag(t) for t in q.tags}
         idf = self.lexical_.idf_
         terms = self.lexical_.terms_
+        ti = self.index_terms_
         peers = []
-        for t in top:
-            row = int(candidates[t])
-            ti = self.index_terms_
+        for row in top.tolist():
             shared = q_terms.intersection(ti.indices[ti.indptr[row] : ti.indptr[row + 1]].tolist())
             shared_terms = tuple(terms[j] for j in sorted(shared, key=lambda j: (-idf[j], j))[:5])
             shared_tags = tuple(sorted(q_tags & self._tags_of(row)))
             peers.append(
                 Peer(
                     id=self.index_ids_[row],
-                    score=round(float(cand_sims[t]), 4),
+                    score=round(float(sims[row]), 4),
                     shared_tags=shared_tags,
                     shared_terms=shared_terms,
                 )

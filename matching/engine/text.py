@@ -184,6 +184,8 @@ class LexicalEncoder:
         )
         self._merge = self._merge_matrix(self.raw_to_term_, len(self.terms_))
         self._tag_index = {t: i for i, t in enumerate(self.tags_)}
+        self._raw_index = {t: i for i, t in enumerate(self.raw_terms_)}
+        self._analyzer = self._vectorizer.build_analyzer()
 
     # -- transforming ------------------------------------------------------------------------
     def term_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
@@ -242,6 +244,44 @@ class LexicalEncoder:
         X, counts = self._sparse_with_terms(posts)
         Z = np.asarray(X @ self.components_.T, dtype=np.float32)
         return normalize(Z).astype(np.float32), counts
+
+    def _field_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        raw = [self._raw_index.get(tok, -1) for tok in self._analyzer(text)] if text else []
+        mapped = self.raw_to_term_[np.array([r for r in raw if r >= 0], dtype=np.int64)]
+        terms, counts = np.unique(mapped[mapped >= 0], return_counts=True)
+        values = (1 + np.log(counts)) * self.idf_[terms]
+        norm = np.linalg.norm(values)
+        return terms, (values / norm if norm > 0 else values)
+
+    def transform_one(self, post: Post) -> tuple[np.ndarray, np.ndarray]:
+        """The vector of one post (same as ``transform([post])[0]``) and its term ids, without
+        the sparse-matrix machinery: this is the hot path of placing and peer search."""
+        t_terms, t_values = self._field_one(post.title)
+        b_terms, b_values = self._field_one(post.body or "")
+        cols = np.concatenate([t_terms, b_terms])
+        vals = np.concatenate([self.title_weight * t_values, self.body_weight * b_values])
+        cols, inverse = np.unique(cols, return_inverse=True)
+        summed = np.zeros(len(cols))
+        np.add.at(summed, inverse, vals)
+        norm = np.linalg.norm(summed)
+        words = summed / norm if norm > 0 else summed
+        tag_ids = sorted(
+            {self._tag_index[t] for t in map(normalize_tag, post.tags) if t in self._tag_index}
+        )
+        if tag_ids:
+            tag_values = self.tag_idf_[tag_ids].astype(np.float64)
+            tag_values /= np.linalg.norm(tag_values)
+            cols = np.concatenate([cols, len(self.terms_) + np.array(tag_ids)])
+            vals = np.concatenate(
+                [np.sqrt(1 - self.tag_weight) * words, np.sqrt(self.tag_weight) * tag_values]
+            )
+        else:
+            vals = words
+        z = self.components_[:, cols] @ vals.astype(np.float32) if len(cols) else None
+        if z is None or not np.any(z):
+            return np.zeros(self.components_.shape[0], np.float32), t_terms
+        z = np.asarray(z, dtype=np.float32)
+        return z / np.linalg.norm(z), np.union1d(t_terms, b_terms)
 
     # -- persistence -------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -369,3 +369,11 @@ def test_engine_and_cli_import_no_django() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_fast_single_post_encoding_matches_batch_encoding(fitted: Matcher, corpus) -> None:
+    posts = [*corpus[0][:5], Post("t", "sourdough robot", "visa visa compost", ("baking", "x"))]
+    batch = fitted.lexical_.transform(posts)
+    for post, expected in zip(posts, batch, strict=True):
+        one, _ = fitted.lexical_.transform_one(post)
+        assert np.allclose(one, expected, atol=1e-5)
