@@ -245,3 +245,16 @@ class MatcherSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.community_id} ({self.state})"
+
+
+class PostVector(models.Model):
+    """A post's sentence embedding, computed once and kept, so that a full run with the semantic
+    or hybrid encoder never encodes a post it has seen (cleared when the post is edited)."""
+
+    post = models.OneToOneField("communities.Post", on_delete=models.CASCADE, related_name="vector")
+    encoder = models.CharField(max_length=64, help_text="The model that made the vector.")
+    vector = models.BinaryField(help_text="float32 values, little-endian.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.encoder} vector of post {self.post_id}"

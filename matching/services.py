@@ -32,9 +32,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -48,6 +49,7 @@ from matching.models import (
     MatcherSuggestion,
     MatchRun,
     PeerSuggestion,
+    PostVector,
 )
 from profiles.models import Notification, User
 from profiles.services import notify
@@ -264,9 +266,7 @@ def _store_found(found: dict[int, _Found], community_map: dict[int, int]) -> Non
     _insert_many(CommunityFit, fit_rows)
 
 
-def _insert_many(
-    model: type[PeerSuggestion] | type[CommunityFit], rows: Sequence[dict[str, Any]]
-) -> None:
+def _insert_many(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     """Insert many new rows (given as field values), skipping any that exist already (a post
     matched meanwhile). On PostgreSQL a full run writes a million suggestions: COPY into a
     temporary table and one INSERT ... ON CONFLICT DO NOTHING is an order of magnitude faster
@@ -274,13 +274,13 @@ def _insert_many(
     if not rows:
         return
     if connection.vendor != "postgresql" or len(rows) < 1000:
-        model.objects.bulk_create(
+        model._default_manager.bulk_create(
             [model(**row) for row in rows], batch_size=5000, ignore_conflicts=True
         )
         return
     now = timezone.now().isoformat()
     names = [*rows[0], "dismissed", "created_at"]
-    columns = [model._meta.get_field(name).column for name in names]
+    columns = [model._meta.get_field(name).column for name in names]  # type: ignore[union-attr]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
@@ -377,6 +377,7 @@ def post_mark_pending(*, post: Post) -> None:
     from matching import tasks
 
     Post.objects.filter(pk=post.pk).update(match_state=Post.MatchState.PENDING)
+    PostVector.objects.filter(post=post).delete()  # its text may have changed
     tasks.match_post.delay_on_commit(post.pk)
 
 
@@ -546,11 +547,14 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
     previous = _previous_communities(post_ids)
     matcher = new_matcher()
     if rows:
+        known = _stored_vectors(matcher, post_ids)
         matcher.fit(
             [to_engine_post(p) for p in rows],
             previous=previous or None,
             constraints=_constraints(post_ids, previous),
+            vectors=known or None,
         )
+        _store_vectors(matcher, known)
     data = _pack(matcher) if rows else b""
     with transaction.atomic():
         MatchArtifact.objects.filter(run_id=run_id).delete()
@@ -575,6 +579,38 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
     size = settings.KINDRED_MATCH_CHUNK_SIZE
     ordered = [p.pk for p in rows]
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def _vector_key(matcher: engine.Matcher) -> str | None:
+    """What identifies a sentence vector's model, or None for the lexical encoder (whose vectors
+    depend on the whole corpus and are recomputed by every run)."""
+    if matcher.encoder == "lexical":
+        return None
+    return "all-MiniLM-L6-v2"
+
+
+def _stored_vectors(matcher: engine.Matcher, post_ids: set[int]) -> dict[engine.PostId, np.ndarray]:
+    key = _vector_key(matcher)
+    if key is None:
+        return {}
+    return {
+        post_id: np.frombuffer(bytes(data), dtype="<f4")
+        for post_id, data in PostVector.objects.filter(
+            post_id__in=post_ids, encoder=key
+        ).values_list("post_id", "vector")
+    }
+
+
+def _store_vectors(matcher: engine.Matcher, known: dict[engine.PostId, np.ndarray]) -> None:
+    key = _vector_key(matcher)
+    if key is None:
+        return
+    new = [
+        PostVector(post_id=int(pid), encoder=key, vector=np.asarray(v, dtype="<f4").tobytes())
+        for pid, v in matcher.semantic_vectors_.items()
+        if int(pid) not in known
+    ]
+    PostVector.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
 
 
 _run_matchers: dict[int, engine.Matcher] = {}
