@@ -1,0 +1,149 @@
+"""The people side in a real browser: signing up and setting interests, posting a problem and
+meeting a peer (with a real Celery worker matching it), the live panel while typing, replies and
+notifications."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from communities.models import Post, Reply, Tag
+from matching import services
+from matching.models import MatchRun
+from profiles.models import Notification, Profile, User
+from tests.e2e.conftest import screenshot
+from tests.engine.corpus import make_corpus
+from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def header(page: Page):
+    return page.get_by_role("banner")
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username or email", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(header(page).get_by_role("button", name="Log out")).to_be_visible()
+
+
+@pytest.fixture
+def matched_corpus(transactional_db):
+    """Posts on three topics by a dozen people, and a finished match run over them."""
+    authors = [UserFactory(username=f"member{i}") for i in range(12)]
+    corpus, _truth = make_corpus(["baking", "robots", "visas"], per_topic=20, seed=0)
+    for i, item in enumerate(sorted(corpus, key=lambda p: p.id)):
+        post = Post.objects.create(author=authors[i % 12], title=item.title, body=item.body)
+        post.tags.set(
+            [Tag.objects.get_or_create(slug=t, defaults={"name": t})[0] for t in item.tags]
+        )
+    run = services.match_run_request(actor=None, trigger=MatchRun.Trigger.COMMAND)
+    assert services.match_run_execute(run_id=run.pk).status == MatchRun.Status.SUCCEEDED
+
+
+def test_a_newcomer_signs_up_and_sets_their_interests(page: Page, live_server):
+    page.goto("/accounts/signup/")
+    page.get_by_label("Email", exact=True).fill("lin@example.org")
+    page.get_by_label("Username", exact=True).fill("lin")
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_label("Password (again)", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What you are working on")
+
+    header(page).get_by_role("link", name="Settings").click()
+    expect(page).to_have_title("Settings · Kindred")
+    page.get_by_label("Display name").fill("Lin Wei")
+    page.get_by_label("Interests").fill("Clay soil, rainwater")
+    page.get_by_label("Let others find me by my posts").check()
+    page.get_by_label("Daily digest").check()
+    page.get_by_label("Proposals opened and decided").uncheck()
+    screenshot(page, "settings")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("status")).to_contain_text("Your settings are saved.")
+
+    profile = Profile.objects.get(user__username="lin")
+    assert profile.display_name == "Lin Wei" and profile.discoverable
+    assert not profile.notify_proposals and profile.email_frequency == "daily"
+    header(page).get_by_role("link", name="Lin Wei").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Lin Wei")
+    interests = page.get_by_role("list").filter(has=page.get_by_text("rainwater"))
+    expect(interests.get_by_text("Clay soil")).to_be_visible()
+
+    # The server says what is wrong, next to the field.
+    header(page).get_by_role("link", name="Settings").click()
+    page.get_by_label("Interests").fill(", ".join(f"topic {i}" for i in range(9)))
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_role("alert")).to_contain_text("correct the errors")
+    expect(page.get_by_text("Use at most 8 tags (you gave 9).")).to_be_visible()
+    expect(page.get_by_label("Interests")).to_have_attribute("aria-invalid", "true")
+
+
+def test_posting_a_problem_shows_similar_posts_while_typing_then_peers(
+    page: Page, live_server, matched_corpus, workers
+):
+    workers.start()
+    UserFactory(username="newcomer")
+    log_in(page, "newcomer")
+    header(page).get_by_role("link", name="Post", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Post a problem or interest")
+
+    panel = page.locator("#similar-panel")
+    expect(panel).to_contain_text("Start typing")
+    page.get_by_label("Title").press_sequentially("sourdough bread dough will not rise", delay=10)
+    expect(panel.get_by_role("heading", name="Similar posts")).to_be_visible()
+    expect(panel.get_by_role("listitem").first).to_be_visible()
+    similar_titles = panel.get_by_role("listitem").all_inner_texts()
+    assert any(re.search(r"bread|dough|sourdough|flour|loaf", t) for t in similar_titles)
+
+    tags = page.get_by_label("Tags")
+    tags.press_sequentially("bak", delay=20)
+    expect(page.locator("#tag-options option[value='baking']")).to_have_count(1)
+    tags.fill("baking")
+    page.get_by_label("Details").fill("My starter and flour seem fine but the loaf stays *flat*.")
+    screenshot(page, "post-form")
+    page.get_by_role("button", name="Post", exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("sourdough bread dough will not rise")
+    expect(page.locator(".prose em")).to_have_text("flat")
+    matches = page.locator("#post-matches")
+    peer = matches.locator(".peer").first
+    expect(peer).to_be_visible(timeout=20_000)  # the worker matched it, htmx polled it in
+    expect(peer).to_contain_text("Why:")
+    expect(peer.locator(".peer__reason")).to_contain_text(re.compile(r"shared (tags|terms)"))
+    post = Post.objects.get(author__username="newcomer")
+    assert post.match_state == Post.MatchState.MATCHED
+    screenshot(page, "post-page")
+
+
+def test_a_reply_reaches_the_author_as_a_notification(page: Page, live_server):
+    ada = UserFactory(username="ada")
+    Profile.objects.filter(user=ada).update(display_name="Ada")
+    post = Post.objects.create(
+        author=ada, title="Clay soil floods every spring", match_state="matched"
+    )
+    UserFactory(username="grace")
+    log_in(page, "grace")
+    page.goto(post.get_absolute_url())
+    page.get_by_label("Your reply").fill("Try **gypsum** and raised beds.")
+    page.get_by_role("button", name="Reply to Ada").click()
+    expect(page.locator(".reply").first).to_contain_text("gypsum")
+    assert Reply.objects.filter(post=post, author__username="grace").exists()
+    header(page).get_by_role("button", name="Log out").click()
+
+    log_in(page, "ada")
+    notifications = header(page).get_by_role("link", name=re.compile("^Notifications"))
+    expect(notifications).to_have_text("Notifications 1 unread")
+    notifications.click()
+    item = page.get_by_role("main").get_by_role("listitem").first
+    expect(item).to_contain_text("replied to “Clay soil floods every spring”")
+    screenshot(page, "notifications")
+    page.get_by_role("button", name="Mark all read").click()
+    expect(page.get_by_role("status")).to_contain_text("Marked 1 notification read.")
+    expect(notifications).to_have_text("Notifications")
+    assert not Notification.objects.filter(user=ada, read_at__isnull=True).exists()
+    page.get_by_role("link", name=re.compile("replied to")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Clay soil floods every spring")
+    assert User.objects.get(username="ada").notifications.count() == 1
