@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
@@ -86,7 +88,7 @@ def community_list(*, viewer: Viewer) -> QuerySet[Community]:
     )
 
 
-def _active_community_ids(user: User) -> QuerySet[Membership]:
+def _active_community_ids(user: User) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values(
         "community_id"
     )
