@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from communities.models import Community, Membership, Placement, Post, Reply
+from communities.models import Community, Membership, Placement, Post, Reply, Thread
 from communities.services import post_reply
 from matching.models import CommunityFit, MatchConstraint, PeerSuggestion
 from profiles.models import Notification, Profile
@@ -344,6 +344,7 @@ def test_home_for_a_member_shows_their_world(client, ada, grace):
     news = matched_post(grace, title="Best spade for clay")
     PlacementFactory(post=news, community=mine)
     matched_post(ada, title="An old solved one", status=Post.Status.SOLVED)
+    thread = Thread.objects.create(community=mine, author=grace, title="Which spade lasts?")
 
     client.force_login(ada)
     page = html(client.get(reverse("home")))
@@ -354,6 +355,7 @@ def test_home_for_a_member_shows_their_world(client, ada, grace):
     assert "shared terms: clay" in page
     assert "Best spade for clay" in page
     assert "An old solved one" not in page
+    assert f'<a href="{thread.get_absolute_url()}">Which spade lasts?</a>' in page
 
 
 def make_world(person, n):
@@ -369,6 +371,7 @@ def make_world(person, n):
             PeerSuggestion.objects.create(post=post, peer=other, score=0.5, reason="r")
             PlacementFactory(post=other, community=community)
         PlacementFactory(post=post, community=community)
+        Thread.objects.create(community=community, author=person, title=f"Thread {i}")
 
 
 @pytest.mark.parametrize("url_name", ["home", "profile", "post"])

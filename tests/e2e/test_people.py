@@ -11,7 +11,7 @@ from communities.models import Post, Reply, Tag
 from matching import services
 from matching.models import MatchRun
 from profiles.models import Notification, Profile, User
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import PHONE, screenshot
 from tests.engine.corpus import make_corpus
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -147,3 +147,26 @@ def test_a_reply_reaches_the_author_as_a_notification(page: Page, live_server):
     page.get_by_role("link", name=re.compile("replied to")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Clay soil floods every spring")
     assert User.objects.get(username="ada").notifications.count() == 1
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+def test_the_member_pages_fit_a_phone(page: Page, live_server):
+    ada = UserFactory(username="ada")
+    post = Post.objects.create(
+        author=ada, title="Clay soil floods every spring", match_state="matched"
+    )
+    log_in(page, "ada")
+    for url in [
+        "/",
+        "/posts/new/",
+        post.get_absolute_url(),
+        "/people/settings/",
+        "/people/notifications/",
+        "/people/ada/",
+    ]:
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (url, overflow)
+    page.goto("/")
+    expect(header(page).get_by_role("link", name="Post", exact=True)).to_be_visible()
+    screenshot(page, "home-member-phone")
