@@ -51,7 +51,8 @@ def post_author_reachable(user, post) -> bool:
 
 @rules.predicate
 def post_is_visible(user, post) -> bool:
-    return post.status != "hidden"
+    """Neither hidden by its author nor by moderators."""
+    return post.status != "hidden" and post.moderation_status == "visible"
 
 
 can_reply_to_post = is_post_author | (post_is_visible & post_author_reachable)

@@ -129,7 +129,7 @@ def placement_list_recent(*, viewer: User, limit: int = 10) -> QuerySet[Placemen
     """Posts placed lately in the communities ``viewer`` is active in, newest first."""
     return (
         Placement.objects.filter(community__in=_active_community_ids(viewer))
-        .filter(post__status=Post.Status.OPEN)
+        .filter(post__status=Post.Status.OPEN, post__moderation_status=ContentStatus.VISIBLE)
         .exclude(post__author=viewer)
         .select_related("post__author__profile", "community")
         .order_by("-created_at", "-pk")[:limit]

@@ -48,6 +48,7 @@ def visible_peer_suggestions() -> QuerySet[PeerSuggestion]:
         PeerSuggestion.objects.filter(
             dismissed=False,
             peer__status=Post.Status.OPEN,
+            peer__moderation_status="visible",
             peer__author__is_active=True,
             peer__author__profile__discoverable=True,
         )

@@ -1017,7 +1017,11 @@ def similar_to_text(
     authors = _searchable_authors(int(p.id) for p in found)
     viewer_id = viewer.pk if viewer.is_authenticated else None
     kept = [p for p in found if int(p.id) in authors and authors[int(p.id)] != viewer_id][:k]
-    posts = post_list(viewer=viewer).in_bulk([int(p.id) for p in kept])
+    posts = (
+        post_list(viewer=viewer)
+        .filter(moderation_status="visible")
+        .in_bulk([int(p.id) for p in kept])
+    )
     similar_posts = [
         SimilarPost(post=posts[int(p.id)], score=float(p.score), reason=p.reason)
         for p in kept

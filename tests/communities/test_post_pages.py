@@ -394,3 +394,17 @@ def test_pages_run_a_fixed_number_of_queries(client, ada, django_assert_max_num_
     make_world(ada, 8)
     with django_assert_max_num_queries(len(small)):
         assert client.get(url()).status_code == 200
+
+
+def test_posts_hidden_by_moderators_take_no_replies_and_leave_the_home_page(client, ada, grace):
+    mine = CommunityFactory(name="Clay gardeners")
+    MembershipFactory(user=ada, community=mine)
+    removed = matched_post(grace, title="Removed by a moderator", moderation_status="hidden")
+    PlacementFactory(post=removed, community=mine)
+    mine_post = matched_post(ada, title="My own post")
+    PeerSuggestion.objects.create(post=mine_post, peer=removed, score=0.9, reason="r")
+    with pytest.raises(PermissionDenied):
+        post_reply(author=ada, post=removed, body="Hello")
+    client.force_login(ada)
+    page = html(client.get(reverse("home")))
+    assert "My own post" in page and "Removed by a moderator" not in page
