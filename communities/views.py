@@ -29,16 +29,6 @@ def home(request):
     return render(request, "home.html", context)
 
 
-def community_list(request):
-    communities = selectors.community_list(viewer=request.user)[:50]
-    return render(request, "communities/list.html", {"communities": communities})
-
-
-def community_detail(request, slug: str):
-    community = get_object_or_404(selectors.community_list(viewer=request.user), slug=slug)
-    return render(request, "communities/detail.html", {"community": community})
-
-
 def _post_matches_context(request, pk: int) -> dict:
     post = get_object_or_404(selectors.post_list(viewer=request.user), pk=pk)
     placements = list(selectors.placement_list_for_post(viewer=request.user, post=post))
@@ -81,7 +71,7 @@ def _tags_widget_attrs() -> dict[str, str]:
         "hx-get": reverse("communities:tag-options"),
         "hx-trigger": "input changed delay:250ms",
         "hx-target": "#tag-options",
-        "hx-sync": "this:replace",
+        "hx-sync": "this:queue last",
     }
 
 

@@ -113,7 +113,7 @@ def test_communities_list_and_a_community_page(page: Page, communities):
     assert_styled(page)
     screenshot(page, "communities")
 
-    page.get_by_role("link", name="Quiet heat pumps for terraced streets").click()
+    page.get_by_role("link", name="Quiet heat pumps for terraced streets", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Quiet heat pumps for terraced streets"
     )

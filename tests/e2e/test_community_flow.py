@@ -1,0 +1,153 @@
+"""A member's walk through the community side in a real browser: browse the directory, search,
+join a community, start a thread and reply, propose a purpose change that the members pass, and
+read the charter history. And the same essentials with JavaScript turned off."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from communities import services
+from communities.models import Community, Membership, Proposal
+from tests.communities.factories import CommunityFactory, MembershipFactory, TagFactory
+from tests.e2e.conftest import DESKTOP, screenshot
+from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def directory():
+    heat = CommunityFactory(
+        name="Quiet heat pumps",
+        slug="quiet-heat-pumps",
+        purpose="Neighbours fitting heat pumps in narrow streets, comparing enclosures.",
+        tags=[TagFactory(name="heat pumps")],
+    )
+    CommunityFactory(
+        name="Repair cafés in small towns",
+        slug="repair-cafés",
+        purpose="Finding fixers, insurance and venues.",
+        tags=[TagFactory(name="repair")],
+    )
+    CommunityFactory(
+        name="Bike trailers",
+        purpose="Building and lending cargo trailers.",
+        status=Community.Status.PROPOSED,
+        activated_at=None,
+    )
+    return heat
+
+
+def log_in(page: Page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username or email", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("banner").get_by_role("button", name="Log out")).to_be_visible()
+
+
+def test_browse_join_discuss_propose_and_pass_a_purpose_change(page: Page, directory, settings):
+    settings.KINDRED_PROPOSAL_QUORUM = 3
+    heat = directory
+    neighbours = [
+        MembershipFactory(community=heat, state=Membership.State.ACTIVE).user for _ in range(2)
+    ]
+    UserFactory(username="ada")
+    log_in(page, "ada")
+
+    # Browse the directory and search it: htmx swaps the results and keeps the address.
+    page.goto("/communities/")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("article")).to_have_count(3)
+    page.get_by_label("Search communities").fill("heat pump")
+    expect(main.get_by_role("article")).to_have_count(1)
+    expect(main.get_by_role("status")).to_contain_text("1 community matching")
+    assert "q=heat" in page.url
+    screenshot(page, "communities-search")
+
+    # Join from the card, in place.
+    card = main.get_by_role("article").filter(has_text="Quiet heat pumps")
+    card.get_by_role("button", name="Join Quiet heat pumps").click()
+    expect(card).to_contain_text("You are a member")
+    expect(card).to_contain_text("You joined Quiet heat pumps.")
+    assert Membership.objects.get(user__username="ada", community=heat).state == "active"
+
+    # Start a thread on the community page, then reply (htmx adds the reply in place).
+    card.get_by_role("link", name="Quiet heat pumps").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Quiet heat pumps")
+    # With no threads yet, the "Start a thread" form is already open.
+    expect(page.get_by_label("Title")).to_be_visible()
+    page.get_by_label("Title").fill("Which enclosure is quietest?")
+    page.get_by_label("Message").fill("We measured **42 dB** at the fence.")
+    page.get_by_role("button", name="Start the thread").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Which enclosure is quietest?")
+    expect(page.locator("strong", has_text="42 dB")).to_be_visible()
+    page.get_by_label("Your reply").fill("Ours is a timber box with vents.")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.locator("#thread-messages").get_by_role("status")).to_have_text("Reply posted.")
+    expect(page.locator(".thread__message")).to_have_count(2)
+    expect(page.get_by_label("Your reply")).to_have_value("")
+    screenshot(page, "thread")
+
+    # Propose a purpose change; the form starts from the current purpose.
+    page.get_by_role("link", name="Quiet heat pumps").click()
+    page.get_by_role("link", name="purpose", exact=True).click()
+    value = page.get_by_label("The new version")
+    expect(value).to_have_value(heat.purpose)
+    value.fill("Neighbours fitting quiet heat pumps in narrow streets, sharing measurements.")
+    page.get_by_label("Why").fill("We have measurements now.")
+    page.get_by_role("button", name="Open the proposal").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change the purpose")
+    expect(page.locator("ins", has_text="sharing measurements")).to_be_visible()
+    page.get_by_role("button", name="Vote for").click()
+    expect(page.get_by_role("main")).to_contain_text("You voted for.")
+    screenshot(page, "proposal")
+
+    # The neighbours vote too; the voting period ends and the periodic decision runs.
+    proposal = Proposal.objects.get()
+    for neighbour in neighbours:
+        services.proposal_vote(voter=neighbour, proposal=proposal, approve=True)
+    Proposal.objects.filter(pk=proposal.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    assert services.proposals_decide() == 1
+
+    page.reload()
+    expect(page.get_by_role("main")).to_contain_text("Passed")
+    page.get_by_role("link", name="Quiet heat pumps").first.click()
+    expect(page.locator("#purpose-title + p")).to_contain_text("sharing measurements")
+
+    # The charter history shows the change as a diff.
+    page.get_by_role("link", name="Charter history").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("charter changed")
+    expect(page.locator("ins", has_text="sharing measurements")).to_be_visible()
+    expect(page.locator("del", has_text="comparing enclosures")).to_be_visible()
+    screenshot(page, "charter-history")
+
+
+def test_directory_and_joining_work_without_javascript(browser: Browser, live_server, directory):
+    UserFactory(username="grace")
+    context = browser.new_context(
+        base_url=live_server.url, viewport=DESKTOP, java_script_enabled=False
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        log_in(page, "grace")
+        page.goto("/communities/")
+        page.get_by_label("Search communities").fill("repair")
+        page.get_by_role("button", name="Search").click()
+        main = page.get_by_role("main")
+        expect(main.get_by_role("article")).to_have_count(1)
+        main.get_by_role("button", name="Join Repair cafés in small towns").click()
+        # Back on the same search, with a message and the new standing.
+        assert "q=repair" in page.url
+        expect(main.get_by_role("status").first).to_contain_text("You joined Repair cafés")
+        expect(main.get_by_role("article")).to_contain_text("You are a member")
+        page.get_by_label("Status").select_option("proposed")
+        page.get_by_label("Search communities").fill("")
+        page.get_by_role("button", name="Search").click()
+        expect(main.get_by_role("article")).to_have_count(1)
+        expect(main.get_by_role("article")).to_contain_text("Bike trailers")
+    finally:
+        context.close()
