@@ -56,7 +56,7 @@ def top_k_similar(
     return idx, sims
 
 
-def knn_rows(Z: np.ndarray, rows: np.ndarray, k: int) -> sp.csr_matrix:
+def knn_rows(Z: np.ndarray, rows: np.ndarray, k: int, chunk: int = 512) -> sp.csr_matrix:
     """Directed k-nearest-neighbour edges (cosine, clipped at 0) from ``rows`` to all of ``Z``:
     a ``len(rows) x len(Z)`` sparse matrix. Sampling rows keeps the graph affordable at any size
     while its aggregate over micro-clusters stays an unbiased estimate of the full graph's."""
@@ -64,11 +64,13 @@ def knn_rows(Z: np.ndarray, rows: np.ndarray, k: int) -> sp.csr_matrix:
     sims_all: list[np.ndarray] = []
     idx_all: list[np.ndarray] = []
     k = max(1, min(k, len(Z) - 1))
-    for start in range(0, len(rows), 2048):
-        block = queries[start : start + 2048] @ Z.T
+    for start in range(0, len(rows), chunk):
+        block = queries[start : start + chunk] @ Z.T
         local = np.arange(block.shape[0])
-        block[local, rows[start : start + 2048]] = -np.inf
-        part = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        block[local, rows[start : start + chunk]] = -np.inf
+        np.negative(block, out=block)
+        part = np.argpartition(block, k - 1, axis=1)[:, :k]
+        np.negative(block, out=block)
         idx_all.append(part)
         sims_all.append(np.take_along_axis(block, part, axis=1))
     idx = np.vstack(idx_all)
