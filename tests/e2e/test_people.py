@@ -104,6 +104,7 @@ def test_posting_a_problem_shows_similar_posts_while_typing_then_peers(
     tags.fill("baking")
     page.get_by_label("Details").fill("My starter and flour seem fine but the loaf stays *flat*.")
     screenshot(page, "post-form")
+    page.wait_for_load_state("networkidle")  # no live-panel request cut off by leaving the page
     page.get_by_role("button", name="Post", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("sourdough bread dough will not rise")
