@@ -40,7 +40,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from communities.models import Community, Membership, Placement, Post, Tag
-from communities.services import tags_assign, tags_from_names, unique_community_slug
+from communities.services import (
+    charter_revision_record,
+    tags_assign,
+    tags_from_names,
+    unique_community_slug,
+)
 from matching import engine
 from matching.models import (
     CommunityFit,
@@ -783,6 +788,9 @@ def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, 
                 proposal_expires_at=now + timedelta(days=settings.KINDRED_PROPOSAL_TTL_DAYS),
             )
             tags_assign(community, tags_from_names(cluster.tags[:5]))
+            charter_revision_record(
+                community=community, editor=None, summary="Proposed by the matcher"
+            )
             Membership.objects.bulk_create(
                 [
                     Membership(user_id=a, community=community, state=Membership.State.INVITED)

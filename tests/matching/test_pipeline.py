@@ -51,6 +51,9 @@ def test_a_run_proposes_a_community_per_topic_and_invites_its_authors(topic_post
         assert community.formed_reason and community.purpose
         invited = community.memberships.filter(state=Membership.State.INVITED).count()
         assert invited >= 3
+        # Its charter history starts with the matcher's draft.
+        [revision] = community.charter_revisions.all()
+        assert (revision.name, revision.purpose) == (community.name, community.purpose)
     assert run.metrics["coverage"] >= 0.85
     assert not Post.objects.filter(match_state=Post.MatchState.PENDING).exists()
 
