@@ -351,6 +351,15 @@ def test_home_for_a_member_shows_their_world(client, ada, grace):
     assert "Clay gardeners" in page
     assert "Rainwater tanks" in page and "Five people posted about storing rainwater." in page
     assert "Declined one" not in page
+    join = reverse("communities:join", args=[proposed.slug])
+    assert (
+        f'action="{join}"' in page and 'Join<span class="visually-hidden"> Rainwater tanks' in page
+    )
+    client.post(join, {"next": "/"})
+    assert Membership.objects.get(user=ada, community=proposed).state == Membership.State.ACTIVE
+    after = html(client.get(reverse("home")))
+    assert "You are invited" not in after  # answered: it is one of my communities now
+    assert "Rainwater tanks" in after.split("Your communities")[1]
     assert "My clay soil floods" in page and "Waterlogged clay beds" in page
     assert "shared terms: clay" in page
     assert "Best spade for clay" in page
