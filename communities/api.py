@@ -36,6 +36,7 @@ class PostSerializer(serializers.ModelSerializer):
             "body",
             "tags",
             "status",
+            "match_state",
             "created_at",
             "updated_at",
         ]
