@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import rules
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
 
 from communities.models import Community, Membership
 
@@ -13,8 +15,17 @@ def is_staff(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
+def _current(community: Community | None) -> Community | None:
+    """A merged community is run by the community it was merged into (its members moved)."""
+    seen = 0
+    while community is not None and community.merged_into_id is not None and seen < 5:
+        community, seen = community.merged_into, seen + 1
+    return community
+
+
 @rules.predicate
 def is_community_moderator(user, community: Community | None) -> bool:
+    community = _current(community)
     if community is None or not (user and user.is_authenticated and user.is_active):
         return False
     return Membership.objects.filter(
@@ -30,6 +41,9 @@ rules.add_perm("communities.moderate_community", can_moderate)
 
 
 def check_moderate_community(user, community: Community) -> None:
+    """404 when the user may not even see the community (a private one, to outsiders); 403 when
+    they see it but do not moderate it."""
+    check_view_community(user, community)
     if not user.has_perm("communities.moderate_community", community):
         raise PermissionDenied("Only this community's moderators can do that.")
 
@@ -84,3 +98,89 @@ def check_take_part(user, community: Community) -> None:
         raise PermissionDenied("Log in and join this community to take part.")
     if not user.has_perm("communities.take_part", community):
         raise PermissionDenied("Only this community's members can do that. Join it first.")
+
+
+# -- moderation (issue 6) -----------------------------------------------------------------------
+# Roles: site staff; in a community, its owner, moderators and members; people banned from it.
+# A private community does not exist for outsiders: every check answers 404 to them, not 403.
+
+
+@rules.predicate
+def is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def is_community_owner(user, community: Community | None) -> bool:
+    community = _current(community)
+    if community is None or not is_signed_in(user):
+        return False
+    return Membership.objects.filter(
+        user=user, community=community, state=Membership.State.ACTIVE, role=Membership.Role.OWNER
+    ).exists()
+
+
+@rules.predicate
+def is_banned_from(user, community: Community | None) -> bool:
+    """Banned now: permanently, or until a time still to come."""
+    community = _current(community)
+    if community is None or not is_signed_in(user):
+        return False
+    membership = Membership.objects.filter(
+        user=user, community=community, state=Membership.State.BANNED
+    ).first()
+    return membership is not None and (
+        membership.banned_until is None or membership.banned_until > timezone.now()
+    )
+
+
+@rules.predicate
+def is_public_community(user, community: Community | None) -> bool:
+    return community is not None and community.visibility == Community.Visibility.PUBLIC
+
+
+@rules.predicate
+def is_listed_in(user, community: Community | None) -> bool:
+    """A member, or invited: the people a private community shows itself to."""
+    community = _current(community)
+    if community is None or not is_signed_in(user):
+        return False
+    return Membership.objects.filter(
+        user=user,
+        community=community,
+        state__in=[Membership.State.ACTIVE, Membership.State.INVITED],
+    ).exists()
+
+
+can_view_community = is_staff | is_public_community | is_listed_in
+rules.add_perm("communities.view_community", can_view_community)
+rules.add_perm("communities.own_community", is_staff | is_community_owner)
+rules.add_perm("communities.report_in_community", is_signed_in & ~is_banned_from)
+rules.add_perm("communities.moderate_site", is_staff)
+
+
+def check_view_community(user, community: Community) -> None:
+    if not user.has_perm("communities.view_community", community):
+        raise Http404("No such community.")
+
+
+def check_own_community(user, community: Community) -> None:
+    check_view_community(user, community)
+    if not user.has_perm("communities.own_community", community):
+        raise PermissionDenied("Only this community's owners can appoint and remove moderators.")
+
+
+def check_report_in_community(user, community: Community | None) -> None:
+    if community is not None:
+        check_view_community(user, community)
+    if not is_signed_in(user):
+        raise PermissionDenied("Log in to report something.")
+    if community is None:
+        return
+    if not user.has_perm("communities.report_in_community", community):
+        raise PermissionDenied("You are banned from this community.")
+
+
+def check_moderate_site(user) -> None:
+    if not user.has_perm("communities.moderate_site"):
+        raise PermissionDenied("Only site staff can do that.")

@@ -45,10 +45,11 @@ def tag_list() -> QuerySet[Tag]:
 
 
 def post_visibility_filter(viewer: Viewer) -> Q:
-    """Posts a viewer may see: every post that is not hidden, and their own hidden ones."""
+    """Posts a viewer may see: every post that is neither hidden by its author nor hidden or
+    removed by moderators, and their own."""
     if viewer.is_authenticated and viewer.is_staff:
         return Q()
-    visible = ~Q(status=Post.Status.HIDDEN)
+    visible = ~Q(status=Post.Status.HIDDEN) & Q(moderation_status=ContentStatus.VISIBLE)
     if viewer.is_authenticated:
         visible |= Q(author=viewer)
     return visible

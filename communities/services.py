@@ -37,6 +37,7 @@ from communities.permissions import (
     check_reply_to_post,
     check_take_part,
 )
+from config.ratelimit import rate_limit
 from profiles.models import User
 
 MAX_TAGS = 8
@@ -104,6 +105,7 @@ def post_create(
     """Publish a post. Preconditions: an active account. Not idempotent: each call adds a post."""
     if not author.is_active:
         raise PermissionDenied("This account is not active.")
+    rate_limit(action="post", user=author)
     if kind not in Post.Kind.values:
         raise ValidationError({"kind": f"Choose one of: {', '.join(Post.Kind.values)}."})
     post = Post.objects.create(
@@ -193,6 +195,7 @@ def community_join(*, user: User, community: Community) -> Membership:
     one, a pending request stays pending. Banned people and archived communities are refused."""
     if not user.is_active:
         raise PermissionDenied("This account is not active.")
+    rate_limit(action="join", user=user)
     if community.status == Community.Status.ARCHIVED:
         raise ValidationError("This community is archived and takes no new members.")
     try:
@@ -202,7 +205,9 @@ def community_join(*, user: User, community: Community) -> Membership:
     except IntegrityError:  # a concurrent join created the row first
         membership = Membership.objects.select_for_update().get(user=user, community=community)
     if membership.state == Membership.State.BANNED:
-        raise PermissionDenied("You are banned from this community.")
+        if membership.banned_until is None or membership.banned_until > timezone.now():
+            raise PermissionDenied("You are banned from this community.")
+        membership.state, membership.banned_until = Membership.State.LEFT, None  # it ran out
     if membership.state in (Membership.State.ACTIVE, Membership.State.REQUESTED):
         return membership
     invited = membership.state == Membership.State.INVITED
@@ -212,7 +217,7 @@ def community_join(*, user: User, community: Community) -> Membership:
         membership.state = Membership.State.REQUESTED
     else:
         raise PermissionDenied("This community takes members by invitation only.")
-    membership.save(update_fields=["state", "updated_at"])
+    membership.save(update_fields=["state", "banned_until", "updated_at"])
     _activate_when_committed(community)
     return membership
 
@@ -293,6 +298,7 @@ def post_reply(*, author: User, post: Post, body: str) -> Reply:
     from profiles.services import notify
 
     check_reply_to_post(author, post)
+    rate_limit(action="reply", user=author)
     reply = Reply.objects.create(
         post=post,
         author=author,
@@ -375,6 +381,7 @@ def thread_start(*, author: User, community: Community, title: str, body: str) -
     """Start a discussion in a community; the body is its first message. Preconditions: the
     author is an active member and the community is open. Not idempotent: each call adds one."""
     check_take_part(author, community)
+    rate_limit(action="post", user=author)
     _refuse_when_archived(community)
     title = _clean_input(title, field="title", max_length=200, required=True)
     body = _clean_input(body, field="body", max_length=10000, required=True)
@@ -394,6 +401,7 @@ def thread_reply(*, author: User, thread: Thread, body: str) -> Reply:
 
     community = thread.community
     check_take_part(author, community)
+    rate_limit(action="reply", user=author)
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     if thread.locked:
         raise PermissionDenied("This thread is locked: it takes no more replies.")

@@ -1,8 +1,18 @@
-"""API errors: services raise Django's ValidationError; the API answers 400 with the reasons."""
+"""API errors: services raise Django's ValidationError; the API answers 400 with the reasons. A rate
+limit answers 429 with Retry-After; two moderators racing, 409 for the second."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from communities.moderation import ModerationConflict
+from config.ratelimit import RateLimited
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object changed meanwhile; reload and try again."
+    default_code = "conflict"
 
 
 def exception_handler(exc, context):
@@ -12,4 +22,8 @@ def exception_handler(exc, context):
         else:
             detail = {"detail": " ".join(exc.messages)}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, RateLimited):
+        exc = exceptions.Throttled(wait=exc.retry_after, detail=str(exc))
+    elif isinstance(exc, ModerationConflict):
+        exc = Conflict(str(exc))
     return drf_exception_handler(exc, context)

@@ -17,6 +17,7 @@ def post_peers(*, viewer: Viewer, post: Post) -> QuerySet[PeerSuggestion]:
             post=post,
             dismissed=False,
             peer__status=Post.Status.OPEN,
+            peer__moderation_status="visible",
             peer__author__is_active=True,
             peer__author__profile__discoverable=True,
         )

@@ -7,6 +7,7 @@ With DATABASE_URL and REDIS_URL set it uses PostgreSQL and Redis.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.middleware.AbuseAndConflictMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,7 +125,10 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_RATE_LIMITS = {
+# Log-in lockout: after 5 failures for one account in 5 minutes (10 a minute from one address),
+# allauth refuses further attempts; the admin logs in through these pages too (config/urls.py).
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
+    "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
 }
@@ -232,7 +237,7 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
 }
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Kindred API",
     "DESCRIPTION": "Posts, tags and self-forming communities of purpose.",
     "VERSION": "0.1.0",
@@ -325,8 +330,25 @@ KINDRED_PROPOSAL_MAJORITY = env.float("KINDRED_PROPOSAL_MAJORITY", default=0.5)
 # Reports from this many distinct people hide content until a moderator decides.
 KINDRED_REPORTS_TO_HIDE = env.int("KINDRED_REPORTS_TO_HIDE", default=3)
 
+# Abuse controls (config/ratelimit.py): per person and window, stricter for accounts younger than
+# KINDRED_NEW_ACCOUNT_DAYS. Test settings turn them off; the rate-limit tests turn them back on.
+KINDRED_RATE_LIMITS_ENABLED = env.bool("KINDRED_RATE_LIMITS_ENABLED", default=True)
+KINDRED_NEW_ACCOUNT_DAYS = env.int("KINDRED_NEW_ACCOUNT_DAYS", default=2)
+KINDRED_RATE_LIMITS = {
+    "post": {"limit": 20, "new_limit": 5, "window": 60 * 60},
+    "reply": {"limit": 60, "new_limit": 15, "window": 60 * 60},
+    "join": {"limit": 30, "new_limit": 10, "window": 60 * 60},
+    "report": {"limit": 30, "new_limit": 5, "window": 60 * 60},
+    "api_login": {"limit": 30, "new_limit": 30, "window": 60},
+}
+if not KINDRED_RATE_LIMITS_ENABLED:
+    ACCOUNT_RATE_LIMITS = False
+
 # Communities: close proposals whose voting period is over (communities/tasks.py).
 CELERY_BEAT_SCHEDULE["communities-decide-proposals"] = {
     "task": "communities.decide_proposals",
     "schedule": 5 * 60.0,
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ContentStatusEnum"] = (
+    "communities.models.ContentStatus"
+)

@@ -14,3 +14,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule-test")
+
+# Rate limits would throttle a suite that posts and logs in quickly; tests of the limits turn them
+# on again (tests/communities/test_rate_limits.py).
+KINDRED_RATE_LIMITS_ENABLED = False
+ACCOUNT_RATE_LIMITS = False

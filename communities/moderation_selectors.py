@@ -1,0 +1,125 @@
+"""Every read the review queues and moderation logs make, with visibility applied here."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from communities.models import Community, Membership, ModerationAction, Report
+from communities.selectors import Viewer
+
+
+def moderation_log(*, community: Community) -> QuerySet[ModerationAction]:
+    """A community's moderation log, newest first. Callers decide whether the viewer sees the
+    private details (moderators) or the public version (everyone who can see the community)."""
+    return (
+        ModerationAction.objects.filter(community=community)
+        .select_related("actor__profile", "community", "target_type")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def moderation_log_site() -> QuerySet[ModerationAction]:
+    """Every moderation action, for staff."""
+    return ModerationAction.objects.select_related(
+        "actor__profile", "community", "target_type"
+    ).order_by("-created_at", "-pk")
+
+
+def join_request_list(*, community: Community) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(community=community, state=Membership.State.REQUESTED)
+        .select_related("user__profile")
+        .order_by("created_at", "pk")
+    )
+
+
+def banned_list(*, community: Community) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(community=community, state=Membership.State.BANNED)
+        .select_related("user__profile")
+        .order_by("-updated_at", "pk")
+    )
+
+
+def moderator_list(*, community: Community) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(
+            community=community,
+            state=Membership.State.ACTIVE,
+            role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+        )
+        .select_related("user__profile")
+        .order_by("-role", "user__username")
+    )
+
+
+def report_queue(*, community: Community | None) -> QuerySet[Report]:
+    """Pending reports a community's moderators decide; with None, the ones staff decide (on
+    communities, replies to posts and posts reported outside any community)."""
+    return (
+        Report.objects.filter(community=community, decision=Report.Decision.PENDING)
+        .select_related("reporter__profile", "target_type", "community")
+        .order_by("created_at", "pk")
+    )
+
+
+def report_list(*, viewer: Viewer) -> QuerySet[Report]:
+    """Reports the viewer may see: their own, and those in the communities they moderate (staff:
+    all)."""
+    if not viewer.is_authenticated:
+        return Report.objects.none()
+    reports = Report.objects.select_related("reporter", "target_type", "community")
+    if viewer.is_staff:
+        return reports.order_by("-created_at", "-pk")
+    moderated = Membership.objects.filter(
+        user=viewer,
+        state=Membership.State.ACTIVE,
+        role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+    ).values("community_id")
+    return reports.filter(Q(reporter=viewer) | Q(community__in=moderated)).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def suggestion_queue(*, community: Community | None):
+    """Open merges and splits the matcher suggested: for one community, or all (staff)."""
+    from matching.models import MatcherSuggestion
+
+    suggestions = MatcherSuggestion.objects.filter(state=MatcherSuggestion.State.OPEN)
+    if community is not None:
+        suggestions = suggestions.filter(Q(community=community) | Q(other_community=community))
+    return suggestions.select_related("community", "other_community", "run").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def suggestion_list(*, viewer: Viewer):
+    """Suggestions the viewer may act on: those about communities they moderate (staff: all)."""
+    from matching.models import MatcherSuggestion
+
+    suggestions = MatcherSuggestion.objects.select_related("community", "other_community")
+    if not viewer.is_authenticated:
+        return suggestions.none()
+    if viewer.is_staff:
+        return suggestions.order_by("-created_at", "-pk")
+    moderated = Membership.objects.filter(
+        user=viewer,
+        state=Membership.State.ACTIVE,
+        role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+    ).values("community_id")
+    return suggestions.filter(community__in=moderated).order_by("-created_at", "-pk")
+
+
+def proposed_community_list() -> QuerySet[Community]:
+    """Communities the matcher proposed that are still waiting (staff decide them)."""
+    return Community.objects.filter(status=Community.Status.PROPOSED).order_by("-created_at", "-pk")
+
+
+def moderated_community_list(*, viewer: Viewer) -> QuerySet[Community]:
+    if not viewer.is_authenticated:
+        return Community.objects.none()
+    return Community.objects.filter(
+        memberships__user=viewer,
+        memberships__state=Membership.State.ACTIVE,
+        memberships__role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+    ).order_by("name")

@@ -1,0 +1,59 @@
+"""Rate limits for writes people can abuse (posting, replying, joining, reporting), counted in the
+shared cache (Redis in production and tests; the file cache in the embedded default).
+
+Services call `rate_limit(action=..., user=...)` before they write, so pages and the API are
+limited alike; the API answers 429 with Retry-After (config/exceptions.py), pages likewise
+(config/middleware.py). New accounts get the stricter limit. Sign-up and log-in are limited by
+allauth (ACCOUNT_RATE_LIMITS), which the same switch turns off.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+
+class RateLimited(Exception):
+    """Too many requests of one kind; try again after ``retry_after`` seconds."""
+
+    def __init__(self, *, action: str, retry_after: int) -> None:
+        self.action = action
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(
+            f"You have done that too often ({action}); try again in {self.retry_after} seconds."
+        )
+
+
+def _is_new(user) -> bool:
+    joined = getattr(user, "date_joined", None)
+    age = timedelta(days=settings.KINDRED_NEW_ACCOUNT_DAYS)
+    return joined is not None and joined > timezone.now() - age
+
+
+def rate_limit(*, action: str, user=None, key: str = "") -> None:
+    """Count one attempt at ``action`` by ``user`` (or by ``key``, e.g. an address, when there is
+    no user) and raise RateLimited once the limit for the current window is used up."""
+    if not settings.KINDRED_RATE_LIMITS_ENABLED:
+        return
+    rule = settings.KINDRED_RATE_LIMITS.get(action)
+    if rule is None:
+        return
+    window = int(rule["window"])
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    limit = int(rule["new_limit"] if signed_in and _is_new(user) else rule["limit"])
+    who = f"user:{user.pk}" if signed_in else f"key:{key}"
+    now = time.time()
+    start = int(now // window * window)
+    cache_key = f"ratelimit:{action}:{who}:{start}"
+    cache.add(cache_key, 0, timeout=window + 5)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=window + 5)
+        count = 1
+    if count > limit:
+        raise RateLimited(action=action, retry_after=int(start + window - now) + 1)
