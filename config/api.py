@@ -14,6 +14,12 @@ from communities.api import (
     ThreadMessageViewSet,
     ThreadViewSet,
 )
+from communities.moderation_api import (
+    CommunityModerationViewSet,
+    MatcherSuggestionViewSet,
+    ReportViewSet,
+    SiteModerationViewSet,
+)
 from matching.api import MatchRunViewSet
 from profiles.api import MeView, NotificationViewSet, ObtainTokenView
 
@@ -32,6 +38,10 @@ router.register("match-runs", MatchRunViewSet, basename="match-run")
 router.register("threads", ThreadViewSet, basename="thread")
 router.register("thread-messages", ThreadMessageViewSet, basename="thread-message")
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("moderation/communities", CommunityModerationViewSet, basename="moderation")
+router.register("moderation/site", SiteModerationViewSet, basename="site-moderation")
+router.register("reports", ReportViewSet, basename="report")
+router.register("matcher-suggestions", MatcherSuggestionViewSet, basename="matcher-suggestion")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
