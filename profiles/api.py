@@ -13,7 +13,27 @@ from profiles.models import Notification, Profile
 
 
 class ObtainTokenView(ObtainAuthToken):
-    """POST username and password; returns the API token to send as `Authorization: Token <key>`."""
+    """POST username and password; returns the API token to send as `Authorization: Token <key>`.
+
+    Failed attempts count against the same lockout as the log-in page (allauth's `login_failed`
+    limit, per account and per address), so the API is no way around it; too many answer 429."""
+
+    def post(self, request, *args, **kwargs):
+        from allauth.core.internal import ratelimit
+
+        from config.ratelimit import RateLimited, rate_limit
+
+        rate_limit(action="api_login", key=request.META.get("REMOTE_ADDR", ""))
+        data = request.data if hasattr(request.data, "get") else {}
+        username = str(data.get("username", ""))[:150].lower()
+        usage = ratelimit.consume(
+            request, app="allauth.account", action="login_failed", key=username
+        )
+        if not usage:
+            raise RateLimited(action="login", retry_after=5 * 60)
+        response = super().post(request, *args, **kwargs)
+        usage.rollback()  # only failures count
+        return response
 
 
 class TagNamesField(serializers.ListField):
