@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     F,
@@ -19,6 +20,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -189,29 +191,31 @@ def _count_of(queryset: QuerySet, field: str) -> Coalesce:
 
 
 def _directory_search(communities: QuerySet[Community], query: str) -> QuerySet[Community]:
-    """Full-text search over name, tags and purpose, ranked, on PostgreSQL; on SQLite (the
+    """Full-text search over name, purpose and tags, ranked, on PostgreSQL; on SQLite (the
     embedded default) every word must appear in one of them."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.aggregates import StringAgg
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-        tag_names = Subquery(
-            Tag.objects.filter(communities=OuterRef("pk"))
-            .order_by()
-            .values("communities")
-            .annotate(names=StringAgg("name", delimiter=" "))
-            .values("names")[:1]
-        )
-        vector = (
-            SearchVector("name", weight="A", config="english")
-            + SearchVector(tag_names, weight="A", config="english")
-            + SearchVector("purpose", weight="B", config="english")
-        )
         search = SearchQuery(query, search_type="websearch", config="english")
-        return (
-            communities.alias(document=vector)
-            .filter(Q(document=search) | Q(name__icontains=query))
-            .annotate(rank=SearchRank(F("document"), search))
+        # Each way of matching is its own indexable subquery, so that no row's text is parsed
+        # unless it matches: the document expression is the one migration 0007 indexes.
+        by_text = (
+            Community.objects.alias(document=SearchVector("name", "purpose", config="english"))
+            .filter(document=search)
+            .values("pk")
+        )
+        tags = Tag.objects.alias(document=SearchVector("name", config="english")).filter(
+            Q(document=search) | Q(name__icontains=query)
+        )
+        by_tag = Community.tags.through.objects.filter(tag__in=tags).values("community_id")
+        by_name = Community.objects.filter(name__icontains=query).values("pk")
+        # Rank by what a community is called and tagged; parsing every match's whole purpose
+        # again would cost as much as the search itself. Ties go to recent activity.
+        return communities.filter(
+            Q(pk__in=by_text) | Q(pk__in=by_tag) | Q(pk__in=by_name)
+        ).annotate(
+            rank=SearchRank(SearchVector("name", config="english"), search)
+            + Case(When(pk__in=by_tag, then=Value(0.1)), default=Value(0.0))
         )
     for word in query.split()[:8]:
         tagged = Community.objects.filter(tags__name__icontains=word).values("pk")
@@ -229,8 +233,18 @@ def community_directory(
     is a query and no other sort). Each carries member_count, post_count and, for a signed-in
     viewer, viewer_state (their membership state, or None), so a page of cards costs a fixed
     number of queries: this one, its count, and the tags prefetch."""
-    visible_ids = Community.objects.filter(community_visibility_filter(viewer)).values("pk")
-    communities = Community.objects.filter(pk__in=visible_ids, merged_into__isnull=True)
+    if viewer.is_authenticated and viewer.is_staff:
+        visible = Q()
+    else:
+        # community_visibility_filter's rule, as a subquery of the viewer's own memberships
+        # rather than a join over everyone's: the directory scans every community.
+        visible = Q(visibility=Community.Visibility.PUBLIC)
+        if viewer.is_authenticated:
+            mine = Membership.objects.filter(
+                user=viewer, state__in=[Membership.State.ACTIVE, Membership.State.INVITED]
+            ).values("community_id")
+            visible |= Q(pk__in=mine)
+    communities = Community.objects.filter(visible, merged_into__isnull=True)
     if status in DIRECTORY_STATUSES:
         communities = communities.filter(status=status)
     else:
