@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
         "--sizes", nargs="*", type=int, default=[], help="scaling sizes, e.g. 10000 100000"
     )
     b.add_argument("--latency", action="store_true", help="measure place + 10 peers among 100k")
+    b.add_argument(
+        "--identity", action="store_true", help="refit with 5%% new posts and report transitions"
+    )
     b.add_argument("--markdown", type=Path, default=None, help="append the tables to this file")
     return parser
 

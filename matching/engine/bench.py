@@ -13,7 +13,8 @@ objects built by :func:`matching.engine.io.parse_post`, which drops it.
 
 ``--sizes 10000 100000`` measures fitting time at those sizes on posts synthesised by resampling the
 real datasets (with replacement, fresh ids); ``--latency`` measures placing one post and finding its
-10 peers among 100,000.
+10 peers among 100,000; ``--identity`` fits 95% of each dataset, refits all of it with the first
+run as ``previous``, and reports which communities kept their id.
 """
 
 from __future__ import annotations
@@ -170,10 +171,43 @@ def latency(matcher: Any, posts: list[Any], queries: int = 300) -> dict[str, flo
     }
 
 
+def identity_child(task: dict[str, Any]) -> dict[str, Any]:
+    """Fit on a random 95% of a dataset, then refit on all of it with the first run as
+    ``previous`` (a different random_state, so only the warm start and the matching keep ids)."""
+    from collections import Counter
+
+    from matching.engine import Matcher
+
+    posts, _ = load_labelled(Path(task["path"]))
+    rng = np.random.default_rng(0)
+    keep = np.sort(rng.choice(len(posts), int(0.95 * len(posts)), replace=False))
+    first = Matcher(random_state=0).fit([posts[i] for i in keep])
+    previous = {
+        c.id: [p for p, lab in zip(first.post_ids_, first.labels_, strict=True) if lab == c.id]
+        for c in first.communities_
+    }
+    second = Matcher(random_state=1).fit(posts, previous=previous)
+    kinds = Counter(t.kind for t in second.transitions_)
+    kept = [c for c in previous if c in set(second.community_ids_)]
+    jaccard = []
+    for c in kept:
+        a = set(previous[c])
+        b = {p for p, lab in zip(second.post_ids_, second.labels_, strict=True) if lab == c}
+        jaccard.append(len(a & b) / len(a | b))
+    return {
+        "before": len(previous),
+        "after": len(second.communities_),
+        "kept": len(kept),
+        "kinds": dict(kinds),
+        "mean_jaccard": float(np.mean(jaccard)) if jaccard else 0.0,
+    }
+
+
 def run_child(task: dict[str, Any]) -> dict[str, Any]:
+    entry = "identity_child" if task.get("identity") else "child"
     code = (
-        "import json, sys; from matching.engine.bench import child; "
-        "print(json.dumps(child(json.loads(sys.argv[1]))))"
+        f"import json, sys; from matching.engine.bench import {entry}; "
+        f"print(json.dumps({entry}(json.loads(sys.argv[1]))))"
     )
     proc = subprocess.run(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", code, json.dumps(task)], capture_output=True, text=True, check=False
@@ -234,6 +268,23 @@ def run_bench(args: argparse.Namespace) -> int:
                 line = row(name, encoder, method, run_child(task))
                 lines.append(line)
                 print(line, flush=True)
+    if getattr(args, "identity", False):
+        header = (
+            "\n| dataset (lexical) | communities before | after | ids kept | transitions "
+            "| mean Jaccard of kept |\n|---|---|---|---|---|---|"
+        )
+        print(header, flush=True)
+        lines.append(header)
+        for name in names:
+            path = (datasets / f"{name}.jsonl").resolve()
+            r = run_child({"path": str(path), "identity": True})
+            kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["kinds"].items()))
+            line = (
+                f"| {name} | {r['before']} | {r['after']} | {r['kept']} | {kinds} | "
+                f"{r['mean_jaccard']:.3f} |"
+            )
+            print(line, flush=True)
+            lines.append(line)
     if args.sizes or args.latency:
         scale_header = (
             "\n| posts (resampled) | encoder | communities found | seconds | peak MB "

@@ -302,15 +302,14 @@ class Matcher:
         self.centroids_ = self._centres(
             Z, out, final_ids, centroids, community_ids, extra_centroids
         )
-        col = {c: j for j, c in enumerate(final_ids)}
-        sims = Z @ self.centroids_.T if final_ids else np.zeros((len(ids), 0), np.float32)
-        self.scores_ = np.array(
-            [
-                sims[i, col[c]] if c >= 0 else (sims[i].max() if final_ids else 0.0)
-                for i, c in enumerate(out)
-            ],
-            dtype=np.float32,
-        )
+        if final_ids:
+            sims = Z @ self.centroids_.T
+            column = np.searchsorted(np.array(final_ids), out)
+            best = sims.max(axis=1)
+            own = sims[np.arange(len(ids)), np.minimum(column, len(final_ids) - 1)]
+            self.scores_ = np.where(out >= 0, own, best).astype(np.float32)
+        else:
+            self.scores_ = np.zeros(len(ids), np.float32)
         self.labels_ = out.astype(np.int64)
         self.post_ids_ = ids
         self._set_thresholds()
