@@ -734,14 +734,7 @@ def community_merge(
         "posts": moved_posts,
         "threads": moved_threads,
     }
-    _log(
-        community=source,
-        actor=actor,
-        verb=Verb.MERGE,
-        target=source,
-        reason=reason,
-        details=details,
-    )
+    # Logged once, in the community that goes on: its log includes the merged one's history.
     action = _log(
         community=target,
         actor=actor,

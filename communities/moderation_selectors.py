@@ -9,10 +9,12 @@ from communities.selectors import Viewer
 
 
 def moderation_log(*, community: Community) -> QuerySet[ModerationAction]:
-    """A community's moderation log, newest first. Callers decide whether the viewer sees the
-    private details (moderators) or the public version (everyone who can see the community)."""
+    """A community's moderation log, newest first, with the history of the communities merged
+    into it. Callers decide whether the viewer sees the private details (moderators) or the public
+    version (everyone who can see the community)."""
+    merged = Community.objects.filter(merged_into=community).values("pk")
     return (
-        ModerationAction.objects.filter(community=community)
+        ModerationAction.objects.filter(Q(community=community) | Q(community__in=merged))
         .select_related("actor__profile", "community", "target_type")
         .order_by("-created_at", "-pk")
     )

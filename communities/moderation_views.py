@@ -221,6 +221,8 @@ def community_queue(request, slug: str):
     """A community's review queue (its moderators and staff)."""
     community = _community(slug)
     check_moderate_community(request.user, community)
+    if community.merged_into_id is not None:
+        return redirect("moderation:queue", slug=community.merged_into.slug)
     return render(request, "moderation/queue.html", _queue_context(request, community))
 
 
@@ -229,6 +231,8 @@ def community_log(request, slug: str):
     """The moderation log: private details for moderators, the public version for the rest."""
     community = _community(slug)
     check_view_community(request.user, community)
+    if community.merged_into_id is not None:
+        return redirect("moderation:log", slug=community.merged_into.slug)
     private = request.user.has_perm("communities.moderate_community", community)
     page = Paginator(moderation_selectors.moderation_log(community=community), 50).get_page(
         request.GET.get("page")

@@ -1,0 +1,10 @@
+"""Template checks for the moderators' links, by the same rules the services apply."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def can_moderate(user, community) -> bool:
+    return bool(user and user.has_perm("communities.moderate_community", community))
