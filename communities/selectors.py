@@ -22,6 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from communities.models import (
@@ -197,11 +198,18 @@ def _directory_search(communities: QuerySet[Community], query: str) -> QuerySet[
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
         search = SearchQuery(query, search_type="websearch", config="english")
-        # Each way of matching is its own indexable subquery, so that no row's text is parsed
-        # unless it matches: the document expression is the one migration 0007 indexes.
+        # Each way of matching is its own indexable subquery. Names and purposes are matched in
+        # the stored, indexed search_document column (migration 0008; not on the model, as
+        # SQLite has no such thing), so no community's text is parsed during a search.
         by_text = (
-            Community.objects.alias(document=SearchVector("name", "purpose", config="english"))
-            .filter(document=search)
+            Community.objects.alias(
+                matches=RawSQL(
+                    "search_document @@ websearch_to_tsquery('english'::regconfig, %s)",
+                    (query,),
+                    output_field=BooleanField(),
+                )
+            )
+            .filter(matches=True)
             .values("pk")
         )
         tags = Tag.objects.alias(document=SearchVector("name", config="english")).filter(
