@@ -29,6 +29,23 @@ LIMITS = {
 limits_on = override_settings(KINDRED_RATE_LIMITS_ENABLED=True, KINDRED_RATE_LIMITS=LIMITS)
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Counters in a cache of this test's own. The suite's Redis database is shared by parallel
+    workers, each of which empties it before every test; a count made here must not vanish
+    half-way because another worker started a test. The code path is the same: Django's cache
+    API (add and incr), which Redis serves in production."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "rate-limit-tests",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _veteran(**kwargs):
     user = UserFactory(**kwargs)
     user.date_joined = timezone.now() - timedelta(days=30)
