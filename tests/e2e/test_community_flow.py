@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from communities import services
 from communities.models import Community, Membership, Proposal
 from tests.communities.factories import CommunityFactory, MembershipFactory, TagFactory
-from tests.e2e.conftest import DESKTOP, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -151,3 +151,53 @@ def test_directory_and_joining_work_without_javascript(browser: Browser, live_se
         expect(main.get_by_role("article")).to_contain_text("Bike trailers")
     finally:
         context.close()
+
+
+def test_an_invited_person_joins_and_the_proposed_community_becomes_active(page: Page, settings):
+    settings.KINDRED_PROPOSAL_MIN_MEMBERS = 2
+    proposed = CommunityFactory(
+        name="Rainwater for shared gardens",
+        slug="rainwater",
+        status=Community.Status.PROPOSED,
+        activated_at=None,
+        origin=Community.Origin.MATCHER,
+        formed_reason="3 people posted 6 problems about rainwater, butts and allotments.",
+    )
+    MembershipFactory(community=proposed, state=Membership.State.ACTIVE)
+    invited = UserFactory(username="alan")
+    MembershipFactory(community=proposed, user=invited, state=Membership.State.INVITED)
+    log_in(page, "alan")
+    page.goto("/communities/rainwater/")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("You were invited")
+    expect(main).to_contain_text("1 of the 2 people it needs have joined")
+    expect(page.get_by_role("heading", name="Why this community formed")).to_be_visible()
+    screenshot(page, "community-proposed")
+    main.get_by_role("button", name="Join Rainwater for shared gardens").click()
+    expect(main.get_by_role("status").last).to_contain_text("it is active")
+    page.reload()
+    expect(main.locator(".badge").first).to_have_text("Active")
+    expect(main).not_to_contain_text("A proposed community")
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+def test_community_pages_fit_a_phone(page: Page, directory):
+    member = MembershipFactory(community=directory, state=Membership.State.ACTIVE).user
+    thread = services.thread_start(
+        author=member, community=directory, title="Enclosures", body="A long " * 60
+    )
+    services.proposal_open(
+        author=member, community=directory, kind="purpose", value="A new purpose " * 20
+    )
+    for url in [
+        "/communities/",
+        directory.get_absolute_url(),
+        thread.get_absolute_url(),
+        f"/communities/{directory.slug}/proposals/{Proposal.objects.get().pk}/",
+        f"/communities/{directory.slug}/charter/",
+    ]:
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (url, overflow)
+    page.goto(directory.get_absolute_url())
+    screenshot(page, "community-phone")
