@@ -33,7 +33,11 @@ def log_in(page: Page, username: str) -> None:
 @pytest.fixture
 def matched_corpus(transactional_db):
     """Posts on three topics by a dozen people, and a finished match run over them."""
-    authors = [UserFactory(username=f"member{i}") for i in range(12)]
+    names = ["Ana Ruiz", "Ben Okafor", "Chen Li", "Dara Kelly", "Eli Navon", "Femi Ade"]
+    authors = [
+        UserFactory(username=f"member{i}", profile__display_name=f"{names[i % 6]} {i}")
+        for i in range(12)
+    ]
     corpus, _truth = make_corpus(["baking", "robots", "visas"], per_topic=20, seed=0)
     for i, item in enumerate(sorted(corpus, key=lambda p: p.id)):
         post = Post.objects.create(author=authors[i % 12], title=item.title, body=item.body)
@@ -85,7 +89,7 @@ def test_posting_a_problem_shows_similar_posts_while_typing_then_peers(
     page: Page, live_server, matched_corpus, workers
 ):
     workers.start()
-    UserFactory(username="newcomer")
+    UserFactory(username="newcomer", profile__display_name="Sam Rivera")
     log_in(page, "newcomer")
     header(page).get_by_role("link", name="Post", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Post a problem or interest")
@@ -125,7 +129,7 @@ def test_a_reply_reaches_the_author_as_a_notification(page: Page, live_server):
     post = Post.objects.create(
         author=ada, title="Clay soil floods every spring", match_state="matched"
     )
-    UserFactory(username="grace")
+    UserFactory(username="grace", profile__display_name="Grace Hopper")
     log_in(page, "grace")
     page.goto(post.get_absolute_url())
     page.get_by_label("Your reply").fill("Try **gypsum** and raised beds.")
@@ -152,7 +156,7 @@ def test_a_reply_reaches_the_author_as_a_notification(page: Page, live_server):
 
 @pytest.mark.parametrize("viewport", [PHONE])
 def test_the_member_pages_fit_a_phone(page: Page, live_server):
-    ada = UserFactory(username="ada")
+    ada = UserFactory(username="ada", profile__display_name="Ada Lovelace")
     post = Post.objects.create(
         author=ada, title="Clay soil floods every spring", match_state="matched"
     )
