@@ -341,27 +341,47 @@ class Matcher:
         id_row: Mapping[PostId, int],
     ) -> np.ndarray:
         """Start from the previous centres (recomputed on today's vectors) so communities survive
-        small changes. Each discovered centre matched to a previous one (Hungarian on cosine) is
-        replaced by it; a previous centre left unmatched is kept only while no discovered centre is
-        closer to it than its own members typically are (else it has merged into that one)."""
-        prev, typical = [], []
+        small changes, and let today's discovery add only what they cannot explain.
+
+        A centre's radius is the median similarity of its members to it. Two previous centres
+        closer to each other than their radius are indistinguishable today: the smaller one is
+        dropped (a merge). Discovered centres are matched to previous ones (Hungarian on cosine,
+        within the radius); an unmatched discovered centre is added when it lies outside every
+        previous radius (a new community) or when its nearest previous community is also matched
+        to another discovered centre farther than that radius from this one (a split)."""
+        prev, radius, sizes = [], [], []
         for members in previous.values():
             rows = [id_row[m] for m in members if m in id_row]
             if len(rows) >= self.min_community_size:
                 centre = normalize(Z[rows].mean(axis=0, keepdims=True))[0]
                 prev.append(centre)
-                typical.append(float(np.median(Z[rows] @ centre)))
+                radius.append(float(np.median(Z[rows] @ centre)))
+                sizes.append(len(rows))
         if not prev:
             return discovered
         P = np.vstack(prev).astype(np.float32)
+        r = np.array(radius)
+        keep = np.ones(len(P), bool)
+        between = P @ P.T
+        for i in np.argsort(sizes, kind="stable"):  # smallest first
+            others = np.flatnonzero(keep)
+            others = others[others != i]
+            if len(others) and np.any(between[i, others] >= np.maximum(r[i], r[others])):
+                keep[i] = False
+        P, r = P[keep], r[keep]
         cos = discovered @ P.T
         rows, cols = linear_sum_assignment(-cos)
-        pairs = {int(r): int(c) for r, c in zip(rows, cols, strict=True) if cos[r, c] >= 0.5}
-        starts = [P[pairs[j]] if j in pairs else discovered[j] for j in range(len(discovered))]
-        used = set(pairs.values())
-        for i in range(len(P)):
-            if i not in used and cos[:, i].max() < typical[i]:
-                starts.append(P[i])
+        match = {int(c): int(d) for d, c in zip(rows, cols, strict=True) if cos[d, c] >= r[c]}
+        matched = set(match.values())
+        starts = list(P)
+        for j in range(len(discovered)):
+            if j in matched:
+                continue
+            i = int(np.argmax(cos[j]))
+            outside = cos[j, i] < r[i]
+            split = i in match and float(discovered[j] @ discovered[match[i]]) < r[i]
+            if outside or split:
+                starts.append(discovered[j])
         return np.vstack(starts).astype(np.float32)
 
     def _assign(
@@ -540,7 +560,7 @@ class Matcher:
             med = float(np.median(s))
             spread = 1.4826 * float(np.median(np.abs(s - med))) + 1e-6
             self.medians_[j] = med
-            self.thresholds_[j] = min(float(s.min()), med - self.misfit_z * spread)
+            self.thresholds_[j] = med - self.misfit_z * spread
 
     # -- explaining --------------------------------------------------------------------------
     def _describe(self, counts: sp.csr_matrix) -> None:
