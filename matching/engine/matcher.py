@@ -69,6 +69,8 @@ class Matcher:
     misfit_z: a post is left unassigned when its similarity to its community's centre is more than
         ``misfit_z`` robust standard deviations below the community's median.
     min_coverage: never leave more than ``1 - min_coverage`` of the posts unassigned.
+    fit_percentile: ``place`` says a new post fits a community when it is at least as close to
+        the centre as this share of the community's least typical members.
     """
 
     def __init__(
@@ -88,6 +90,7 @@ class Matcher:
         modularity_tolerance: float = 0.01,
         min_community_size: int = 3,
         misfit_z: float = 3.0,
+        fit_percentile: float = 0.05,
         min_coverage: float = 0.85,
         n_key_terms: int = 8,
         n_representatives: int = 3,
@@ -107,6 +110,7 @@ class Matcher:
         self.modularity_tolerance = modularity_tolerance
         self.min_community_size = min_community_size
         self.misfit_z = misfit_z
+        self.fit_percentile = fit_percentile
         self.min_coverage = min_coverage
         self.n_key_terms = n_key_terms
         self.n_representatives = n_representatives
@@ -131,6 +135,7 @@ class Matcher:
                 "modularity_tolerance",
                 "min_community_size",
                 "misfit_z",
+                "fit_percentile",
                 "min_coverage",
                 "n_key_terms",
                 "n_representatives",
@@ -549,18 +554,14 @@ class Matcher:
         return out
 
     def _set_thresholds(self) -> None:
-        """Per community: median similarity of its members and the misfit threshold below it."""
+        """Per community: percentiles 0..100 of its members' similarity to the centre, which
+        calibrate ``place``."""
         k = len(self.community_ids_)
-        self.medians_ = np.ones(k, np.float32)
-        self.thresholds_ = np.zeros(k, np.float32)
+        self.score_quantiles_ = np.ones((k, 101), np.float32)
         for j, c in enumerate(self.community_ids_):
             s = self.scores_[self.labels_ == c]
-            if len(s) == 0:
-                continue
-            med = float(np.median(s))
-            spread = 1.4826 * float(np.median(np.abs(s - med))) + 1e-6
-            self.medians_[j] = med
-            self.thresholds_[j] = med - self.misfit_z * spread
+            if len(s):
+                self.score_quantiles_[j] = np.percentile(s, np.arange(101))
 
     # -- explaining --------------------------------------------------------------------------
     def _describe(self, counts: sp.csr_matrix) -> None:
@@ -685,8 +686,9 @@ class Matcher:
     ) -> list[tuple[CommunityId, float]]:
         """Communities a new post fits, best first, with a confidence in (0, 1]; [] when none.
 
-        Confidence is 1 at or above the community's median member similarity and falls linearly to 0
-        at its misfit threshold."""
+        A post fits a community when it is at least as close to the centre as the least typical
+        ``fit_percentile`` (5%) of its members; confidence is twice the share of members it is
+        closer than, capped at 1 (1 means "at least as close as the median member")."""
         self._check_fitted()
         z, _ = self._encode_query(self._query(post, tags))
         return self._place_vector(z, limit)
@@ -695,13 +697,18 @@ class Matcher:
         if not self.community_ids_ or not np.any(z):
             return []
         sims = self.centroids_ @ z
-        span = np.maximum(self.medians_ - self.thresholds_, 1e-6)
-        conf = np.clip((sims - self.thresholds_) / span, 0.0, 1.0)
+        grid = np.linspace(0.0, 1.0, 101)
+        share = np.array(
+            [
+                np.interp(s, q, grid, left=0.0, right=1.0)
+                for s, q in zip(sims, self.score_quantiles_, strict=True)
+            ]
+        )
         order = np.argsort(-sims, kind="stable")
         return [
-            (int(self.community_ids_[j]), round(float(conf[j]), 4))
+            (int(self.community_ids_[j]), round(float(min(1.0, 2 * share[j])), 4))
             for j in order[:limit]
-            if sims[j] >= self.thresholds_[j] and conf[j] > 0
+            if share[j] >= self.fit_percentile
         ]
 
     def predict(self, posts: Sequence[Post]) -> np.ndarray:
@@ -843,8 +850,7 @@ class Matcher:
         arrays: dict[str, np.ndarray] = {f"lexical_{k}": v for k, v in lex_arrays.items()}
         arrays.update(
             centroids=self.centroids_,
-            medians=self.medians_,
-            thresholds=self.thresholds_,
+            score_quantiles=self.score_quantiles_,
             labels=self.labels_,
             scores=self.scores_,
             index_vectors=self.index_vectors_,
@@ -899,8 +905,7 @@ class Matcher:
         matcher.lexical_ = LexicalEncoder.from_state(meta["lexical"], lex)
         matcher.config_id_ = meta["config_id"]
         matcher.centroids_ = arrays["centroids"]
-        matcher.medians_ = arrays["medians"]
-        matcher.thresholds_ = arrays["thresholds"]
+        matcher.score_quantiles_ = arrays["score_quantiles"]
         matcher.labels_ = arrays["labels"]
         matcher.scores_ = arrays["scores"]
         matcher.post_ids_ = list(meta["post_ids"])

