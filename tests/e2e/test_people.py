@@ -115,7 +115,12 @@ def test_posting_a_problem_shows_similar_posts_while_typing_then_peers(
     expect(page.locator(".prose em")).to_have_text("flat")
     matches = page.locator("#post-matches")
     peer = matches.locator(".peer").first
-    expect(peer).to_be_visible(timeout=20_000)  # the worker matched it, htmx polled it in
+    try:
+        expect(peer).to_be_visible(timeout=20_000)  # the worker matched it, htmx polled it in
+    except AssertionError as error:
+        post = Post.objects.get(author__username="newcomer")
+        log = workers.processes[0].log_path.read_text()[-4000:]
+        raise AssertionError(f"{error}\nmatch_state={post.match_state}\nworker log:\n{log}")
     expect(peer).to_contain_text("Why:")
     expect(peer.locator(".peer__reason")).to_contain_text(re.compile(r"shared (tags|terms)"))
     post = Post.objects.get(author__username="newcomer")
