@@ -72,7 +72,7 @@ def _reason_field(*, required: bool = False) -> serializers.CharField:
 
 class ModerationActionSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     verb_display = serializers.CharField(source="get_verb_display", read_only=True)
     target_type = serializers.CharField(source="target_type.model", read_only=True)
     details = serializers.SerializerMethodField()
@@ -151,9 +151,11 @@ class PostStateSerializer(serializers.ModelSerializer):
 
 class ReportSerializer(serializers.ModelSerializer):
     reporter = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     target_type = serializers.CharField(source="target_type.model", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Report
@@ -174,7 +176,9 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class MatcherSuggestionSerializer(serializers.ModelSerializer):
     community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    other_community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    other_community = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
     post_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
     class Meta:
