@@ -3,7 +3,7 @@ remove a post with a reason, merge two communities, ban a person, and find each 
 moderation log (and the public log without its private details)."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from communities.models import Community, Membership, ModerationAction, Placement
 from profiles.models import Notification
@@ -13,7 +13,7 @@ from tests.communities.factories import (
     PlacementFactory,
     PostFactory,
 )
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import DESKTOP, screenshot
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -122,3 +122,31 @@ def test_a_moderator_approves_removes_merges_bans_and_finds_it_all_in_the_log(pa
     expect(page.get_by_role("heading", name="Heavy soil", level=1)).to_be_visible()
     expect(page.locator(".mod-log")).to_contain_text("Insults in every thread.")
     expect(page.locator(".mod-log__details")).to_have_count(0)
+
+
+def test_the_review_queue_works_without_javascript(browser: Browser, live_server, gardens):
+    """Every action is a plain form: with scripts off, a moderator still rejects a request with a
+    reason and starts a match run (its progress shows; only the live refresh needs htmx)."""
+    clay, _ = gardens
+    context = browser.new_context(
+        base_url=live_server.url, viewport=DESKTOP, java_script_enabled=False
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        log_in(page, "mo")
+        page.goto("/communities/clay-soil/moderation/")
+        requests = page.locator("#join-requests")
+        requests.locator("summary", has_text="Reject").click()
+        requests.get_by_label("Reason, sent to newcomer").fill("We are full until spring.")
+        requests.get_by_role("button", name="Reject the request").click()
+        expect(page.get_by_role("status").first).to_contain_text("You declined newcomer's request")
+        assert Membership.objects.get(community=clay, user__username="newcomer").state == "left"
+        page.get_by_role("button", name="Start a match run").click()
+        expect(page.get_by_role("status").first).to_contain_text("is under way")
+        expect(page.locator("#run-progress")).to_contain_text("Match run #")
+        page.get_by_role("link", name="Moderation log").first.click()
+        expect(page.locator(".mod-log")).to_contain_text("We are full until spring.")
+        expect(page.locator(".mod-log")).to_contain_text("Started a match run")
+    finally:
+        context.close()
