@@ -79,6 +79,9 @@ def community_list(request: HttpRequest) -> HttpResponse:
     }
     if _is_htmx(request, "directory-results"):
         response = render(request, "communities/_directory_results.html", context)
+        # The address bar shows the search as a link would write it, without empty fields.
+        query = context["query_string"]
+        response["HX-Push-Url"] = f"{request.path}?{query}" if query else request.path
     else:
         response = render(request, "communities/list.html", context)
     # The same address answers with a fragment for htmx and a page otherwise.

@@ -138,6 +138,7 @@ def test_directory_answers_htmx_with_just_the_results(client, heat):
     assert response.status_code == 200
     assert "<html" not in html and "Quiet heat pumps" in html
     assert "HX-Request" in response["Vary"]
+    assert response["HX-Push-Url"] == f"{LIST}?q=heat"
 
 
 def test_directory_card_offers_join_by_policy(client, heat):
