@@ -23,7 +23,11 @@ from rest_framework.test import APIClient
 
 from communities import moderation
 from communities.models import Community, Membership, Reply, Report, Thread
-from communities.permissions import check_moderate_community, check_view_community
+from communities.permissions import (
+    check_moderate_community,
+    check_moderate_site,
+    check_view_community,
+)
 from matching.models import MatchConstraint, MatcherSuggestion, MatchRun
 from tests.communities.factories import (
     CommunityFactory,
@@ -130,7 +134,7 @@ class Action:
     service: Callable[[World, Any], Any]
     page: Callable[[World], tuple[str, str, dict]]  # method, path, form data
     api: Callable[[World], tuple[str, str, dict]]
-    who: str = "moderators"  # moderators | owners | viewers | reporters
+    who: str = "moderators"  # moderators | owners | viewers | reporters | staff
 
 
 def _form(action: str, make: Callable[[World], dict]):
@@ -362,6 +366,28 @@ ACTIONS = [
         api=_api("match-run", lambda w: {}),
     ),
     Action(
+        "view the site queue",
+        service=lambda w, a: check_moderate_site(a),
+        page=lambda w: ("get", "/moderation/", {}),
+        api=lambda w: ("get", "/api/moderation/site/log/", {}),
+        who="staff",
+    ),
+    Action(
+        "remove a post everywhere",
+        service=lambda w, a: moderation.post_remove(actor=a, post=w.objects["post"], reason="Scam"),
+        page=lambda w: (
+            "post",
+            "/moderation/remove-post/",
+            {"post": w.objects["post"].pk, "reason": "Scam"},
+        ),
+        api=lambda w: (
+            "post",
+            "/api/moderation/site/posts/remove/",
+            {"post": w.objects["post"].pk, "reason": "Scam"},
+        ),
+        who="staff",
+    ),
+    Action(
         "report a discussion",
         service=lambda w, a: moderation.report_create(
             reporter=a, target=w.objects["thread"], reason="Rude"
@@ -378,6 +404,8 @@ ACTIONS = [
 
 
 def expected(action: Action, role: str, visibility: str):
+    if action.who == "staff":  # site-wide: no community to hide, so never 404
+        return ALLOWED if role == "staff" else FORBIDDEN
     private = visibility == "private"
     sees = role in ("member", "moderator", "owner", "staff") or not private
     if not sees:
