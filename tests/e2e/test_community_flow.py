@@ -72,6 +72,8 @@ def test_browse_join_discuss_propose_and_pass_a_purpose_change(page: Page, direc
     card.get_by_role("button", name="Join Quiet heat pumps").click()
     expect(card).to_contain_text("You are a member")
     expect(card).to_contain_text("You joined Quiet heat pumps.")
+    # Keyboard focus follows the answer rather than falling back to the top of the page.
+    expect(card.get_by_role("status")).to_be_focused()
     assert Membership.objects.get(user__username="ada", community=heat).state == "active"
 
     # Start a thread on the community page, then reply (htmx adds the reply in place).
