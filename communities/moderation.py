@@ -276,9 +276,9 @@ def post_restore(
     """Undo a removal: put the post back in the community (and let the matcher place it there
     again), or show it everywhere again (staff, with no community). Safe to repeat: returns None
     when there was nothing to restore."""
+    _check_content(actor, community)
     reason = _reason(reason, required=False)
     if community is None:
-        check_moderate_site(actor)
         post = Post.objects.select_for_update().get(pk=post.pk)
         if post.moderation_status == ContentStatus.VISIBLE:
             return None
@@ -294,7 +294,6 @@ def post_restore(
             details={"scope": "site"},
         )
     else:
-        check_moderate_community(actor, community)
         _require_open(community)
         if Placement.objects.filter(post=post, community=community).exists():
             return None
