@@ -376,11 +376,15 @@ def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "tags": [tag.name for tag in community.tags.all()],
         }
         changes = charter.charter_changes(now, {**now, proposal.kind: proposal.value})
+    context = {**_votes_context(request, community, proposal), "changes": changes}
+    return render(request, "communities/proposal_detail.html", context)
+
+
+def _votes_context(request: HttpRequest, community: Community, proposal: Proposal) -> dict:
     is_author = request.user.is_authenticated and proposal.author_id == request.user.pk
-    context = {
+    return {
         "community": community,
         "proposal": proposal,
-        "changes": changes,
         "can_vote": proposal.state == Proposal.State.OPEN and _can_take_part(request, community),
         "can_withdraw": proposal.state == Proposal.State.OPEN
         and (is_author or request.user.has_perm("communities.moderate_community", community)),
@@ -389,7 +393,6 @@ def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             100 * (community.proposal_majority or settings.KINDRED_PROPOSAL_MAJORITY)
         ),
     }
-    return render(request, "communities/proposal_detail.html", context)
 
 
 @require_POST
@@ -400,19 +403,22 @@ def proposal_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(url)
     form = VoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose For or Against.")
-        return redirect(url)
-    approve = form.cleaned_data["approve"]
-    try:
-        services.proposal_vote(voter=request.user, proposal=proposal, approve=approve)
-    except (PermissionDenied, ValidationError) as error:
-        messages.error(request, _message_of(error))
-    else:
-        side = "for" if approve else "against"
-        messages.success(
-            request, f"You voted {side}. You can change your vote until voting closes."
-        )
+    level, message = messages.ERROR, "Choose For or Against."
+    if form.is_valid():
+        approve = form.cleaned_data["approve"]
+        try:
+            services.proposal_vote(voter=request.user, proposal=proposal, approve=approve)
+        except (PermissionDenied, ValidationError) as error:
+            message = _message_of(error)
+        else:
+            side = "for" if approve else "against"
+            level = messages.SUCCESS
+            message = f"You voted {side}. You can change your vote until voting closes."
+    if _is_htmx(request):  # the tally and buttons, current, in place
+        context = _votes_context(request, community, _proposal(request, community, pk))
+        context.update(vote_message=message, vote_message_is_error=level == messages.ERROR)
+        return render(request, "communities/_proposal_votes.html", context)
+    messages.add_message(request, level, message)
     return redirect(url)
 
 

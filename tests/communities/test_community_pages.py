@@ -389,6 +389,19 @@ def test_propose_vote_and_read_the_history(client, heat, settings):
     assert "<ins" in history and "quiet enclosures." in history
 
 
+def test_voting_with_htmx_returns_the_current_tally(client, heat):
+    member = active_member(heat)
+    proposal = services.proposal_open(author=member, community=heat, kind="name", value="Q")
+    client.force_login(member)
+    url = reverse("communities:proposal-vote", args=[heat.slug, proposal.pk])
+    html = client.post(url, {"approve": "no"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in html and 'id="proposal-votes"' in html
+    assert "<strong>0</strong> for · <strong>1</strong> against" in html
+    assert "You voted against." in html
+    html = client.post(url, {"approve": "maybe"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Choose For or Against." in html
+
+
 def test_proposal_form_explains_errors(client, heat):
     client.force_login(active_member(heat))
     url = reverse("communities:proposal-new", args=[heat.slug])

@@ -106,7 +106,9 @@ def test_browse_join_discuss_propose_and_pass_a_purpose_change(page: Page, direc
     expect(page.get_by_role("heading", level=1)).to_have_text("Change the purpose")
     expect(page.locator("ins", has_text="sharing measurements")).to_be_visible()
     page.get_by_role("button", name="Vote for").click()
-    expect(page.get_by_role("main")).to_contain_text("You voted for.")
+    votes = page.get_by_role("complementary", name="Votes")
+    expect(votes).to_contain_text("1 for · 0 against")
+    expect(votes.get_by_role("status")).to_contain_text("You voted for.")
     screenshot(page, "proposal")
 
     # The neighbours vote too; the voting period ends and the periodic decision runs.
