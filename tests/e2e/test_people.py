@@ -180,3 +180,42 @@ def test_the_member_pages_fit_a_phone(page: Page, live_server):
     page.goto("/")
     expect(header(page).get_by_role("link", name="Post", exact=True)).to_be_visible()
     screenshot(page, "home-member-phone")
+
+
+def test_without_javascript_people_still_post_reply_and_read_notifications(
+    browser, live_server, transactional_db
+):
+    """Only the live parts need JavaScript: posting, replying, settings and notifications work
+    as plain forms."""
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        ada = UserFactory(username="ada", profile__display_name="Ada Lovelace")
+        UserFactory(username="grace", profile__display_name="Grace Hopper")
+        log_in(page, "grace")
+        header(page).get_by_role("link", name="Post", exact=True).click()
+        page.get_by_label("Title").fill("Rainwater butts overflow in storms")
+        page.get_by_label("Tags").fill("rainwater, storms")
+        page.get_by_role("button", name="Post", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Rainwater butts overflow in storms"
+        )
+        expect(page.get_by_role("list", name="Tags")).to_contain_text("storms")
+        mine = Post.objects.get(author__username="grace")
+
+        post = Post.objects.create(author=ada, title="Clay soil floods", match_state="matched")
+        page.goto(post.get_absolute_url())
+        page.get_by_label("Your reply").fill("Raised beds helped me.")
+        page.get_by_role("button", name="Reply to Ada Lovelace").click()
+        expect(page.locator(".reply").first).to_contain_text("Raised beds helped me.")
+        header(page).get_by_role("button", name="Log out").click()
+
+        log_in(page, "ada")
+        header(page).get_by_role("link", name=re.compile("^Notifications")).click()
+        expect(page.get_by_role("link", name=re.compile("replied to"))).to_be_visible()
+        page.get_by_role("button", name="Mark all read").click()
+        expect(page.get_by_role("status")).to_contain_text("Marked 1 notification read.")
+        assert mine.match_state == Post.MatchState.PENDING
+    finally:
+        context.close()
