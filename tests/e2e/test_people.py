@@ -3,8 +3,10 @@ meeting a peer (with a real Celery worker matching it), the live panel while typ
 notifications."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from communities.models import Post, Reply, Tag
@@ -143,6 +145,8 @@ def test_a_reply_reaches_the_author_as_a_notification(page: Page, live_server):
     assert Reply.objects.filter(post=post, author__username="grace").exists()
     header(page).get_by_role("button", name="Log out").click()
 
+    # A fixed age, so that the screenshot does not change from run to run.
+    Notification.objects.filter(user=ada).update(created_at=timezone.now() - timedelta(hours=2))
     log_in(page, "ada")
     notifications = header(page).get_by_role("link", name=re.compile("^Notifications"))
     expect(notifications).to_have_text("Notifications 1 unread")
