@@ -134,6 +134,7 @@ class _Loaded:
 
 _cache_lock = threading.Lock()
 _cache: _Loaded | None = None
+_unloadable: set[int] = set()  # runs whose artifact this version of the engine cannot load
 
 
 def current_run() -> MatchRun | None:
@@ -152,10 +153,26 @@ def current_matcher() -> _Loaded | None:
     run = current_run()
     if run is None:
         return None
+    if run.pk in _unloadable:
+        return None
     with _cache_lock:
         if _cache is None or _cache.run_id != run.pk:
             artifact = MatchArtifact.objects.get(run=run)
-            matcher = _unpack(bytes(artifact.data))
+            try:
+                matcher = _unpack(bytes(artifact.data))
+            except (KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
+                # Saved by another version of the engine (after an upgrade, say): match nothing
+                # with it, and ask for a run that fits a matcher this version can load.
+                logger.warning(
+                    "The matcher of run #%s (%s) cannot be loaded by %s: %r. Requesting a run.",
+                    run.pk,
+                    artifact.config_id,
+                    new_matcher().config_id(),
+                    exc,
+                )
+                _unloadable.add(run.pk)
+                match_run_request(actor=None, trigger=MatchRun.Trigger.SCHEDULE)
+                return None
             _cache = _Loaded(
                 run_id=run.pk,
                 matcher=matcher,
@@ -638,12 +655,13 @@ def match_run_peers_chunk(*, run_id: int, post_ids: list[int]) -> dict[str, Any]
         return {"peers": {}, "fits": {}}
     matcher = _run_matcher(run_id)
     limit = settings.KINDRED_PEERS_PER_POST
-    found = matcher.similar_indexed(post_ids, k=limit * 3)
+    # A few more than needed: the author's own other posts are dropped when applied. The engine
+    # only returns searchable posts (open, by people who let others find them).
+    found = matcher.similar_indexed(post_ids, k=limit + 5)
     placed = matcher.place_indexed(post_ids)
     peers = {
         str(post_id): [
-            [p.id, p.score, p.reason, list(p.shared_tags), list(p.shared_terms)]
-            for p in found_peers
+            [p.id, p.score, list(p.shared_tags), list(p.shared_terms)] for p in found_peers
         ]
         for post_id, found_peers in found.items()
     }
@@ -871,7 +889,7 @@ def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]]) -> MatchRu
             int(key): _Found(
                 peers=[
                     engine.Peer(
-                        id=p[0], score=p[1], shared_tags=tuple(p[3]), shared_terms=tuple(p[4])
+                        id=p[0], score=p[1], shared_tags=tuple(p[2]), shared_terms=tuple(p[3])
                     )
                     for p in raw_peers
                 ],

@@ -246,3 +246,39 @@ def test_posts_whose_tasks_were_lost_are_matched_by_the_periodic_requeue(topic_p
     assert Post.objects.get(pk=post.pk).match_state == Post.MatchState.PENDING
     tasks.requeue_pending.delay()
     wait_for(lambda: Post.objects.get(pk=post.pk).match_state == Post.MatchState.MATCHED, 30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_matcher_saved_by_another_engine_version_is_replaced_not_used(topic_posts):
+    import io
+    import zipfile
+
+    from django.utils import timezone
+
+    from matching.models import MatchArtifact
+
+    topic_posts(per_topic=10)
+    now = timezone.now()
+    old = MatchRun.objects.create(
+        status=MatchRun.Status.SUCCEEDED, started_at=now, finished_at=now, config_id="matcher-v0"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("matcher.json", "{}")  # what an older format might have held
+    MatchArtifact.objects.create(
+        run=old, config_id="matcher-v0", data=buffer.getvalue(), size=1, sha256="0" * 64
+    )
+    post = Post.objects.first()
+
+    services.post_match(post_id=post.pk)
+
+    post.refresh_from_db()
+    assert post.match_state == Post.MatchState.PENDING  # not matched with a matcher it can't load
+    assert MatchRun.objects.filter(status=MatchRun.Status.QUEUED).exists()
+    run_now_result = services.match_run_execute(
+        run_id=MatchRun.objects.get(status=MatchRun.Status.QUEUED).pk
+    )
+    assert run_now_result.status == MatchRun.Status.SUCCEEDED
+    services.post_match(post_id=post.pk)
+    post.refresh_from_db()
+    assert post.match_state == Post.MatchState.MATCHED
