@@ -99,29 +99,30 @@ class Command(BaseCommand):
 
         run, stage_times = self._timed_run()
         timings.update(stage_times)
-        before = set(Placement.objects.values_list("post_id", "community_id"))
-        second, second_times = self._timed_run()
-        after = set(Placement.objects.values_list("post_id", "community_id"))
-
         # CPU seconds are this process's own: on a shared machine they vary less than wall time
         # (the database's work is in PostgreSQL's processes and counts only in wall time).
         self.stdout.write("\n| stage | wall s | CPU s |\n|---|---|---|")
         for name, (wall_s, cpu_s) in timings.items():
             self.stdout.write(f"| {name} | {wall_s:.1f} | {cpu_s:.1f} |")
-        total_wall = sum(w for w, _ in second_times.values())
-        total_cpu = sum(c for _, c in second_times.values())
-        self.stdout.write(f"| second run, total | {total_wall:.1f} | {total_cpu:.1f} |")
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write(f"\npeak memory of this process: {peak_mb:.0f} MB")
         self.stdout.write(
             f"\nfirst run: {run.post_count} posts, {run.assigned_count} placed "
             f"({run.metrics.get('coverage', 0):.1%}), {run.community_count} communities, "
             f"{len(run.metrics.get('proposed', []))} proposed"
         )
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(f"peak memory of this process so far: {peak_mb:.0f} MB")
+        self.stdout.flush()
+
+        before = set(Placement.objects.values_list("post_id", "community_id"))
+        second, second_times = self._timed_run()
+        after = set(Placement.objects.values_list("post_id", "community_id"))
+        total_wall = sum(w for w, _ in second_times.values())
+        total_cpu = sum(c for _, c in second_times.values())
         proposed_again = len(second.metrics.get("proposed", []))
         self.stdout.write(
-            f"second run: placements changed {len(before ^ after)}, transitions "
-            f"{second.metrics.get('transitions')}, proposed {proposed_again}"
+            f"second run: {total_wall:.1f} s wall, {total_cpu:.1f} s CPU; placements changed "
+            f"{len(before ^ after)}, transitions {second.metrics.get('transitions')}, "
+            f"proposed {proposed_again}"
         )
         self._composition(label_of)
         self._latency(latency_posts)
