@@ -39,7 +39,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from communities.models import Community, Membership, Placement, Post, Tag
+from communities.models import Community, ContentStatus, Membership, Placement, Post, Tag
 from communities.services import (
     charter_revision_record,
     tags_assign,
@@ -68,10 +68,11 @@ ACTIVE_RUN_STATES = (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING)
 
 
 def matchable_posts() -> Any:
-    """Posts the matcher clusters: every post that is not hidden, oldest first (a stable order
-    makes a run reproducible)."""
+    """Posts the matcher clusters: every post that neither its author nor a moderator hid, oldest
+    first (a stable order makes a run reproducible)."""
     return (
         Post.objects.exclude(status=Post.Status.HIDDEN)
+        .filter(moderation_status=ContentStatus.VISIBLE)
         .select_related("author__profile")
         .prefetch_related("tags")
         .order_by("pk")
@@ -82,6 +83,8 @@ def _is_searchable(post: Post) -> bool:
     """Whether a post may be shown to other people as a peer: its author opted in, it is open."""
     author = post.author
     if author is None or not author.is_active or post.status != Post.Status.OPEN:
+        return False
+    if post.moderation_status != ContentStatus.VISIBLE:
         return False
     profile = getattr(author, "profile", None)
     return bool(profile and profile.discoverable)
@@ -206,6 +209,7 @@ def _searchable_authors(post_ids: Iterable[int]) -> dict[int, int]:
         Post.objects.filter(
             pk__in=list(post_ids),
             status=Post.Status.OPEN,
+            moderation_status=ContentStatus.VISIBLE,
             author__is_active=True,
             author__profile__discoverable=True,
         ).values_list("pk", "author_id")
@@ -370,7 +374,7 @@ def post_match(*, post_id: int) -> Post | None:
     if post is None:
         return None
     limit = settings.KINDRED_PEERS_PER_POST
-    if post.status == Post.Status.HIDDEN:
+    if post.status == Post.Status.HIDDEN or post.moderation_status != ContentStatus.VISIBLE:
         with transaction.atomic():
             _store_found({post.pk: _Found([], [])}, {})
             _mark_matched([post.pk])
