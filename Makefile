@@ -19,7 +19,7 @@ WORKER_CMD = celery -A config worker --loglevel=INFO --concurrency=2
 BEAT_CMD = celery -A config beat --loglevel=INFO
 DEV_WEB_CMD = python manage.py runserver --noreload $(HOST):$(PORT)
 
-.PHONY: install run test bench lint format browser clean help
+.PHONY: install run test bench screenshots lint format browser clean help
 
 help:
 	@echo "make install  create .venv and install Kindred with its dev extras (SEMANTIC=1 adds sentence embeddings)"
@@ -74,6 +74,9 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl --posts $(BENCH_POSTS)
+
+screenshots: install browser
+	KINDRED_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q
 
 lint: install
 	$(BIN)/ruff check .

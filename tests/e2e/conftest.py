@@ -108,9 +108,18 @@ def page(browser: Browser, live_server, transactional_db, viewport) -> Iterator[
         pytest.fail("The browser reported errors:\n  " + "\n  ".join(problems.errors))
 
 
+def _scratch() -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "kindred-screenshots"
+
+
 def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page screenshot to docs/screenshots/<name>.png, for the README and reviews."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    """Take a full-page screenshot. With KINDRED_SCREENSHOTS=1 (`make screenshots`) it replaces
+    docs/screenshots/<name>.png, for the README; otherwise it goes to a temporary folder, so an
+    ordinary test run leaves the checkout clean."""
+    folder = SCREENSHOTS if os.environ.get("KINDRED_SCREENSHOTS") == "1" else _scratch()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
     return path
