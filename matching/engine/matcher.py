@@ -792,19 +792,40 @@ class Matcher:
         idf = self.lexical_.idf_
         terms = self.lexical_.terms_
         ti = self.index_terms_
+        m = len(searchable)
         for start in range(0, len(rows), block):
-            chunk = rows[start : start + block]
+            chunk = np.asarray(rows[start : start + block])
             sims = self.index_vectors_[chunk] @ candidates_vectors.T
-            for i, row in enumerate(chunk):
-                row_sims = sims[i]
-                own = np.searchsorted(searchable, row)
-                if own < len(searchable) and searchable[own] == row:
-                    row_sims[own] = -np.inf
-                kk = min(k, len(searchable) - (1 if np.isneginf(row_sims).any() else 0))
-                if kk <= 0 or not np.any(self.index_vectors_[row]):
+            # A post is never its own peer.
+            own = np.minimum(np.searchsorted(searchable, chunk), m - 1)
+            is_own = searchable[own] == chunk
+            sims[np.flatnonzero(is_own), own[is_own]] = -np.inf
+            kk = min(k, m - 1 if is_own.any() else m)
+            if kk <= 0:
+                for row in chunk:
+                    out[self.index_ids_[int(row)]] = []
+                continue
+            # Exact top kk without partitioning whole rows: the kk-th largest similarity in a
+            # sample of columns is a lower bound of the row's kk-th largest, so only the few
+            # columns at or above it can be among the best.
+            sample = sims[:, :: max(1, m // 2048)]
+            if sample.shape[1] >= kk:
+                bound = np.partition(sample, sample.shape[1] - kk, axis=1)[:, -kk]
+            else:
+                bound = np.full(len(chunk), -np.inf, dtype=sims.dtype)
+            above = sims >= bound[:, None]
+            for i, row in enumerate(chunk.tolist()):
+                if not np.any(self.index_vectors_[row]):
                     out[self.index_ids_[row]] = []
                     continue
-                top = np.argpartition(-row_sims, kk - 1)[:kk]
+                row_sims = sims[i]
+                candidates = np.flatnonzero(above[i])
+                if len(candidates) > kk:
+                    candidates = candidates[
+                        np.argpartition(row_sims[candidates], len(candidates) - kk)[-kk:]
+                    ]
+                top = candidates
+                top = top[np.isfinite(row_sims[top])]
                 top = top[np.lexsort((searchable[top], -row_sims[top]))]
                 q_terms = set(ti.indices[ti.indptr[row] : ti.indptr[row + 1]].tolist())
                 q_tags = self._tags_of(row)
