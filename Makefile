@@ -67,6 +67,8 @@ test: install browser
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kindred_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/4
 BENCH_POSTS ?= 100000
+BENCH_PAGES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kindred_pages
+PAGES_BENCH = DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(BENCH_PAGES_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py
 
 bench: install
 	$(BIN)/python -m matching bench --datasets $(DATASETS)
@@ -74,6 +76,10 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl --posts $(BENCH_POSTS)
+	$(BIN)/python -m config.createdb $(BENCH_PAGES_DATABASE_URL)
+	$(PAGES_BENCH) migrate -v0
+	$(PAGES_BENCH) flush --no-input
+	$(PAGES_BENCH) bench_community_pages --seed
 
 screenshots: install browser
 	KINDRED_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q
