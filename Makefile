@@ -72,11 +72,11 @@ PAGES_BENCH = DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(BENCH_P
 
 bench: install
 	$(BIN)/python -m matching bench --datasets $(DATASETS)
-	$(BIN)/python -m config.createdb $(BENCH_DATABASE_URL)
+	$(BIN)/python -m core.createdb $(BENCH_DATABASE_URL)
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl --posts $(BENCH_POSTS)
-	$(BIN)/python -m config.createdb $(BENCH_PAGES_DATABASE_URL)
+	$(BIN)/python -m core.createdb $(BENCH_PAGES_DATABASE_URL)
 	$(PAGES_BENCH) migrate -v0
 	$(PAGES_BENCH) flush --no-input
 	$(PAGES_BENCH) bench_community_pages --seed

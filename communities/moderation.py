@@ -47,6 +47,7 @@ from communities.services import (
     tags_from_names,
     unique_community_slug,
 )
+from core.errors import Conflict
 from profiles.models import Notification, User
 
 Verb = ModerationAction.Verb
@@ -58,7 +59,7 @@ ROLE_RANK: dict[str, int] = {
 }
 
 
-class ModerationConflict(Exception):
+class ModerationConflict(Conflict):
     """Someone else changed the object first (two moderators racing); the API answers 409."""
 
 

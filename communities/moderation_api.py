@@ -32,7 +32,7 @@ from communities.permissions import (
     check_own_community,
     check_view_community,
 )
-from config.ratelimit import rate_limit
+from core.ratelimit import rate_limit
 from matching.api import MatchRunSerializer
 from matching.models import MatcherSuggestion, MatchRun
 from profiles.models import User

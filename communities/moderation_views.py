@@ -28,7 +28,7 @@ from communities.permissions import (
     check_moderate_site,
     check_view_community,
 )
-from config.ratelimit import rate_limit
+from core.ratelimit import rate_limit
 from matching.models import MatcherSuggestion, MatchRun
 from profiles.models import User
 

@@ -37,7 +37,7 @@ from communities.permissions import (
     check_reply_to_post,
     check_take_part,
 )
-from config.ratelimit import rate_limit
+from core.ratelimit import rate_limit
 from profiles.models import User
 
 MAX_TAGS = 8

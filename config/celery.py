@@ -4,6 +4,9 @@ import os
 
 from celery import Celery, bootsteps
 from celery.signals import worker_ready, worker_shutdown
+from django.conf import settings
+
+from core.health import forget_worker, record_worker_heartbeat
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -26,10 +29,6 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
         self.tref = None
 
     def start(self, worker):
-        from django.conf import settings
-
-        from config.health import record_worker_heartbeat
-
         record_worker_heartbeat(worker.hostname)
         self.tref = worker.timer.call_repeatedly(
             settings.KINDRED_WORKER_HEARTBEAT_SECONDS,
@@ -49,13 +48,9 @@ app.steps["worker"].add(WorkerHeartbeat)
 
 @worker_ready.connect
 def _announce_ready(sender, **kwargs):
-    from config.health import record_worker_heartbeat
-
     record_worker_heartbeat(sender.hostname)
 
 
 @worker_shutdown.connect
 def _announce_shutdown(sender, **kwargs):
-    from config.health import forget_worker
-
     forget_worker(getattr(sender, "hostname", ""))

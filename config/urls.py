@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from communities import views as communities_views
-from config import views
+from core import views
+from profiles import views as profiles_views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("admin/login/", views.admin_login, name="admin-login"),
+    path("admin/login/", profiles_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("config.api")),
@@ -16,4 +17,4 @@ urlpatterns = [
     path("", include("communities.urls")),
 ]
 
-handler429 = "config.views.too_many_requests"
+handler429 = "core.views.too_many_requests"

@@ -21,7 +21,7 @@ class ObtainTokenView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         from allauth.core.internal import ratelimit
 
-        from config.ratelimit import RateLimited, rate_limit
+        from core.ratelimit import RateLimited, rate_limit
 
         rate_limit(action="api_login", key=request.META.get("REMOTE_ADDR", ""))
         data = request.data if hasattr(request.data, "get") else {}

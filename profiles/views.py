@@ -1,8 +1,11 @@
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from communities import selectors as community_selectors
@@ -66,3 +69,18 @@ def notifications_read(request):
     if ids is None:
         messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
     return redirect("profiles:notifications")
+
+
+def admin_login(request):
+    """The admin logs in through the site's log-in page, so that its lockout after repeated
+    failures (allauth's rate limits) covers the admin too. A signed-in person without staff
+    rights is refused rather than sent round in a loop."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    next_url = next_url or reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        raise PermissionDenied("The admin is for site staff.")
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

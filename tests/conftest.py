@@ -73,7 +73,7 @@ class Workers:
         from django.conf import settings
         from django.db import connection
 
-        from config.health import check_worker
+        from core.health import check_worker
 
         environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
         environment["DJANGO_SETTINGS_MODULE"] = "config.settings.test"

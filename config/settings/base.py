@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "config.middleware.AbuseAndConflictMiddleware",
+    "core.middleware.AbuseAndConflictMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -223,19 +223,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Kindred API",
@@ -330,7 +330,7 @@ KINDRED_PROPOSAL_MAJORITY = env.float("KINDRED_PROPOSAL_MAJORITY", default=0.5)
 # Reports from this many distinct people hide content until a moderator decides.
 KINDRED_REPORTS_TO_HIDE = env.int("KINDRED_REPORTS_TO_HIDE", default=3)
 
-# Abuse controls (config/ratelimit.py): per person and window, stricter for accounts younger than
+# Abuse controls (core/ratelimit.py): per person and window, stricter for accounts younger than
 # KINDRED_NEW_ACCOUNT_DAYS. Test settings turn them off; the rate-limit tests turn them back on.
 KINDRED_RATE_LIMITS_ENABLED = env.bool("KINDRED_RATE_LIMITS_ENABLED", default=True)
 KINDRED_NEW_ACCOUNT_DAYS = env.int("KINDRED_NEW_ACCOUNT_DAYS", default=2)

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from communities import services
 from communities.models import Membership, Thread
-from config.ratelimit import RateLimited
+from core.ratelimit import RateLimited
 from tests.communities.factories import CommunityFactory, MembershipFactory, PostFactory
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -32,7 +32,7 @@ from django.test import override_settings
 
 from communities import services as community_services
 from communities.models import Community, Placement, Post
-from config.health import check_worker
+from core.health import check_worker
 from matching import services
 from matching.models import MatchRun
 from profiles.models import User

@@ -2,8 +2,8 @@
 shared cache (Redis in production and tests; the file cache in the embedded default).
 
 Services call `rate_limit(action=..., user=...)` before they write, so pages and the API are
-limited alike; the API answers 429 with Retry-After (config/exceptions.py), pages likewise
-(config/middleware.py). New accounts get the stricter limit. Sign-up and log-in are limited by
+limited alike; the API answers 429 with Retry-After (core/exceptions.py), pages likewise
+(core/middleware.py). New accounts get the stricter limit. Sign-up and log-in are limited by
 allauth (ACCOUNT_RATE_LIMITS), which the same switch turns off.
 """
 

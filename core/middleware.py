@@ -1,11 +1,12 @@
-"""Pages answer a rate limit with 429 and Retry-After, and a moderation conflict with 409."""
+"""Pages answer a rate limit with 429 and Retry-After, and a conflict (core.errors.Conflict)
+with 409."""
 
 from __future__ import annotations
 
 from django.shortcuts import render
 
-from communities.moderation import ModerationConflict
-from config.ratelimit import RateLimited
+from core.errors import Conflict
+from core.ratelimit import RateLimited
 
 
 class AbuseAndConflictMiddleware:
@@ -20,6 +21,6 @@ class AbuseAndConflictMiddleware:
             response = render(request, "429.html", {"message": str(exception)}, status=429)
             response["Retry-After"] = str(exception.retry_after)
             return response
-        if isinstance(exception, ModerationConflict):
+        if isinstance(exception, Conflict):
             return render(request, "409.html", {"message": str(exception)}, status=409)
         return None

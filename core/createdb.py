@@ -1,4 +1,4 @@
-"""Create the PostgreSQL database a URL names if missing: `python -m config.createdb URL`.
+"""Create the PostgreSQL database a URL names if missing: `python -m core.createdb URL`.
 
 Used by `make bench`, whose pipeline benchmark runs in a database of its own."""
 
@@ -29,5 +29,5 @@ def main(url: str) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m config.createdb postgres://user@host:port/name")
+        sys.exit("usage: python -m core.createdb postgres://user@host:port/name")
     main(sys.argv[1])

@@ -1,12 +1,13 @@
-"""API errors: services raise Django's ValidationError; the API answers 400 with the reasons. A rate
-limit answers 429 with Retry-After; two moderators racing, 409 for the second."""
+"""API errors: services raise Django's ValidationError; the API answers 400 with the reasons. A
+rate limit answers 429 with Retry-After; two people racing (core.errors.Conflict), 409 for the
+second."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from communities.moderation import ModerationConflict
-from config.ratelimit import RateLimited
+from core.errors import Conflict as ConflictError
+from core.ratelimit import RateLimited
 
 
 class Conflict(exceptions.APIException):
@@ -24,6 +25,6 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, RateLimited):
         exc = exceptions.Throttled(wait=exc.retry_after, detail=str(exc))
-    elif isinstance(exc, ModerationConflict):
+    elif isinstance(exc, ConflictError):
         exc = Conflict(str(exc))
     return drf_exception_handler(exc, context)
