@@ -3,6 +3,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 KINDRED_VAR_DIR=/var/lib/kindre
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config config
+COPY core core
 COPY communities communities
 COPY matching matching
 COPY profiles profiles
