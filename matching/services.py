@@ -184,7 +184,7 @@ def current_matcher() -> _Loaded | None:
             )
         newer = list(matchable_posts().filter(pk__gt=_cache.high_water))
         if newer:
-            known = set(_cache.matcher.index_ids_)
+            known = set(_cache.matcher.peer_index_.ids)
             fresh = [to_engine_post(p) for p in newer if p.pk not in known]
             if fresh:
                 _cache.matcher.add_posts(fresh)
