@@ -1,8 +1,9 @@
 """Kindred's matcher engine: from posts to communities of purpose, peers and reasons.
 
-Pure Python on numpy, scipy and scikit-learn; it imports no Django (``matching/services.py`` adapts
-database rows to :class:`Post` and writes results back). sentence-transformers is optional
-(``pip install -e '.[semantic]'``) and only loaded for the "semantic" and "hybrid" encoders.
+Pure Python on numpy, scipy and scikit-learn; it imports no Django (the ``matching.services``
+package adapts database rows to :class:`Post` and writes results back). sentence-transformers is
+optional (``pip install -e '.[semantic]'``) and only loaded for the "semantic" and "hybrid"
+encoders.
 
 Public API
 ----------

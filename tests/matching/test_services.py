@@ -105,3 +105,38 @@ def test_no_service_module_imports_the_tasks():
             else:
                 continue
             assert "matching.tasks" not in names, f"{path.name} imports matching.tasks"
+
+
+def test_run_matcher_if_needed_runs_again_when_the_current_run_is_of_another_version(
+    topic_posts, capsys
+):
+    import hashlib
+
+    from django.core.management import call_command
+
+    from matching.models import MatchArtifact
+
+    topic_posts(per_topic=5)
+    data = (
+        SERVICES.parents[1] / "tests" / "matching" / "fixtures" / "artifact-v1.zip"
+    ).read_bytes()
+    now = timezone.now()
+    old = MatchRun.objects.create(
+        status=MatchRun.Status.SUCCEEDED,
+        started_at=now,
+        finished_at=now,
+        config_id="matcher-v1-lexical-629ba2967b",
+    )
+    MatchArtifact.objects.create(
+        run=old,
+        config_id=old.config_id,
+        data=data,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    call_command("run_matcher", "--if-needed")
+    current = services.current_run()
+    assert current.pk != old.pk and current.config_id == services.new_matcher().config_id()
+    call_command("run_matcher", "--if-needed")
+    assert "nothing to do" in capsys.readouterr().out
+    assert services.current_run().pk == current.pk
