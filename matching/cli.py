@@ -18,6 +18,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from matching.benchmarks import run_bench
+from matching.engine import Matcher
+from matching.engine.io import InputError, read_posts
+
 EXIT_INPUT = 2
 
 
@@ -66,8 +70,6 @@ def _fail(message: str) -> int:
 
 
 def _read(path: Path) -> list:  # list[Post]
-    from matching.engine.io import read_posts
-
     size = path.stat().st_size
     return read_posts(path, progress=size > 5_000_000)
 
@@ -87,8 +89,6 @@ def _atomic_write(path: Path, lines: Sequence[str]) -> None:
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:
-    from matching.engine import Matcher
-
     posts = _read(args.input)
     if not posts:
         return _fail(f"{args.input}: no posts")
@@ -139,8 +139,6 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    from matching.engine import Matcher
-
     posts = _read(args.input)
     if not posts:
         return _fail(f"{args.input}: no posts")
@@ -159,15 +157,11 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from matching.engine.io import InputError
-
     try:
         if args.command == "cluster":
             return cmd_cluster(args)
         if args.command == "similar":
             return cmd_similar(args)
-        from matching.engine.bench import run_bench
-
         return run_bench(args)
     except InputError as exc:
         return _fail(str(exc))

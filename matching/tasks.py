@@ -1,16 +1,19 @@
 """Celery tasks for matching. Each is an interface: ids in, refetch, call one service.
 
-All are safe to run twice (late acks redeliver a task whose worker died).
+All are safe to run twice (late acks redeliver a task whose worker died). Services enqueue these
+tasks by name (``current_app.send_task("matching.match_post", ...)``) and never import this module.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from celery import chord, shared_task
+from celery import shared_task
 from django.conf import settings
 
 from matching import services
+from matching.models import MatchRun
 
 
 @shared_task(name="matching.match_post", acks_late=True, max_retries=3, default_retry_delay=5)
@@ -27,7 +30,7 @@ def requeue_pending() -> int:
 
 @shared_task(name="matching.scheduled_run")
 def scheduled_run() -> int:
-    return services.match_run_request(actor=None, trigger="schedule").pk
+    return services.match_run_request(actor=None, trigger=MatchRun.Trigger.SCHEDULE).pk
 
 
 @shared_task(name="matching.expire_proposals")
@@ -36,11 +39,11 @@ def expire_proposals() -> int:
 
 
 @shared_task(bind=True, name="matching.start_run", max_retries=60, default_retry_delay=30)
-def start_run(self, run_id: int) -> None:
+def start_run(self: Any, run_id: int) -> None:
     """Claim the run and fit it, then fan the neighbour search out to every worker."""
     run = services.match_run_claim(run_id=run_id)
     if run is None:
-        if services.MatchRun.objects.filter(pk=run_id, status="queued").exists():
+        if MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).exists():
             raise self.retry()  # another run is still running: wait for it
         return
     try:
@@ -50,11 +53,7 @@ def start_run(self, run_id: int) -> None:
         raise
     if chunks is None:
         return
-    header = [peers_chunk.s(run_id, chunk) for chunk in chunks]
-    if not header:
-        apply_run.delay([], run_id)
-        return
-    chord(header)(apply_run.s(run_id).on_error(fail_run.si(run_id)))
+    services.match_run_fan_out(run_id=run_id, chunks=chunks)
 
 
 @shared_task(name="matching.peers_chunk")

@@ -1,8 +1,9 @@
 """Kindred's matcher engine: from posts to communities of purpose, peers and reasons.
 
-Pure Python on numpy, scipy and scikit-learn; it imports no Django (``matching/services.py`` adapts
-database rows to :class:`Post` and writes results back). sentence-transformers is optional
-(``pip install -e '.[semantic]'``) and only loaded for the "semantic" and "hybrid" encoders.
+Pure Python on numpy, scipy and scikit-learn; it imports no Django (the ``matching.services``
+package adapts database rows to :class:`Post` and writes results back). sentence-transformers is
+optional (``pip install -e '.[semantic]'``) and only loaded for the "semantic" and "hybrid"
+encoders.
 
 Public API
 ----------
@@ -24,23 +25,41 @@ Public API
 ``Matcher.add_posts(posts, vectors=None) -> Matcher``
     Adds posts to the peer index without refitting.
 ``Matcher.save(directory)`` / ``Matcher.load(directory)``
-    ``arrays.npz`` + ``matcher.json``, no pickle.
+    ``arrays.npz`` + ``matcher.json``, no pickle. ``load`` raises :class:`IncompatibleArtifact`
+    for an artifact of another format or algorithm version: fit a new matcher instead.
+``ALGORITHM_VERSION``, ``Matcher.config_id()``
+    What identifies the results (:mod:`matching.engine.version`): stored with every run.
 
 How communities are found is documented in :mod:`matching.engine.cluster`, the representation in
 :mod:`matching.engine.text`, names and reasons in :mod:`matching.engine.explain`, identity across
-runs in :mod:`matching.engine.identity`, and the benchmark in :mod:`matching.engine.bench`.
+runs in :mod:`matching.engine.identity`, the peer index in :mod:`matching.engine.peers`,
+constraints in :mod:`matching.engine.constraints`, misfits and placement in
+:mod:`matching.engine.placement` and the saved artifact in :mod:`matching.engine.artifact`.
+The benchmark harness lives outside the engine, in :mod:`matching.benchmarks`.
 """
 
-from matching.engine.matcher import ALGORITHM_VERSION, UNASSIGNED, Matcher
-from matching.engine.types import Community, Constraints, Peer, Post, PostId, Transition
+from matching.engine.matcher import Matcher
+from matching.engine.peers import PeerIndex
+from matching.engine.types import (
+    UNASSIGNED,
+    Community,
+    Constraints,
+    Peer,
+    Post,
+    PostId,
+    Transition,
+)
+from matching.engine.version import ALGORITHM_VERSION, IncompatibleArtifact
 
 __all__ = [
     "ALGORITHM_VERSION",
     "UNASSIGNED",
     "Community",
     "Constraints",
+    "IncompatibleArtifact",
     "Matcher",
     "Peer",
+    "PeerIndex",
     "Post",
     "PostId",
     "Transition",

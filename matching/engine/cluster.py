@@ -28,10 +28,13 @@ Silhouette is not used: on text it keeps rising with K.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize
@@ -238,33 +241,11 @@ def discover(
         # Micro-clusters only need to be small and pure, not converged: few iterations suffice.
         kmeans = KMeans(micro, init="random", n_init=1, max_iter=30, random_state=seed)
         paths.append(modularity_merge(W, kmeans.fit(L).labels_, graph_rows))
-    # Modularity is flat near its peak: take the fewest communities within ``modularity_tolerance``
-    # of it (the one-standard-error rule of model selection), median over runs.
-    enough = [
-        min(
-            k
-            for k, q in p.modularity.items()
-            if q >= (1 - modularity_tolerance) * max(p.modularity.values())
-        )
-        for p in paths
-    ]
-    modularity_k = int(np.median(enough))
-    largest = min(max(p.partitions) for p in paths)
-    sample = rng.choice(n, min(n, pac_sample), replace=False)
-    ambiguity = {
-        k: proportion_ambiguous([p.labels(k)[sample] for p in paths])
-        for k in range(2, min(modularity_k + 1, largest) + 1)
-    }
+    modularity_k, largest, ambiguity = _candidates(paths, rng, n, pac_sample, modularity_tolerance)
     if n_communities is not None:
         chosen = int(min(max(1, n_communities), largest))
     else:
-        chosen = min(modularity_k, largest)
-        for k in range(2, chosen):
-            before = ambiguity.get(k - 1, np.inf)
-            after = ambiguity[k + 1]
-            if ambiguity[k] < (1 - dip) * min(before, after):
-                chosen = k
-                break
+        chosen = _first_dip(ambiguity, min(modularity_k, largest), dip)
     # The run that agrees best with the others at the chosen K gives the partition.
     candidates = [p.labels(chosen) for p in paths]
     agreement = [
@@ -276,3 +257,87 @@ def discover(
     onehot = sp.csr_matrix((np.ones(n), (np.arange(n), labels)), shape=(n, chosen))
     centroids = normalize(np.asarray(onehot.T @ L))
     return Discovery(centroids.astype(np.float32), chosen, modularity_k, ambiguity, n)
+
+
+def _candidates(
+    paths: list[MergePath], rng: np.random.RandomState, n: int, pac_sample: int, tolerance: float
+) -> tuple[int, int, dict[int, float]]:
+    """The modularity candidate K (median over runs), the largest K every run reached, and the
+    ambiguity (PAC) of each K up to the candidate."""
+    # Modularity is flat near its peak: take the fewest communities within ``tolerance`` of it
+    # (the one-standard-error rule of model selection), median over runs.
+    enough = [
+        min(k for k, q in p.modularity.items() if q >= (1 - tolerance) * max(p.modularity.values()))
+        for p in paths
+    ]
+    modularity_k = int(np.median(enough))
+    largest = min(max(p.partitions) for p in paths)
+    sample = rng.choice(n, min(n, pac_sample), replace=False)
+    ambiguity = {
+        k: proportion_ambiguous([p.labels(k)[sample] for p in paths])
+        for k in range(2, min(modularity_k + 1, largest) + 1)
+    }
+    return modularity_k, largest, ambiguity
+
+
+def _first_dip(ambiguity: dict[int, float], chosen: int, dip: float) -> int:
+    """The first K whose ambiguity dips clearly below both neighbours', else ``chosen``."""
+    for k in range(2, chosen):
+        before = ambiguity.get(k - 1, np.inf)
+        after = ambiguity[k + 1]
+        if ambiguity[k] < (1 - dip) * min(before, after):
+            return k
+    return chosen
+
+
+def warm_start(
+    Z: np.ndarray,
+    discovered: np.ndarray,
+    previous: Mapping[Any, Sequence[Any]],
+    id_row: Mapping[Any, int],
+    *,
+    min_size: int,
+) -> np.ndarray:
+    """Start from the previous centres (recomputed on today's vectors) so communities survive
+    small changes, and let today's discovery add only what they cannot explain.
+
+    A centre's radius is the median similarity of its members to it. Two previous centres
+    closer to each other than their radius are indistinguishable today: the smaller one is
+    dropped (a merge). Discovered centres are matched to previous ones (Hungarian on cosine,
+    within the radius); an unmatched discovered centre is added when it lies outside every
+    previous radius (a new community) or when its nearest previous community is also matched
+    to another discovered centre farther than that radius from this one (a split)."""
+    prev, radius, sizes = [], [], []
+    for members in previous.values():
+        rows = [id_row[m] for m in members if m in id_row]
+        if len(rows) >= min_size:
+            centre = normalize(Z[rows].mean(axis=0, keepdims=True))[0]
+            prev.append(centre)
+            radius.append(float(np.median(Z[rows] @ centre)))
+            sizes.append(len(rows))
+    if not prev:
+        return discovered
+    P = np.vstack(prev).astype(np.float32)
+    r = np.array(radius)
+    keep = np.ones(len(P), bool)
+    between = P @ P.T
+    for i in np.argsort(sizes, kind="stable"):  # smallest first
+        others = np.flatnonzero(keep)
+        others = others[others != i]
+        if len(others) and np.any(between[i, others] >= np.maximum(r[i], r[others])):
+            keep[i] = False
+    P, r = P[keep], r[keep]
+    cos = discovered @ P.T
+    rows, cols = linear_sum_assignment(-cos)
+    match = {int(c): int(d) for d, c in zip(rows, cols, strict=True) if cos[d, c] >= r[c]}
+    matched = set(match.values())
+    starts = list(P)
+    for j in range(len(discovered)):
+        if j in matched:
+            continue
+        i = int(np.argmax(cos[j]))
+        outside = cos[j, i] < r[i]
+        split = i in match and float(discovered[j] @ discovered[match[i]]) < r[i]
+        if outside or split:
+            starts.append(discovered[j])
+    return np.vstack(starts).astype(np.float32)

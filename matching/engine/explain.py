@@ -10,8 +10,13 @@ which a moderator can overwrite later.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import scipy.sparse as sp
+
+from matching.engine.peers import PeerIndex
+from matching.engine.types import Community, CommunityId, PostId
 
 
 def ctfidf(term_counts: sp.csr_matrix, labels: np.ndarray, n_communities: int) -> np.ndarray:
@@ -97,3 +102,54 @@ def member_reason(
         parts.append("mentions " + ", ".join(terms))
     parts.append(f"similarity {score:.2f} to the community's centre")
     return "; ".join(parts)
+
+
+def describe_communities(
+    *,
+    post_ids: Sequence[PostId],
+    community_ids: Sequence[CommunityId],
+    labels: np.ndarray,
+    scores: np.ndarray,
+    counts: sp.csr_matrix,
+    index: PeerIndex,
+    n_key_terms: int,
+    n_representatives: int,
+) -> list[Community]:
+    """Name, key terms, tags, representatives and a reason per member for each community.
+
+    ``labels`` and ``scores`` follow ``post_ids``, whose posts are the first rows of ``index``;
+    ``counts`` are their term counts."""
+    k = len(community_ids)
+    col = {c: j for j, c in enumerate(community_ids)}
+    compact = np.array([col[c] if c >= 0 else -1 for c in labels])
+    terms = index.terms
+    weights = ctfidf(counts, compact, k) if k else np.zeros((0, len(terms)))
+    key_terms = top_terms(weights, terms, max(n_key_terms, 20))
+    tag_lists = tag_lift(index.tag_rows[: len(post_ids)], compact, k, index.tag_vocab, n_key_terms)
+    communities = []
+    for j, c in enumerate(community_ids):
+        rows = np.flatnonzero(compact == j)
+        order = rows[np.argsort(-scores[rows], kind="stable")]
+        top = key_terms[j][:20]
+        reasons: dict[PostId, str] = {
+            post_ids[r]: member_reason(
+                {terms[t] for t in index.terms_of(r)},
+                index.tags_of(r),
+                top,
+                tag_lists[j],
+                float(scores[r]),
+            )
+            for r in rows.tolist()
+        }
+        communities.append(
+            Community(
+                id=c,
+                name=community_name(tag_lists[j], key_terms[j]),
+                key_terms=key_terms[j][:n_key_terms],
+                tags=tag_lists[j],
+                size=len(rows),
+                representative_ids=[post_ids[r] for r in order[:n_representatives]],
+                member_reasons=reasons,
+            )
+        )
+    return communities

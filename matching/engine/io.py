@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from matching.engine.types import Post
 
 ALLOWED_FIELDS = ("id", "title", "body", "tags")
@@ -64,8 +66,6 @@ def iter_posts(lines: Iterable[str], path: str = "<input>") -> Iterator[Post]:
 
 def read_posts(path: str | Path, progress: bool = False) -> list[Post]:
     """All posts of a JSON-lines file; raises InputError on the first malformed line."""
-    from tqdm import tqdm
-
     with open(path, encoding="utf-8") as handle:
         lines = tqdm(handle, desc="reading", unit=" posts", disable=not progress, leave=False)
         return list(iter_posts(lines, str(path)))

@@ -350,6 +350,7 @@ class SemanticEncoder:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            # The optional ``semantic`` extra: imported only when a semantic encoder is used.
             from sentence_transformers import SentenceTransformer
 
             self._model = SentenceTransformer(semantic_model_path(), device="cpu")

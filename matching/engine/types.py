@@ -7,6 +7,7 @@ from typing import Literal
 
 PostId = int | str
 CommunityId = int
+UNASSIGNED = -1  # the label of a post that belongs to no community
 
 TransitionKind = Literal["survived", "grew", "shrank", "merged", "split", "emerged", "dissolved"]
 

@@ -10,7 +10,7 @@ from django.test import override_settings
 from communities import services as community_services
 from communities.models import Community, Membership, Placement, Post
 from matching import services
-from matching.models import MatchConstraint, MatchRun
+from matching.models import MatchConstraint, MatchRun, PeerSuggestion
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 
@@ -176,12 +176,12 @@ def test_two_workers_give_the_same_result_as_one_process(topic_posts, workers, s
     settings.KINDRED_MATCH_CHUNK_SIZE = 10
     expected = run_now()
     expected_state = placements(), set(Community.objects.values_list("pk", "name"))
-    expected_peers = set(services.PeerSuggestion.objects.values_list("post_id", "peer_id"))
+    expected_peers = set(PeerSuggestion.objects.values_list("post_id", "peer_id"))
     # Start again from nothing, then let two worker processes share the chunks.
     Placement.objects.all().delete()
     Membership.objects.all().delete()
     Community.objects.all().delete()
-    services.PeerSuggestion.objects.all().delete()
+    PeerSuggestion.objects.all().delete()
     MatchRun.objects.all().delete()
     workers.start(env={"KINDRED_MATCH_CHUNK_SIZE": "10"})
     workers.start(env={"KINDRED_MATCH_CHUNK_SIZE": "10"})
@@ -195,7 +195,7 @@ def test_two_workers_give_the_same_result_as_one_process(topic_posts, workers, s
     old_names = dict(expected_state[1])
     remapped = {(p, by_name[old_names[c]]) for p, c in expected_state[0]}
     assert placements() == remapped
-    assert set(services.PeerSuggestion.objects.values_list("post_id", "peer_id")) == expected_peers
+    assert set(PeerSuggestion.objects.values_list("post_id", "peer_id")) == expected_peers
     logs = [w.log_path.read_text() for w in workers.processes]
     assert all("matching.peers_chunk" in log for log in logs), "both workers took chunks"
     assert expected.post_count == run.post_count
@@ -250,8 +250,8 @@ def test_posts_whose_tasks_were_lost_are_matched_by_the_periodic_requeue(topic_p
 
 @pytest.mark.django_db(transaction=True)
 def test_a_matcher_saved_by_another_engine_version_is_replaced_not_used(topic_posts):
-    import io
-    import zipfile
+    import hashlib
+    from pathlib import Path
 
     from django.utils import timezone
 
@@ -259,14 +259,20 @@ def test_a_matcher_saved_by_another_engine_version_is_replaced_not_used(topic_po
 
     topic_posts(per_topic=10)
     now = timezone.now()
+    # A real artifact that engine version 1 saved (see tests/matching/fixtures/README.md).
+    data = (Path(__file__).parent / "fixtures" / "artifact-v1.zip").read_bytes()
     old = MatchRun.objects.create(
-        status=MatchRun.Status.SUCCEEDED, started_at=now, finished_at=now, config_id="matcher-v0"
+        status=MatchRun.Status.SUCCEEDED,
+        started_at=now,
+        finished_at=now,
+        config_id="matcher-v1-lexical-629ba2967b",
     )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("matcher.json", "{}")  # what an older format might have held
     MatchArtifact.objects.create(
-        run=old, config_id="matcher-v0", data=buffer.getvalue(), size=1, sha256="0" * 64
+        run=old,
+        config_id=old.config_id,
+        data=data,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
     )
     post = Post.objects.first()
 
@@ -274,11 +280,11 @@ def test_a_matcher_saved_by_another_engine_version_is_replaced_not_used(topic_po
 
     post.refresh_from_db()
     assert post.match_state == Post.MatchState.PENDING  # not matched with a matcher it can't load
-    assert MatchRun.objects.filter(status=MatchRun.Status.QUEUED).exists()
-    run_now_result = services.match_run_execute(
-        run_id=MatchRun.objects.get(status=MatchRun.Status.QUEUED).pk
-    )
+    queued = MatchRun.objects.get(status=MatchRun.Status.QUEUED)
+    assert queued.config_id == services.new_matcher().config_id() != old.config_id
+    run_now_result = services.match_run_execute(run_id=queued.pk)
     assert run_now_result.status == MatchRun.Status.SUCCEEDED
+    assert run_now_result.artifact.config_id == queued.config_id
     services.post_match(post_id=post.pk)
     post.refresh_from_db()
     assert post.match_state == Post.MatchState.MATCHED

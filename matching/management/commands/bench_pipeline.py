@@ -65,54 +65,10 @@ class Command(BaseCommand):
                 "this database holds real accounts; the benchmark empties its database. "
                 "Point DATABASE_URL at a database of its own, or pass --force."
             )
-        lines = [json.loads(line) for line in dataset.read_text().splitlines() if line.strip()]
-        rng = random.Random(seed)
-        wanted = posts or len(lines)
-        resampled = wanted > len(lines)
-        chosen = lines if wanted == len(lines) else [rng.choice(lines) for _ in range(wanted)]
-        labels = [row.get("label") for row in chosen]
-        self.stdout.write(
-            f"dataset {dataset.name}: {len(lines)} posts; benchmarking {wanted}"
-            + (" (resampled with replacement)" if resampled else "")
-        )
-
-        call_command("flush", interactive=False, verbosity=0)
-        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
-            for i, row in enumerate(chosen):
-                handle.write(
-                    json.dumps(
-                        {
-                            "id": i,
-                            "title": row["title"],
-                            "body": row.get("body", ""),
-                            "tags": row.get("tags", []),
-                        }
-                    )
-                    + "\n"
-                )
-        wall, cpu = time.perf_counter(), time.process_time()
-        call_command("import_posts", handle.name, authors=max(1, wanted // 10), verbosity=0)
-        os.unlink(handle.name)
-        timings = {"import": (time.perf_counter() - wall, time.process_time() - cpu)}
-        post_ids = list(Post.objects.order_by("pk").values_list("pk", flat=True))
-        label_of = dict(zip(post_ids, labels, strict=True))
-
+        label_of, timings = self._import(dataset, posts, seed)
         run, stage_times = self._timed_run()
         timings.update(stage_times)
-        # CPU seconds are this process's own: on a shared machine they vary less than wall time
-        # (the database's work is in PostgreSQL's processes and counts only in wall time).
-        self.stdout.write("\n| stage | wall s | CPU s |\n|---|---|---|")
-        for name, (wall_s, cpu_s) in timings.items():
-            self.stdout.write(f"| {name} | {wall_s:.1f} | {cpu_s:.1f} |")
-        self.stdout.write(
-            f"\nfirst run: {run.post_count} posts, {run.assigned_count} placed "
-            f"({run.metrics.get('coverage', 0):.1%}), {run.community_count} communities, "
-            f"{len(run.metrics.get('proposed', []))} proposed"
-        )
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write(f"peak memory of this process so far: {peak_mb:.0f} MB")
-        self.stdout.flush()
-
+        self._report_first_run(run, timings)
         before = set(Placement.objects.values_list("post_id", "community_id"))
         second, second_times = self._timed_run()
         after = set(Placement.objects.values_list("post_id", "community_id"))
@@ -126,6 +82,48 @@ class Command(BaseCommand):
         )
         self._composition(label_of)
         self._latency(latency_posts)
+
+    def _import(
+        self, dataset: Path, posts: int | None, seed: int
+    ) -> tuple[dict[int, str | None], dict[str, tuple[float, float]]]:
+        """Empty the database and import the dataset's posts (resampled when more are wanted).
+        Returns each post's label and the import's wall and CPU seconds."""
+        lines = [json.loads(line) for line in dataset.read_text().splitlines() if line.strip()]
+        rng = random.Random(seed)
+        wanted = posts or len(lines)
+        resampled = wanted > len(lines)
+        chosen = lines if wanted == len(lines) else [rng.choice(lines) for _ in range(wanted)]
+        labels = [row.get("label") for row in chosen]
+        self.stdout.write(
+            f"dataset {dataset.name}: {len(lines)} posts; benchmarking {wanted}"
+            + (" (resampled with replacement)" if resampled else "")
+        )
+        call_command("flush", interactive=False, verbosity=0)
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
+            for i, row in enumerate(chosen):
+                fields = {"title": row["title"], "body": row.get("body", "")}
+                handle.write(json.dumps({"id": i, **fields, "tags": row.get("tags", [])}) + "\n")
+        wall, cpu = time.perf_counter(), time.process_time()
+        call_command("import_posts", handle.name, authors=max(1, wanted // 10), verbosity=0)
+        os.unlink(handle.name)
+        timings = {"import": (time.perf_counter() - wall, time.process_time() - cpu)}
+        post_ids = list(Post.objects.order_by("pk").values_list("pk", flat=True))
+        return dict(zip(post_ids, labels, strict=True)), timings
+
+    def _report_first_run(self, run: MatchRun, timings: dict[str, tuple[float, float]]) -> None:
+        # CPU seconds are this process's own: on a shared machine they vary less than wall time
+        # (the database's work is in PostgreSQL's processes and counts only in wall time).
+        self.stdout.write("\n| stage | wall s | CPU s |\n|---|---|---|")
+        for name, (wall_s, cpu_s) in timings.items():
+            self.stdout.write(f"| {name} | {wall_s:.1f} | {cpu_s:.1f} |")
+        self.stdout.write(
+            f"\nfirst run: {run.post_count} posts, {run.assigned_count} placed "
+            f"({run.metrics.get('coverage', 0):.1%}), {run.community_count} communities, "
+            f"{len(run.metrics.get('proposed', []))} proposed"
+        )
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(f"peak memory of this process so far: {peak_mb:.0f} MB")
+        self.stdout.flush()
 
     def _timed_run(self) -> tuple[MatchRun, dict[str, tuple[float, float]]]:
         request = services.match_run_request(actor=None, trigger=MatchRun.Trigger.COMMAND)

@@ -14,16 +14,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-needed",
             action="store_true",
-            help="Do nothing when a run has already succeeded (for `make run`).",
+            help=(
+                "Do nothing when a run with this configuration id has already succeeded "
+                "(for `make run`)."
+            ),
         )
 
     def handle(self, *args, if_needed: bool = False, **options):
-        if if_needed and services.current_run() is not None:
-            self.stdout.write("A match run has already succeeded; nothing to do.")
+        config_id = services.new_matcher().config_id()
+        current = services.current_run()
+        # A run of another configuration (an older engine, other parameters) is not enough.
+        if if_needed and current is not None and current.config_id == config_id:
+            self.stdout.write(f"A match run of {config_id} has already succeeded; nothing to do.")
             return
-        run = MatchRun.objects.create(
-            trigger=MatchRun.Trigger.COMMAND, config_id=services.new_matcher().config_id()
-        )
+        run = MatchRun.objects.create(trigger=MatchRun.Trigger.COMMAND, config_id=config_id)
         bar = tqdm(total=0, desc="neighbour search", unit="chunk", disable=None)
 
         def progress(done: int, total: int) -> None:

@@ -11,6 +11,9 @@ process, so the figure includes the interpreter and the loaded data, and nothing
 The label field is read here, for scoring, and nowhere else: the matcher receives :class:`Post`
 objects built by :func:`matching.engine.io.parse_post`, which drops it.
 
+The harness lives outside ``matching/engine/`` (it starts processes and reads datasets); it only
+uses the engine's public interface.
+
 ``--sizes 10000 100000`` measures fitting time at those sizes on posts synthesised by resampling the
 real datasets (with replacement, fresh ids); ``--latency`` measures placing one post and finding its
 10 peers among 100,000; ``--identity`` fits 95% of each dataset, refits all of it with the first
@@ -21,21 +24,31 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.preprocessing import normalize
+
+from matching.engine import Matcher, Post
+from matching.engine.io import parse_post
+from matching.engine.text import SemanticEncoder
 
 DATASETS = ("stackexchange3", "biomedical", "searchsnippets")
 
 
 # -- loading (labels kept apart from posts) -----------------------------------------------------
 def load_labelled(path: Path) -> tuple[list[Any], list[str]]:
-    from matching.engine.io import parse_post
-
     posts, labels = [], []
     with open(path, encoding="utf-8") as handle:
         for line in handle:
@@ -48,8 +61,6 @@ def load_labelled(path: Path) -> tuple[list[Any], list[str]]:
 
 def sentence_vectors(path: Path, posts: list[Any], cache_dir: Path) -> dict[Any, np.ndarray]:
     """Sentence vectors of a dataset, computed once and kept in ``cache_dir`` (outside git)."""
-    from matching.engine.text import SemanticEncoder
-
     cache = cache_dir / f"{path.stem}.minilm.npz"
     if cache.exists():
         with np.load(cache, allow_pickle=False) as data:
@@ -65,8 +76,6 @@ def sentence_vectors(path: Path, posts: list[Any], cache_dir: Path) -> dict[Any,
 
 # -- scores -------------------------------------------------------------------------------------
 def cluster_accuracy(truth: np.ndarray, pred: np.ndarray) -> float:
-    from scipy.optimize import linear_sum_assignment
-
     t_values, t = np.unique(truth, return_inverse=True)
     p_values, p = np.unique(pred, return_inverse=True)
     table = np.zeros((len(p_values), len(t_values)))
@@ -76,8 +85,6 @@ def cluster_accuracy(truth: np.ndarray, pred: np.ndarray) -> float:
 
 
 def scores(labels: list[str], pred: np.ndarray) -> dict[str, float]:
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-
     truth = np.asarray(labels)
     assigned = pred >= 0
     t, p = truth[assigned], pred[assigned]
@@ -97,8 +104,6 @@ def scores(labels: list[str], pred: np.ndarray) -> dict[str, float]:
 def resample(
     posts: list[Any], labels: list[str], size: int, seed: int
 ) -> tuple[list[Any], list[str]]:
-    from matching.engine.types import Post
-
     rng = np.random.default_rng(seed)
     pick = rng.integers(0, len(posts), size)
     out = [
@@ -109,8 +114,6 @@ def resample(
 
 
 def child(task: dict[str, Any]) -> dict[str, Any]:
-    import resource
-
     path = Path(task["path"])
     posts, labels = load_labelled(path)
     if task.get("size"):
@@ -124,8 +127,6 @@ def child(task: dict[str, Any]) -> dict[str, Any]:
     if task["method"] == "reference":
         pred = reference_kmeans(posts, true_k)
     else:
-        from matching.engine import Matcher
-
         k = true_k if task["method"] == "matcher_k" else None
         matcher = Matcher(encoder=task["encoder"], n_communities=k, random_state=0)
         matcher.fit(posts, vectors=vectors)
@@ -143,11 +144,6 @@ def child(task: dict[str, Any]) -> dict[str, Any]:
 
 def reference_kmeans(posts: list[Any], k: int) -> np.ndarray:
     """The reference: TF-IDF of all text, SVD to 100 dimensions, k-means with the true K."""
-    from sklearn.cluster import KMeans
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.preprocessing import normalize
-
     texts = [" ".join([p.title, p.body, *p.tags]) for p in posts]
     X = TfidfVectorizer(stop_words="english", min_df=2).fit_transform(texts)
     Z = normalize(TruncatedSVD(100, random_state=0).fit_transform(X))
@@ -174,10 +170,6 @@ def latency(matcher: Any, posts: list[Any], queries: int = 300) -> dict[str, flo
 def identity_child(task: dict[str, Any]) -> dict[str, Any]:
     """Fit on a random 95% of a dataset, then refit on all of it with the first run as
     ``previous`` (a different random_state, so only the warm start and the matching keep ids)."""
-    from collections import Counter
-
-    from matching.engine import Matcher
-
     posts, _ = load_labelled(Path(task["path"]))
     rng = np.random.default_rng(0)
     keep = np.sort(rng.choice(len(posts), int(0.95 * len(posts)), replace=False))
@@ -206,7 +198,7 @@ def identity_child(task: dict[str, Any]) -> dict[str, Any]:
 def run_child(task: dict[str, Any]) -> dict[str, Any]:
     entry = "identity_child" if task.get("identity") else "child"
     code = (
-        f"import json, sys; from matching.engine.bench import {entry}; "
+        f"import json, sys; from matching.benchmarks import {entry}; "
         f"print(json.dumps({entry}(json.loads(sys.argv[1]))))"
     )
     proc = subprocess.run(  # noqa: S603 (our own interpreter and code)
@@ -239,21 +231,10 @@ def row(name: str, encoder: str, method: str, r: dict[str, Any]) -> str:
     )
 
 
-def run_bench(args: argparse.Namespace) -> int:
-    datasets: Path = args.datasets
-    names = (
-        args.names
-        if args.names is not None
-        else [n for n in DATASETS if (datasets / f"{n}.jsonl").exists()]
-    )
-    if not names and not (args.sizes or args.latency):
-        print(f"error: no datasets under {datasets}", file=sys.stderr)
-        return 2
-    cache = Path(getattr(args, "cache", None) or "var/bench-cache").resolve()
-    lines = [HEADER]
-    print(HEADER, flush=True)
+def _quality_rows(args: argparse.Namespace, names: list[str], cache: Path) -> list[str]:
+    lines = []
     for name in names:
-        path = (datasets / f"{name}.jsonl").resolve()
+        path = (args.datasets / f"{name}.jsonl").resolve()
         for encoder in args.encoders:
             methods = ["matcher", "matcher_k"] + (
                 ["reference"] if encoder == args.encoders[0] else []
@@ -268,53 +249,80 @@ def run_bench(args: argparse.Namespace) -> int:
                 line = row(name, encoder, method, run_child(task))
                 lines.append(line)
                 print(line, flush=True)
+    return lines
+
+
+def _identity_rows(args: argparse.Namespace, names: list[str]) -> list[str]:
+    header = (
+        "\n| dataset (lexical) | communities before | after | ids kept | transitions "
+        "| mean Jaccard of kept |\n|---|---|---|---|---|---|"
+    )
+    print(header, flush=True)
+    lines = [header]
+    for name in names:
+        path = (args.datasets / f"{name}.jsonl").resolve()
+        r = run_child({"path": str(path), "identity": True})
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["kinds"].items()))
+        line = (
+            f"| {name} | {r['before']} | {r['after']} | {r['kept']} | {kinds} | "
+            f"{r['mean_jaccard']:.3f} |"
+        )
+        print(line, flush=True)
+        lines.append(line)
+    return lines
+
+
+def _scale_rows(args: argparse.Namespace, cache: Path) -> list[str]:
+    header = (
+        "\n| posts (resampled) | encoder | communities found | seconds | peak MB "
+        "| place + 10 peers p50 / p95 ms |\n"
+        "|---|---|---|---|---|---|"
+    )
+    print(header, flush=True)
+    lines = [header]
+    for size in sorted(set(args.sizes) | ({100_000} if args.latency else set())):
+        task = {
+            "path": str((args.datasets / "stackexchange3.jsonl").resolve()),
+            "encoder": "lexical",
+            "method": "matcher",
+            "size": size,
+            "latency": args.latency and size == 100_000,
+            "cache": str(cache),
+        }
+        r = run_child(task)
+        lat = (
+            f"{r['place_peers_p50_ms']:.1f} / {r['place_peers_p95_ms']:.1f}"
+            if "place_peers_p95_ms" in r
+            else "-"
+        )
+        line = (
+            f"| {size:,} | lexical | {r['found']} | {r['seconds']:.1f} | "
+            f"{r['peak_mb']:.0f} | {lat} |"
+        )
+        print(line, flush=True)
+        lines.append(line)
+    return lines
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """``python -m matching bench``: print the tables (and append them to ``--markdown``)."""
+    datasets: Path = args.datasets
+    names = (
+        args.names
+        if args.names is not None
+        else [n for n in DATASETS if (datasets / f"{n}.jsonl").exists()]
+    )
+    if not names and not (args.sizes or args.latency):
+        print(f"error: no datasets under {datasets}", file=sys.stderr)
+        return 2
+    cache = Path(getattr(args, "cache", None) or "var/bench-cache").resolve()
+    lines = [HEADER]
+    print(HEADER, flush=True)
+    lines += _quality_rows(args, names, cache)
     if getattr(args, "identity", False):
-        header = (
-            "\n| dataset (lexical) | communities before | after | ids kept | transitions "
-            "| mean Jaccard of kept |\n|---|---|---|---|---|---|"
-        )
-        print(header, flush=True)
-        lines.append(header)
-        for name in names:
-            path = (datasets / f"{name}.jsonl").resolve()
-            r = run_child({"path": str(path), "identity": True})
-            kinds = ", ".join(f"{k} {v}" for k, v in sorted(r["kinds"].items()))
-            line = (
-                f"| {name} | {r['before']} | {r['after']} | {r['kept']} | {kinds} | "
-                f"{r['mean_jaccard']:.3f} |"
-            )
-            print(line, flush=True)
-            lines.append(line)
+        lines += _identity_rows(args, names)
     if args.sizes or args.latency:
-        scale_header = (
-            "\n| posts (resampled) | encoder | communities found | seconds | peak MB "
-            "| place + 10 peers p50 / p95 ms |\n"
-            "|---|---|---|---|---|---|"
-        )
-        print(scale_header, flush=True)
-        lines.append(scale_header)
-        sizes = sorted(set(args.sizes) | ({100_000} if args.latency else set()))
-        for size in sizes:
-            task = {
-                "path": str((datasets / "stackexchange3.jsonl").resolve()),
-                "encoder": "lexical",
-                "method": "matcher",
-                "size": size,
-                "latency": args.latency and size == 100_000,
-                "cache": str(cache),
-            }
-            r = run_child(task)
-            lat = (
-                f"{r['place_peers_p50_ms']:.1f} / {r['place_peers_p95_ms']:.1f}"
-                if "place_peers_p95_ms" in r
-                else "-"
-            )
-            line = (
-                f"| {size:,} | lexical | {r['found']} | {r['seconds']:.1f} | "
-                f"{r['peak_mb']:.0f} | {lat} |"
-            )
-            print(line, flush=True)
-            lines.append(line)
+        lines += _scale_rows(args, cache)
     if args.markdown:
         with open(args.markdown, "a", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")

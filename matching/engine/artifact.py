@@ -1,0 +1,122 @@
+"""A fitted matcher on disk: ``arrays.npz`` + ``matcher.json`` in one directory, no pickle.
+
+The JSON records the artifact format, the algorithm version and the configuration id;
+:func:`read` refuses (:class:`~matching.engine.version.IncompatibleArtifact`) an artifact of
+another format or version before reading its arrays.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from matching.engine.peers import PeerIndex
+from matching.engine.text import LexicalEncoder
+from matching.engine.types import Community, Transition
+from matching.engine.version import ALGORITHM_VERSION, ARTIFACT_FORMAT, check_artifact
+
+if TYPE_CHECKING:
+    from matching.engine.matcher import Matcher
+
+
+def _communities_state(communities: list[Community]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c.id,
+            "name": c.name,
+            "key_terms": c.key_terms,
+            "tags": c.tags,
+            "size": c.size,
+            "representative_ids": c.representative_ids,
+            "member_reasons": [[pid, r] for pid, r in c.member_reasons.items()],
+        }
+        for c in communities
+    ]
+
+
+def write(matcher: Matcher, path: str | Path) -> Path:
+    """Write a fitted matcher to directory ``path``; each file is replaced atomically."""
+    directory = Path(path)
+    directory.mkdir(parents=True, exist_ok=True)
+    lex_meta, lex_arrays = matcher.lexical_.get_state()
+    index_meta, index_arrays = matcher.peer_index_.get_state()
+    arrays: dict[str, np.ndarray] = {f"lexical_{k}": v for k, v in lex_arrays.items()}
+    arrays.update({f"index_{k}": v for k, v in index_arrays.items()})
+    arrays.update(
+        centroids=matcher.centroids_,
+        score_quantiles=matcher.score_quantiles_,
+        labels=matcher.labels_,
+        scores=matcher.scores_,
+    )
+    meta = {
+        "format": ARTIFACT_FORMAT,
+        "algorithm_version": ALGORITHM_VERSION,
+        "config_id": matcher.config_id_,
+        "params": matcher.get_params(),
+        "lexical": lex_meta,
+        "index": index_meta,
+        "post_ids": matcher.post_ids_,
+        "community_ids": matcher.community_ids_,
+        "discovery": matcher.discovery_,
+        "communities": _communities_state(matcher.communities_),
+        "transitions": [
+            {"kind": t.kind, "previous": list(t.previous_ids), "current": list(t.current_ids)}
+            for t in matcher.transitions_
+        ],
+    }
+    tmp = directory / "arrays.tmp.npz"
+    np.savez(tmp, **arrays)  # type: ignore[arg-type]
+    tmp.replace(directory / "arrays.npz")
+    (directory / "matcher.json.tmp").write_text(json.dumps(meta))
+    (directory / "matcher.json.tmp").replace(directory / "matcher.json")
+    return directory
+
+
+def read(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The metadata and arrays of a saved matcher, once its format and version are checked."""
+    directory = Path(path)
+    meta = json.loads((directory / "matcher.json").read_text())
+    if not isinstance(meta, dict):
+        raise ValueError("matcher.json does not hold an object")
+    check_artifact(meta)
+    with np.load(directory / "arrays.npz", allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    return meta, arrays
+
+
+def restore(matcher: Matcher, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """Set a new matcher's learned attributes from what :func:`read` returned."""
+    lex = {k[len("lexical_") :]: v for k, v in arrays.items() if k.startswith("lexical_")}
+    matcher.lexical_ = LexicalEncoder.from_state(meta["lexical"], lex)
+    matcher.config_id_ = meta["config_id"]
+    matcher.centroids_ = arrays["centroids"]
+    matcher.score_quantiles_ = arrays["score_quantiles"]
+    matcher.labels_ = arrays["labels"]
+    matcher.scores_ = arrays["scores"]
+    matcher.post_ids_ = list(meta["post_ids"])
+    matcher.community_ids_ = [int(c) for c in meta["community_ids"]]
+    matcher.discovery_ = meta["discovery"]
+    matcher.semantic_vectors_ = {}
+    index = {k[len("index_") :]: v for k, v in arrays.items() if k.startswith("index_")}
+    matcher.peer_index_ = PeerIndex.from_state(
+        meta["index"], index, terms=matcher.lexical_.terms_, idf=matcher.lexical_.idf_
+    )
+    matcher.communities_ = [
+        Community(
+            id=c["id"],
+            name=c["name"],
+            key_terms=c["key_terms"],
+            tags=c["tags"],
+            size=c["size"],
+            representative_ids=c["representative_ids"],
+            member_reasons={pid: r for pid, r in c["member_reasons"]},
+        )
+        for c in meta["communities"]
+    ]
+    matcher.transitions_ = [
+        Transition(t["kind"], tuple(t["previous"]), tuple(t["current"]))
+        for t in meta["transitions"]
+    ]

@@ -1,0 +1,62 @@
+"""Rows to engine posts: which posts the matcher sees, and who may be shown as a peer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from communities.models import ContentStatus, Post
+from matching import engine
+
+
+def matchable_posts() -> QuerySet[Post]:
+    """Posts the matcher clusters: every post that neither its author nor a moderator hid, oldest
+    first (a stable order makes a run reproducible)."""
+    return (
+        Post.objects.exclude(status=Post.Status.HIDDEN)
+        .filter(moderation_status=ContentStatus.VISIBLE)
+        .select_related("author__profile")
+        .prefetch_related("tags")
+        .order_by("pk")
+    )
+
+
+def is_searchable(post: Post) -> bool:
+    """Whether a post may be shown to other people as a peer: its author opted in, it is open."""
+    author = post.author
+    if author is None or not author.is_active or post.status != Post.Status.OPEN:
+        return False
+    if post.moderation_status != ContentStatus.VISIBLE:
+        return False
+    profile = getattr(author, "profile", None)
+    return bool(profile and profile.discoverable)
+
+
+def searchable_authors(post_ids: Iterable[int]) -> dict[int, int]:
+    """Post id -> author id for those of ``post_ids`` that may be shown to others as peers."""
+    return dict(
+        Post.objects.filter(
+            pk__in=list(post_ids),
+            status=Post.Status.OPEN,
+            moderation_status=ContentStatus.VISIBLE,
+            author__is_active=True,
+            author__profile__discoverable=True,
+        ).values_list("pk", "author_id")
+    )
+
+
+def to_engine_post(post: Post) -> engine.Post:
+    return engine.Post(
+        id=post.pk,
+        title=post.title,
+        body=post.body,
+        tags=tuple(tag.slug for tag in post.tags.all()),
+        searchable=is_searchable(post),
+    )
+
+
+def new_matcher() -> engine.Matcher:
+    """A matcher with this site's parameters (``KINDRED_MATCHER``)."""
+    return engine.Matcher(**settings.KINDRED_MATCHER)

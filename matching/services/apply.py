@@ -1,0 +1,359 @@
+"""Applying a run's results in one transaction: communities, placements, proposals and
+invitations, suggestions to moderators, peers and fits.
+
+Human decisions win: pinned and hand-made placements were passed to the engine as pinned,
+``MatchConstraint`` rows (a moderator's removal, a member's "not my problem", a merge) became
+cannot-link and must-link constraints, and they are enforced again here. Active communities never
+change shape silently: merges and splits the matcher sees in them become suggestions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from communities.models import Community, Membership, Placement, Post
+from communities.services import (
+    charter_revision_record,
+    tags_assign,
+    tags_from_names,
+    unique_community_slug,
+)
+from matching import engine
+from matching.models import MatchConstraint, MatcherSuggestion, MatchRun
+from matching.services.adapter import matchable_posts
+from matching.services.artifacts import artifacts_prune, run_matcher
+from matching.services.runs import (
+    match_run_claim,
+    match_run_fail,
+    match_run_fit,
+    match_run_peers_chunk,
+    match_run_progress,
+)
+from matching.services.storage import Found, found_store, posts_mark_matched
+from profiles.models import Notification, User
+from profiles.services import notify
+
+
+@dataclass
+class _Outcome:
+    community_map: dict[int, int] = field(default_factory=dict)  # engine id -> Community pk
+    proposed: list[Community] = field(default_factory=list)
+    suggestions: int = 0
+
+
+@dataclass
+class _Applying:
+    """What applying one run's clusters needs to know."""
+
+    run: MatchRun
+    matcher: engine.Matcher
+    posts: dict[int, Post]
+    existing: dict[int, Community]  # the previous run's communities, by pk (= engine id)
+    placed_in_active: dict[int, int]  # post -> the active community it was in
+    scores: dict[int, float]
+    kept_out: dict[int, set[int]]  # community -> posts kept out of it
+    now: datetime
+
+    def is_active(self, community_id: int) -> bool:
+        community = self.existing.get(community_id)
+        return community is not None and community.status == Community.Status.ACTIVE
+
+
+def _applying(run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]) -> _Applying:
+    previous = {int(k): v for k, v in run.metrics.get("previous", {}).items()}
+    existing = Community.objects.in_bulk(list(previous))
+    kept_out: dict[int, set[int]] = defaultdict(set)
+    for post_id, community_id in MatchConstraint.objects.filter(
+        kind=MatchConstraint.Kind.KEEP_OUT
+    ).values_list("post_id", "community_id"):
+        kept_out[community_id].add(post_id)
+    return _Applying(
+        run=run,
+        matcher=matcher,
+        posts=posts,
+        existing=existing,
+        placed_in_active={
+            pid: cid
+            for cid, pids in previous.items()
+            if cid in existing and existing[cid].status == Community.Status.ACTIVE
+            for pid in pids
+        },
+        scores={int(p): float(x) for p, x in zip(matcher.post_ids_, matcher.scores_, strict=True)},
+        kept_out=kept_out,
+        now=timezone.now(),
+    )
+
+
+def _frozen_communities(ctx: _Applying, outcome: _Outcome) -> set[int]:
+    """Active communities the matcher would merge or split: they keep their shape and a merge
+    becomes a suggestion to their moderators."""
+    existing = ctx.existing
+    frozen: set[int] = set()
+    for transition in ctx.matcher.transitions_:
+        active_before = [c for c in transition.previous_ids if ctx.is_active(c)]
+        if transition.kind == "merged" and active_before and len(transition.previous_ids) > 1:
+            first, *rest = transition.previous_ids
+            for other in rest:
+                if first in existing and other in existing:
+                    MatcherSuggestion.objects.create(
+                        run=ctx.run,
+                        kind=MatcherSuggestion.Kind.MERGE,
+                        community=existing[first],
+                        other_community=existing[other],
+                        reason=(
+                            f"The matcher now sees one group in “{existing[first].name}” and "
+                            f"“{existing[other].name}”."
+                        ),
+                    )
+                    outcome.suggestions += 1
+            frozen.update(transition.previous_ids)
+        elif transition.kind == "split" and active_before:
+            frozen.update(active_before)
+    return frozen
+
+
+def _suggest_split(ctx: _Applying, cluster: engine.Community, pids: list[int]) -> bool:
+    """A new cluster mostly taken from one active community becomes a split suggestion to its
+    moderators rather than a community of its own. Returns whether it did."""
+    from_active = Counter(ctx.placed_in_active[p] for p in pids if p in ctx.placed_in_active)
+    if not from_active:
+        return False
+    host, count = from_active.most_common(1)[0]
+    if count * 2 < len(pids) or host not in ctx.existing:
+        return False
+    MatcherSuggestion.objects.create(
+        run=ctx.run,
+        kind=MatcherSuggestion.Kind.SPLIT,
+        community=ctx.existing[host],
+        post_ids=sorted(pids),
+        reason=f"{len(pids)} posts form their own group around {', '.join(cluster.key_terms[:3])}.",
+    )
+    return True
+
+
+def _purpose_draft(cluster: engine.Community, titles: dict[int, str]) -> str:
+    lines = [
+        f"People here are working on {', '.join(cluster.key_terms[:4]) or cluster.name}.",
+        "",
+        "Some of the problems that brought them together:",
+    ]
+    lines += [f"- {titles[int(pid)]}" for pid in cluster.representative_ids if int(pid) in titles]
+    return "\n".join(lines)
+
+
+def _propose(ctx: _Applying, cluster: engine.Community, pids: list[int]) -> Community | None:
+    """A proposed community for a new cluster with enough posts and authors, its authors
+    invited; None when the cluster is too small."""
+    posts = ctx.posts
+    authors = {author for p in pids if p in posts and (author := posts[p].author_id) is not None}
+    if (
+        len(pids) < settings.KINDRED_PROPOSAL_MIN_POSTS
+        or len(authors) < settings.KINDRED_PROPOSAL_MIN_AUTHORS
+    ):
+        return None
+    name = cluster.name[:120] or "New community"
+    community = Community.objects.create(
+        name=name,
+        slug=unique_community_slug(name),
+        purpose=_purpose_draft(cluster, {pid: p.title for pid, p in posts.items()}),
+        status=Community.Status.PROPOSED,
+        origin=Community.Origin.MATCHER,
+        formed_reason=(
+            f"{len(authors)} people posted {len(pids)} problems about "
+            f"{', '.join(cluster.key_terms[:4])}"
+            + (f" (tags: {', '.join(cluster.tags[:4])})" if cluster.tags else "")
+            + "."
+        ),
+        proposal_expires_at=ctx.now + timedelta(days=settings.KINDRED_PROPOSAL_TTL_DAYS),
+    )
+    tags_assign(community, tags_from_names(cluster.tags[:5]))
+    charter_revision_record(community=community, editor=None, summary="Proposed by the matcher")
+    _invite(community, authors, ", ".join(cluster.key_terms[:3]) or name)
+    return community
+
+
+def _invite(community: Community, authors: set[int], topic: str) -> None:
+    Membership.objects.bulk_create(
+        [
+            Membership(user_id=a, community=community, state=Membership.State.INVITED)
+            for a in sorted(authors)
+        ],
+        ignore_conflicts=True,
+    )
+    for invitee in User.objects.filter(pk__in=authors):
+        notify(
+            user=invitee,
+            kind=Notification.Kind.INVITATION,
+            title=f"{len(authors)} people are working on {topic}: join them?",
+            url=community.get_absolute_url(),
+        )
+
+
+def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]) -> _Outcome:
+    """Turn the run's clusters into communities and placements."""
+    ctx = _applying(run, matcher, posts)
+    outcome = _Outcome()
+    frozen = _frozen_communities(ctx, outcome)
+    members: dict[int, list[int]] = defaultdict(list)
+    for pid, label in zip(matcher.post_ids_, matcher.labels_, strict=True):
+        if int(label) != engine.UNASSIGNED:
+            members[int(label)].append(int(pid))
+    clusters = {c.id: c for c in matcher.communities_}
+    for cluster_id, pids in sorted(members.items()):
+        cluster = clusters.get(cluster_id)
+        if cluster is None:
+            continue
+        community: Community | None
+        if cluster_id in ctx.existing:
+            community = ctx.existing[cluster_id]
+            if community.status == Community.Status.ARCHIVED:
+                continue
+            outcome.community_map[cluster_id] = community.pk
+            if community.pk in frozen:
+                continue
+        elif _suggest_split(ctx, cluster, pids):
+            outcome.suggestions += 1
+            continue
+        else:
+            community = _propose(ctx, cluster, pids)
+            if community is None:
+                continue
+            outcome.community_map[cluster_id] = community.pk
+            outcome.proposed.append(community)
+        _sync_placements(community, pids, ctx.scores, cluster.member_reasons, ctx.kept_out)
+    return outcome
+
+
+def _sync_placements(
+    community: Community,
+    post_ids: list[int],
+    scores: dict[int, float],
+    reasons: dict[Any, str],
+    kept_out: dict[int, set[int]],
+) -> None:
+    """The matcher's placements in a community become exactly this cluster; placements by
+    members and moderators are never touched."""
+    wanted = {pid for pid in post_ids if pid not in kept_out[community.pk]}
+    current = {p.post_id: p for p in Placement.objects.filter(community=community)}
+    stale = [
+        p.pk
+        for pid, p in current.items()
+        if p.placed_by == Placement.PlacedBy.MATCHER and not p.pinned and pid not in wanted
+    ]
+    Placement.objects.filter(pk__in=stale).delete()
+    new = [
+        Placement(
+            post_id=pid,
+            community=community,
+            placed_by=Placement.PlacedBy.MATCHER,
+            score=max(0.0, min(1.0, scores.get(pid, 0.0))),
+            reason=str(reasons.get(pid, ""))[:2000],
+        )
+        for pid in sorted(wanted - set(current))
+    ]
+    Placement.objects.bulk_create(new, ignore_conflicts=True)
+    for pid in wanted & set(current):
+        placement = current[pid]
+        if placement.placed_by == Placement.PlacedBy.MATCHER:
+            score = max(0.0, min(1.0, scores.get(pid, 0.0)))
+            if placement.score is None or abs(placement.score - score) > 1e-4:
+                Placement.objects.filter(pk=placement.pk).update(score=score)
+
+
+def _found_in(chunks: Sequence[dict[str, Any]], posts: dict[int, Post]) -> dict[int, Found]:
+    return {
+        int(key): Found(
+            peers=[
+                engine.Peer(id=p[0], score=p[1], shared_tags=tuple(p[2]), shared_terms=tuple(p[3]))
+                for p in raw_peers
+            ],
+            fits=[(int(c), conf) for c, conf in chunk["fits"].get(key, [])],
+        )
+        for chunk in chunks
+        for key, raw_peers in chunk.get("peers", {}).items()
+        if int(key) in posts
+    }
+
+
+def _finish(run: MatchRun, matcher: engine.Matcher | None, outcome: _Outcome) -> None:
+    assigned = 0
+    if matcher is not None:
+        assigned = int(sum(1 for x in matcher.labels_ if int(x) != engine.UNASSIGNED))
+    transitions = Counter(t.kind for t in matcher.transitions_) if matcher else Counter()
+    run.status = MatchRun.Status.SUCCEEDED
+    run.stage = "done"
+    run.progress = 100
+    run.finished_at = timezone.now()
+    run.assigned_count = min(assigned, run.post_count)
+    run.community_count = len(outcome.community_map)
+    run.metrics = {
+        **run.metrics,
+        "community_map": {str(k): v for k, v in outcome.community_map.items()},
+        "coverage": round(assigned / run.post_count, 4) if run.post_count else 0.0,
+        "proposed": [c.pk for c in outcome.proposed],
+        "suggestions": outcome.suggestions,
+        "transitions": dict(transitions),
+        "discovery": getattr(matcher, "discovery_", {}) if matcher else {},
+    }
+    run.save()
+
+
+def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]]) -> MatchRun | None:
+    """Apply a run's whole result in one transaction: communities, placements, proposals and
+    invitations, peers and fits. Safe to run twice: a finished run is left alone."""
+    match_run_progress(run_id, stage="applying", progress=90)
+    with transaction.atomic():
+        run = (
+            MatchRun.objects.select_for_update()
+            .filter(pk=run_id, status=MatchRun.Status.RUNNING)
+            .first()
+        )
+        if run is None:
+            return None
+        post_ids = [int(pid) for chunk in chunks for pid in chunk.get("peers", {})]
+        posts = {p.pk: p for p in matchable_posts().filter(pk__in=post_ids)}
+        matcher = run_matcher(run_id) if run.post_count else None
+        outcome = _apply_communities(run, matcher, posts) if matcher is not None else _Outcome()
+        found_store(_found_in(chunks, posts), outcome.community_map)
+        posts_mark_matched(list(posts))
+        _finish(run, matcher, outcome)
+        artifacts_prune()
+    return run
+
+
+def match_run_execute(
+    *, run_id: int, progress: Callable[[int, int], Any] | None = None
+) -> MatchRun | None:
+    """Run a whole match run in this process (the `run_matcher` command and tests): the same
+    steps the Celery pipeline spreads over workers."""
+    if match_run_claim(run_id=run_id) is None:
+        return None
+    try:
+        chunks = match_run_fit(run_id=run_id) or []
+        results = []
+        for i, chunk in enumerate(chunks):
+            results.append(match_run_peers_chunk(run_id=run_id, post_ids=chunk))
+            match_run_progress(run_id, progress=40 + int(50 * (i + 1) / max(1, len(chunks))))
+            if progress is not None:
+                progress(i + 1, len(chunks))
+        return match_run_apply(run_id=run_id, chunks=results)
+    except Exception as exc:
+        match_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def proposals_expire() -> int:
+    """Archive communities the matcher proposed whose time ran out before enough people joined.
+    Safe to run twice. Returns how many were archived."""
+    now = timezone.now()
+    return Community.objects.filter(
+        status=Community.Status.PROPOSED, proposal_expires_at__lt=now
+    ).update(status=Community.Status.ARCHIVED, updated_at=now)

@@ -1,0 +1,247 @@
+"""Full runs: request, claim, fit, fan the neighbour search out, heartbeat, staleness.
+
+A run computes on the side, split into Celery tasks that any number of workers share (fit, then
+neighbour search in chunks), and applies its whole result in one transaction at the end
+(``matching.services.apply``). A failed or killed run leaves the previous placements as they were.
+Tasks are enqueued by name: this module imports no task.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+from celery import chord, current_app, signature
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from communities.models import Community, Membership, Placement
+from matching import engine
+from matching.models import MatchConstraint, MatchRun
+from matching.services.adapter import matchable_posts, new_matcher, to_engine_post
+from matching.services.artifacts import artifact_store, pack, run_matcher
+from matching.services.storage import vectors_store, vectors_stored
+from profiles.models import User
+
+ACTIVE_RUN_STATES = (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING)
+
+
+def can_start_runs(user: User | None) -> bool:
+    """Staff, and moderators or owners of any community, may start a full run."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        user.is_staff
+        or Membership.objects.filter(
+            user=user,
+            state=Membership.State.ACTIVE,
+            role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+        ).exists()
+    )
+
+
+def match_run_request(*, actor: User | None, trigger: str = MatchRun.Trigger.MANUAL) -> MatchRun:
+    """Queue a full run, or return the one already queued or running. Safe to call twice.
+
+    ``actor`` None means the system (beat, or a post waiting for a first model). The run records
+    the configuration id of the matcher it will fit."""
+    if actor is not None and not can_start_runs(actor):
+        raise PermissionDenied("Only staff and community moderators can start a match run.")
+    _reap_stale_runs()
+    with transaction.atomic():
+        existing = (
+            MatchRun.objects.select_for_update()
+            .filter(status__in=ACTIVE_RUN_STATES)
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            return existing
+        run = MatchRun.objects.create(
+            trigger=trigger, requested_by=actor, config_id=new_matcher().config_id()
+        )
+        run_id = run.pk
+        transaction.on_commit(lambda: current_app.send_task("matching.start_run", args=[run_id]))
+    return run
+
+
+def _reap_stale_runs() -> None:
+    """A run whose tasks have shown no sign of life for a while lost its worker: mark it failed,
+    so that it no longer blocks new runs. Its result was never applied."""
+    stale = timezone.now() - timedelta(seconds=settings.KINDRED_MATCH_RUN_STALE_SECONDS)
+    MatchRun.objects.filter(status=MatchRun.Status.RUNNING, heartbeat_at__lt=stale).update(
+        status=MatchRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error="The run stopped reporting (its worker was lost); nothing of it was applied.",
+    )
+    MatchRun.objects.filter(
+        status=MatchRun.Status.QUEUED,
+        created_at__lt=stale - timedelta(seconds=settings.KINDRED_MATCH_RUN_STALE_SECONDS),
+    ).update(
+        status=MatchRun.Status.FAILED,
+        error="The run was never picked up by a worker.",
+    )
+
+
+def match_run_progress(
+    run_id: int, *, stage: str | None = None, progress: int | None = None
+) -> None:
+    """The run's heartbeat, with its stage and progress when given."""
+    changes: dict[str, Any] = {"heartbeat_at": timezone.now()}
+    if stage is not None:
+        changes["stage"] = stage
+    if progress is not None:
+        changes["progress"] = max(0, min(100, progress))
+    MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING).update(**changes)
+
+
+def match_run_claim(*, run_id: int) -> MatchRun | None:
+    """Move a queued run to running. None when the run is gone, already finished, or another run
+    is running (the database allows one running run: a partial unique index). A redelivered task
+    of a run that is still running claims it again."""
+    _reap_stale_runs()
+    run = MatchRun.objects.filter(pk=run_id).first()
+    if run is None or run.status in (MatchRun.Status.SUCCEEDED, MatchRun.Status.FAILED):
+        return None
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            claimed = MatchRun.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATES).update(
+                status=MatchRun.Status.RUNNING,
+                started_at=now,
+                heartbeat_at=now,
+                stage="loading posts",
+                progress=0,
+                finished_at=None,
+                error="",
+            )
+    except IntegrityError:
+        return None
+    return MatchRun.objects.get(pk=run_id) if claimed else None
+
+
+def _constraints(post_ids: set[int], previous: dict[int, list[int]]) -> engine.Constraints:
+    constraints = engine.Constraints()
+    for placement in Placement.objects.filter(
+        Q(pinned=True) | Q(placed_by__in=[Placement.PlacedBy.MEMBER, Placement.PlacedBy.MODERATOR]),
+        community__status__in=[Community.Status.PROPOSED, Community.Status.ACTIVE],
+        post_id__in=post_ids,
+    ).order_by("pk"):
+        constraints.pinned[placement.post_id] = placement.community_id
+    for rule in MatchConstraint.objects.order_by("pk"):
+        members = previous.get(rule.community_id, [])
+        if rule.kind == MatchConstraint.Kind.KEEP_OUT and rule.post_id in post_ids:
+            constraints.cannot_link.extend(
+                (rule.post_id, other) for other in members[:20] if other != rule.post_id
+            )
+        elif rule.kind == MatchConstraint.Kind.KEEP_TOGETHER and rule.other_community_id:
+            others = previous.get(rule.other_community_id, [])
+            constraints.must_link.extend(zip(members[:3], others[:3], strict=False))
+    pinned = constraints.pinned
+    constraints.cannot_link = [
+        (a, b)
+        for a, b in constraints.cannot_link
+        if not (a in pinned and b in pinned and pinned[a] == pinned[b])
+    ]
+    return constraints
+
+
+def _previous_communities(post_ids: set[int]) -> dict[int, list[int]]:
+    previous: dict[int, list[int]] = defaultdict(list)
+    for community_id, post_id in (
+        Placement.objects.filter(
+            community__status__in=[Community.Status.PROPOSED, Community.Status.ACTIVE],
+            post_id__in=post_ids,
+        )
+        .order_by("community_id", "-score", "post_id")
+        .values_list("community_id", "post_id")
+    ):
+        previous[community_id].append(post_id)
+    return dict(previous)
+
+
+def match_run_fit(*, run_id: int) -> list[list[int]] | None:
+    """Fit the matcher over every matchable post and store it as this run's artifact, with its
+    configuration id on the run. Returns the post ids split into chunks for the neighbour search,
+    or None when the run is not running. Safe to run twice: the artifact is replaced."""
+    run = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING).first()
+    if run is None:
+        return None
+    rows = list(matchable_posts())
+    match_run_progress(run_id, stage="fitting", progress=5)
+    post_ids = {p.pk for p in rows}
+    previous = _previous_communities(post_ids)
+    matcher = new_matcher()
+    if rows:
+        known = vectors_stored(matcher, post_ids)
+        matcher.fit(
+            [to_engine_post(p) for p in rows],
+            previous=previous or None,
+            constraints=_constraints(post_ids, previous),
+            vectors=known or None,
+        )
+        vectors_store(matcher, known)
+    data = pack(matcher) if rows else None
+    with transaction.atomic():
+        artifact_store(run_id=run_id, config_id=matcher.config_id(), data=data)
+        MatchRun.objects.filter(pk=run_id).update(
+            config_id=matcher.config_id() if rows else run.config_id,
+            post_count=len(rows),
+            metrics={
+                **run.metrics,
+                "high_water": max(post_ids, default=0),
+                "previous": {str(k): v for k, v in previous.items()},
+            },
+        )
+    match_run_progress(run_id, stage="finding peers", progress=40)
+    size = settings.KINDRED_MATCH_CHUNK_SIZE
+    ordered = [p.pk for p in rows]
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def match_run_fan_out(*, run_id: int, chunks: list[list[int]]) -> None:
+    """Spread the neighbour search over every worker (one ``matching.peers_chunk`` task per
+    chunk), then apply the whole result (``matching.apply_run``), or fail the run when a part
+    fails (``matching.fail_run``)."""
+    header = [signature("matching.peers_chunk", args=(run_id, chunk)) for chunk in chunks]
+    if not header:
+        current_app.send_task("matching.apply_run", args=[[], run_id])
+        return
+    callback = signature("matching.apply_run", args=(run_id,)).on_error(
+        signature("matching.fail_run", args=(run_id,), immutable=True)
+    )
+    chord(header)(callback)
+
+
+def match_run_peers_chunk(*, run_id: int, post_ids: list[int]) -> dict[str, Any]:
+    """Neighbour search for one chunk of a run's posts: peers and fitting communities (engine
+    ids), returned to the run's final step. Touches nothing in the database but the heartbeat.
+    Safe to run twice."""
+    if not MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING).exists():
+        return {"peers": {}, "fits": {}}
+    matcher = run_matcher(run_id)
+    limit = settings.KINDRED_PEERS_PER_POST
+    # A few more than needed: the author's own other posts are dropped when applied. The engine
+    # only returns searchable posts (open, by people who let others find them).
+    found = matcher.similar_indexed(post_ids, k=limit + 5)
+    placed = matcher.place_indexed(post_ids)
+    peers = {
+        str(post_id): [
+            [p.id, p.score, list(p.shared_tags), list(p.shared_terms)] for p in found_peers
+        ]
+        for post_id, found_peers in found.items()
+    }
+    fits = {str(post_id): [[c, conf] for c, conf in placed.get(post_id, [])] for post_id in found}
+    match_run_progress(run_id)
+    return {"peers": peers, "fits": fits}
+
+
+def match_run_fail(*, run_id: int, error: str) -> None:
+    """Mark a run failed; nothing of it was applied. Safe to run twice."""
+    MatchRun.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATES).update(
+        status=MatchRun.Status.FAILED, finished_at=timezone.now(), error=error[:2000]
+    )
