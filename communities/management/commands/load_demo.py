@@ -148,7 +148,7 @@ class Command(BaseCommand):
                 email=f"{username}@example.org",
                 password=make_password(DEMO_PASSWORD),
             )
-            profile_update(
+            services.profile_update_with_interests(
                 user=user,
                 display_name=display_name,
                 bio=bio,
