@@ -1,3 +1,6 @@
+"""The home page and the post pages: writing a post, its page with its replies, marking it solved.
+Its peers and communities come from matching (its template tags and matching/views.py)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
