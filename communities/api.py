@@ -1,17 +1,19 @@
-"""Read endpoints for tags, posts and communities."""
+"""The API of tags, posts, communities, discussions and proposals, and of one's own profile with
+one's interests (tags)."""
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from communities import selectors, services
 from communities.models import Community, Membership, Post, Proposal, Reply, Tag, Thread
-from matching import selectors as matching_selectors
+from profiles import services as profile_services
+from profiles.models import Profile
 
 
 class TagSerializer(serializers.ModelSerializer):
@@ -56,48 +58,6 @@ class PostCreateSerializer(serializers.Serializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), max_length=8, required=False, default=list
     )
-
-
-class PeerPostSerializer(serializers.ModelSerializer):
-    author = serializers.SerializerMethodField()
-    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Post
-        fields = ["id", "url", "author", "kind", "title", "tags", "created_at"]
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_author(self, post: Post) -> str | None:
-        return post.author.public_name if post.author_id else None
-
-    def get_url(self, post: Post) -> str:
-        return post.get_absolute_url()
-
-
-class PeerSerializer(serializers.Serializer):
-    post = PeerPostSerializer(source="peer")
-    score = serializers.FloatField()
-    reason = serializers.CharField()
-    shared_tags = serializers.ListField(child=serializers.CharField())
-    shared_terms = serializers.ListField(child=serializers.CharField())
-
-
-class FitCommunitySerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Community
-        fields = ["slug", "name", "url", "status", "visibility", "join_policy"]
-
-    def get_url(self, community: Community) -> str:
-        return community.get_absolute_url()
-
-
-class CommunityFitSerializer(serializers.Serializer):
-    community = FitCommunitySerializer()
-    confidence = serializers.FloatField()
-    reason = serializers.CharField()
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -194,7 +154,10 @@ class ReplyCreateSerializer(serializers.Serializer):
 
 
 class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Posts. Publishing one finds its peers and fitting communities within seconds."""
+    """Posts. Publishing one finds its peers and fitting communities within seconds.
+
+    matching.api.PostWithMatchesViewSet adds the peers and communities of a post; the router in
+    config/api.py serves that one."""
 
     serializer_class = PostSerializer
     filterset_class = PostFilter
@@ -211,22 +174,6 @@ class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         post = services.post_create(author=request.user, **data.validated_data)
         post = selectors.post_list(viewer=request.user).get(pk=post.pk)
         return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(responses=PeerSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
-    def peers(self, request, pk=None):
-        """People working on the same thing: their posts, with a score and the reason."""
-        post = self.get_object()
-        rows = matching_selectors.post_peers(viewer=request.user, post=post)
-        return Response(PeerSerializer(rows, many=True).data)
-
-    @extend_schema(responses=CommunityFitSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
-    def communities(self, request, pk=None):
-        """Communities this post fits, with the matcher's confidence."""
-        post = self.get_object()
-        rows = matching_selectors.post_community_fits(viewer=request.user, post=post)
-        return Response(CommunityFitSerializer(rows, many=True).data)
 
     @extend_schema(methods=["GET"], responses=ReplySerializer(many=True), filters=False)
     @extend_schema(
@@ -334,7 +281,7 @@ class ThreadCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=10000, help_text="The first message, in Markdown.")
 
 
-class ThreadMessageSerializer(serializers.ModelSerializer):
+class ThreadReplySerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
 
     class Meta:
@@ -346,7 +293,7 @@ class ThreadMessageSerializer(serializers.ModelSerializer):
         return reply.author.public_name if reply.author_id else None
 
 
-class ThreadMessageCreateSerializer(serializers.Serializer):
+class ThreadReplyCreateSerializer(serializers.Serializer):
     thread = serializers.IntegerField(min_value=1)
     body = serializers.CharField(max_length=10000, help_text="Markdown.")
 
@@ -359,7 +306,7 @@ class ThreadFilter(django_filters.FilterSet):
         fields = ["community"]
 
 
-class ThreadMessageFilter(django_filters.FilterSet):
+class ThreadReplyFilter(django_filters.FilterSet):
     thread = IntegerFilter(field_name="thread_id", label="Thread id")
 
     class Meta:
@@ -389,21 +336,21 @@ class ThreadViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
 
 
-class ThreadMessageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ThreadReplyViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Messages in threads, oldest first (filter by thread). Members reply; the people in the
     thread are notified."""
 
-    serializer_class = ThreadMessageSerializer
-    filterset_class = ThreadMessageFilter
+    serializer_class = ThreadReplySerializer
+    filterset_class = ThreadReplyFilter
     ordering_fields = ["created_at"]
     ordering = ["created_at", "id"]
 
     def get_queryset(self):
         return selectors.reply_list(viewer=self.request.user)
 
-    @extend_schema(request=ThreadMessageCreateSerializer, responses={201: ThreadMessageSerializer})
+    @extend_schema(request=ThreadReplyCreateSerializer, responses={201: ThreadReplySerializer})
     def create(self, request, *args, **kwargs):
-        data = ThreadMessageCreateSerializer(data=request.data)
+        data = ThreadReplyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         thread = (
             selectors.thread_list(viewer=request.user)
@@ -415,7 +362,7 @@ class ThreadMessageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, views
         reply = services.thread_reply(
             author=request.user, thread=thread, body=data.validated_data["body"]
         )
-        return Response(ThreadMessageSerializer(reply).data, status=status.HTTP_201_CREATED)
+        return Response(ThreadReplySerializer(reply).data, status=status.HTTP_201_CREATED)
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -555,3 +502,63 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Withdraw an open proposal (its author, or a moderator). Safe to repeat."""
         proposal = services.proposal_withdraw(actor=request.user, proposal=self.get_object())
         return Response(self._fresh(proposal))
+
+
+# One's own profile and settings, with one's interests (tags) ----------------------------------
+
+
+class TagNamesField(serializers.ListField):
+    """Tags as a list of slugs when read; names (new ones allowed) when written."""
+
+    def to_representation(self, value):
+        return [tag.slug for tag in value.all()]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    """One's own profile and settings. Interests are tag names; new ones are created."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    url = serializers.SerializerMethodField()
+    interests = TagNamesField(
+        child=serializers.CharField(max_length=50), max_length=8, required=False
+    )
+
+    class Meta:
+        model = Profile
+        fields = [
+            "username",
+            "email",
+            "url",
+            "display_name",
+            "bio",
+            "interests",
+            "discoverable",
+            "email_frequency",
+            "notify_invitations",
+            "notify_peers",
+            "notify_replies",
+            "notify_proposals",
+        ]
+
+    def get_url(self, profile: Profile) -> str:
+        return profile.get_absolute_url()
+
+
+class MeView(generics.GenericAPIView):
+    """The signed-in person's profile and settings: read them, or change some of them."""
+
+    serializer_class = MeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _profile(self) -> Profile:
+        return profile_services.profile_ensure(user=self.request.user)
+
+    def get(self, request):
+        return Response(MeSerializer(self._profile()).data)
+
+    def patch(self, request):
+        data = MeSerializer(self._profile(), data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        profile = services.profile_update_with_interests(user=request.user, **data.validated_data)
+        return Response(MeSerializer(profile).data)

@@ -61,7 +61,6 @@ class PostStatus(models.TextChoices):
 class PostMatchState(models.TextChoices):
     PENDING = "pending", "Waiting for the matcher"
     MATCHED = "matched", "Matched"
-    FAILED = "failed", "Matching failed"
 
 
 class Post(models.Model):

@@ -111,24 +111,6 @@ def community_invitations(*, user: User) -> QuerySet[Community]:
     return community_list(viewer=user).filter(pk__in=invited, status=Community.Status.PROPOSED)
 
 
-def post_list_open_with_peers(*, viewer: Viewer, author: User, peers: int = 3) -> QuerySet[Post]:
-    """``author``'s open posts, newest first, each with its best visible peers prefetched into
-    ``top_peers`` (at most ``peers``), in a fixed number of queries."""
-    from matching.selectors import visible_peer_suggestions
-
-    return (
-        post_list(viewer=viewer)
-        .filter(author=author, status=Post.Status.OPEN)
-        .prefetch_related(
-            Prefetch(
-                "peer_suggestions",
-                queryset=visible_peer_suggestions()[:peers],
-                to_attr="top_peers",
-            )
-        )
-    )
-
-
 def placement_list_recent(*, viewer: User, limit: int = 10) -> QuerySet[Placement]:
     """Posts placed lately in the communities ``viewer`` is active in, newest first."""
     return (

@@ -8,10 +8,10 @@ from rest_framework.routers import DefaultRouter
 
 from communities.api import (
     CommunityViewSet,
-    PostViewSet,
+    MeView,
     ProposalViewSet,
     TagViewSet,
-    ThreadMessageViewSet,
+    ThreadReplyViewSet,
     ThreadViewSet,
 )
 from communities.moderation_api import (
@@ -20,8 +20,8 @@ from communities.moderation_api import (
     ReportViewSet,
     SiteModerationViewSet,
 )
-from matching.api import MatchRunViewSet
-from profiles.api import MeView, NotificationViewSet, ObtainTokenView
+from matching.api import MatchRunViewSet, PostWithMatchesViewSet
+from profiles.api import NotificationViewSet, ObtainTokenView
 
 
 @csrf_exempt
@@ -32,11 +32,11 @@ def api_not_found(request):
 
 router = DefaultRouter()
 router.register("tags", TagViewSet, basename="tag")
-router.register("posts", PostViewSet, basename="post")
+router.register("posts", PostWithMatchesViewSet, basename="post")
 router.register("communities", CommunityViewSet, basename="community")
 router.register("match-runs", MatchRunViewSet, basename="match-run")
 router.register("threads", ThreadViewSet, basename="thread")
-router.register("thread-messages", ThreadMessageViewSet, basename="thread-message")
+router.register("thread-messages", ThreadReplyViewSet, basename="thread-message")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("moderation/communities", CommunityModerationViewSet, basename="moderation")
 router.register("moderation/site", SiteModerationViewSet, basename="site-moderation")

@@ -1,9 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from communities import views as communities_views
+from communities import urls as communities_urls
+from communities.views import posts as post_views
 from core import views
+from matching import urls as matching_urls
+from profiles import urls as profiles_urls
 from profiles import views as profiles_views
+
+# The matching parts of the post pages keep their names in the communities namespace, beside the
+# post pages they belong to (communities may not import matching, so they are joined here).
+communities_and_matching_urls = (
+    [*communities_urls.urlpatterns, *matching_urls.urlpatterns],
+    communities_urls.app_name,
+)
+# A person's page and settings show their posts, communities and interests (tags), so communities
+# serves them; their names stay in the profiles namespace. profiles' fixed paths come first, so
+# that no one's username shadows them.
+people_urls = ([*profiles_urls.urlpatterns, *communities_urls.people_urlpatterns], "profiles")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -11,10 +25,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", include("config.api")),
-    path("people/", include("profiles.urls")),
-    path("", communities_views.home, name="home"),
+    path("people/", include(people_urls)),
+    path("", post_views.home, name="home"),
     path("", include("communities.moderation_urls")),
-    path("", include("communities.urls")),
+    path("", include(communities_and_matching_urls)),
 ]
 
 handler429 = "core.views.too_many_requests"

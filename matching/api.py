@@ -1,9 +1,15 @@
-"""Match runs: start one (staff and community moderators) and follow it live."""
+"""Match runs: start one (staff and community moderators) and follow it live. A post's peers and
+the communities it fits: actions added to the posts API of communities."""
 
-from drf_spectacular.utils import extend_schema
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from communities.api import PostViewSet
+from communities.models import Community, Post
 from matching import selectors, services
 from matching.models import MatchRun
 
@@ -58,3 +64,68 @@ class MatchRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             MatchRunSerializer(run).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+# A post's peers and the communities it fits ---------------------------------------------------
+
+
+class PeerPostSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = ["id", "url", "author", "kind", "title", "tags", "created_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author(self, post: Post) -> str | None:
+        return post.author.public_name if post.author_id else None
+
+    def get_url(self, post: Post) -> str:
+        return post.get_absolute_url()
+
+
+class PeerSerializer(serializers.Serializer):
+    post = PeerPostSerializer(source="peer")
+    score = serializers.FloatField()
+    reason = serializers.CharField()
+    shared_tags = serializers.ListField(child=serializers.CharField())
+    shared_terms = serializers.ListField(child=serializers.CharField())
+
+
+class FitCommunitySerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Community
+        fields = ["slug", "name", "url", "status", "visibility", "join_policy"]
+
+    def get_url(self, community: Community) -> str:
+        return community.get_absolute_url()
+
+
+class CommunityFitSerializer(serializers.Serializer):
+    community = FitCommunitySerializer()
+    confidence = serializers.FloatField()
+    reason = serializers.CharField()
+
+
+class PostWithMatchesViewSet(PostViewSet):
+    """Posts. Publishing one finds its peers and fitting communities within seconds."""
+
+    @extend_schema(responses=PeerSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def peers(self, request, pk=None):
+        """People working on the same thing: their posts, with a score and the reason."""
+        post = self.get_object()
+        rows = selectors.post_peers(viewer=request.user, post=post)
+        return Response(PeerSerializer(rows, many=True).data)
+
+    @extend_schema(responses=CommunityFitSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def communities(self, request, pk=None):
+        """Communities this post fits, with the matcher's confidence."""
+        post = self.get_object()
+        rows = selectors.post_community_fits(viewer=request.user, post=post)
+        return Response(CommunityFitSerializer(rows, many=True).data)

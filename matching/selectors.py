@@ -5,8 +5,14 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from communities.models import Community, Post, Tag
-from communities.selectors import Viewer, community_visibility_filter
+from communities.selectors import (
+    Viewer,
+    community_visibility_filter,
+    placement_list_for_post,
+    post_list,
+)
 from matching.models import CommunityFit, MatchRun, PeerSuggestion
+from profiles.models import User
 
 
 def post_peers(*, viewer: Viewer, post: Post) -> QuerySet[PeerSuggestion]:
@@ -56,3 +62,34 @@ def visible_peer_suggestions() -> QuerySet[PeerSuggestion]:
         .select_related("peer__author__profile")
         .order_by("-score", "pk")
     )
+
+
+def post_list_open_with_peers(*, viewer: Viewer, author: User, peers: int = 3) -> QuerySet[Post]:
+    """``author``'s open posts, newest first, each with its best visible peers prefetched into
+    ``top_peers`` (at most ``peers``), in a fixed number of queries."""
+    return (
+        post_list(viewer=viewer)
+        .filter(author=author, status=Post.Status.OPEN)
+        .prefetch_related(
+            Prefetch(
+                "peer_suggestions",
+                queryset=visible_peer_suggestions()[:peers],
+                to_attr="top_peers",
+            )
+        )
+    )
+
+
+def post_matches_panel(*, viewer: Viewer, post: Post) -> dict:
+    """What the peers and communities panel of a post page shows: its peers, the communities it
+    is in, and the other communities it fits."""
+    placements = list(placement_list_for_post(viewer=viewer, post=post))
+    placed = {placement.community_id for placement in placements}
+    fits = post_community_fits(viewer=viewer, post=post)
+    return {
+        "post": post,
+        "is_author": viewer.is_authenticated and post.author_id == viewer.pk,
+        "peers": post_peers(viewer=viewer, post=post),
+        "placements": placements,
+        "fits": [fit for fit in fits if fit.community_id not in placed],
+    }

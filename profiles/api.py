@@ -1,15 +1,18 @@
-"""API for people: a token, one's own profile and settings, one's notifications."""
+"""API for people: a token and one's notifications. One's own profile and settings (/api/me/)
+show one's interests, which are tags: communities.api.MeView serves them."""
 
 from __future__ import annotations
 
+from allauth.core.internal import ratelimit
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, mixins, permissions, serializers, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.ratelimit import RateLimited, rate_limit
 from profiles import selectors, services
-from profiles.models import Notification, Profile
+from profiles.models import Notification
 
 
 class ObtainTokenView(ObtainAuthToken):
@@ -19,10 +22,6 @@ class ObtainTokenView(ObtainAuthToken):
     limit, per account and per address), so the API is no way around it; too many answer 429."""
 
     def post(self, request, *args, **kwargs):
-        from allauth.core.internal import ratelimit
-
-        from core.ratelimit import RateLimited, rate_limit
-
         rate_limit(action="api_login", key=request.META.get("REMOTE_ADDR", ""))
         data = request.data if hasattr(request.data, "get") else {}
         username = str(data.get("username", ""))[:150].lower()
@@ -34,63 +33,6 @@ class ObtainTokenView(ObtainAuthToken):
         response = super().post(request, *args, **kwargs)
         usage.rollback()  # only failures count
         return response
-
-
-class TagNamesField(serializers.ListField):
-    """Tags as a list of slugs when read; names (new ones allowed) when written."""
-
-    def to_representation(self, value):
-        return [tag.slug for tag in value.all()]
-
-
-class MeSerializer(serializers.ModelSerializer):
-    """One's own profile and settings. Interests are tag names; new ones are created."""
-
-    username = serializers.CharField(source="user.username", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
-    url = serializers.SerializerMethodField()
-    interests = TagNamesField(
-        child=serializers.CharField(max_length=50), max_length=8, required=False
-    )
-
-    class Meta:
-        model = Profile
-        fields = [
-            "username",
-            "email",
-            "url",
-            "display_name",
-            "bio",
-            "interests",
-            "discoverable",
-            "email_frequency",
-            "notify_invitations",
-            "notify_peers",
-            "notify_replies",
-            "notify_proposals",
-        ]
-
-    def get_url(self, profile: Profile) -> str:
-        return profile.get_absolute_url()
-
-
-class MeView(generics.GenericAPIView):
-    """The signed-in person's profile and settings: read them, or change some of them."""
-
-    serializer_class = MeSerializer
-    permission_classes = [permissions.IsAuthenticated]
-
-    def _profile(self) -> Profile:
-        return services.profile_ensure(user=self.request.user)
-
-    def get(self, request):
-        return Response(MeSerializer(self._profile()).data)
-
-    def patch(self, request):
-        data = MeSerializer(self._profile(), data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        profile = services.profile_update(user=request.user, **data.validated_data)
-        return Response(MeSerializer(profile).data)
 
 
 class NotificationSerializer(serializers.ModelSerializer):

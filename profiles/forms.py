@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 
-from communities.forms import TagsField
 from profiles.models import Profile
 
 
 class SettingsForm(forms.Form):
+    """What profiles knows of a person. The settings page adds their interests (tags):
+    communities.forms.ProfileSettingsForm."""
+
     display_name = forms.CharField(
         label="Display name",
         max_length=80,
@@ -20,10 +22,6 @@ class SettingsForm(forms.Form):
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-    )
-    interests = TagsField(
-        label="Interests",
-        help_text="Topics you care about, separated by commas (up to 8).",
     )
     discoverable = forms.BooleanField(
         label="Let others find me by my posts",
@@ -50,7 +48,6 @@ class SettingsForm(forms.Form):
         return {
             "display_name": profile.display_name,
             "bio": profile.bio,
-            "interests": ", ".join(tag.name for tag in profile.interests.all()),
             "discoverable": profile.discoverable,
             "email_frequency": profile.email_frequency,
             **{field: getattr(profile, field) for field in cls.NOTIFY_FIELDS},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from profiles.models import Notification, User
 
@@ -21,13 +21,10 @@ def notification_unread_count(*, user: User) -> int:
 
 
 def person_detail(*, username: str) -> QuerySet[User]:
-    """Active people by username, with their profile and interests; filter it by username."""
-    from communities.models import Tag
-
+    """Active people by username, with their profile and interests (tags, in their default
+    order: by slug)."""
     return (
         User.objects.filter(username=username, is_active=True)
         .select_related("profile")
-        .prefetch_related(
-            Prefetch("profile__interests", queryset=Tag.objects.order_by("slug")),
-        )
+        .prefetch_related("profile__interests")
     )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -34,7 +33,6 @@ def profile_update(
     user: User,
     display_name: str | None = None,
     bio: str | None = None,
-    interests: Iterable[str] | None = None,
     discoverable: bool | None = None,
     email_frequency: str | None = None,
     notify_invitations: bool | None = None,
@@ -44,9 +42,8 @@ def profile_update(
 ) -> Profile:
     """Change one's own profile and notification preferences; arguments left as None stay as
     they are. Raises ValidationError (by field) for values the profile cannot hold. Safe to repeat.
-    """
-    from communities.services import tags_from_names
-
+    Interests are tags, which belong to communities: communities.services sets them
+    (profile_update_with_interests)."""
     profile = profile_ensure(user=user)
     if display_name is not None:
         profile.display_name = " ".join(display_name.split())
@@ -70,8 +67,6 @@ def profile_update(
         profile.email_frequency = email_frequency
     profile.full_clean(exclude=["user"])
     profile.save()
-    if interests is not None:
-        profile.interests.set(tags_from_names(interests))
     return profile
 
 
@@ -91,9 +86,10 @@ def notify(
         user=user, kind=kind, title=title[:200], url=url[:500], actor=actor
     )
     if profile.email_frequency == Profile.EmailFrequency.IMMEDIATELY and user.email:
-        from profiles import tasks
-
-        tasks.mail_notification.delay_on_commit(notification.pk)
+        # By task name: profiles.tasks imports this module. A signature (rather than send_task)
+        # runs the task in-process when it is registered and Celery is eager, as in tests.
+        mail = current_app.signature("profiles.mail_notification", args=[notification.pk])
+        transaction.on_commit(mail.delay)
     return notification
 
 

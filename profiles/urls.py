@@ -2,12 +2,11 @@ from django.urls import path
 
 from profiles import views
 
-app_name = "profiles"
-
-# Fixed paths come before <username>, so that no one's username can shadow them.
+# No app_name: config/urls.py includes these in the ``profiles`` namespace together with
+# communities.urls.people_urlpatterns (a person's page and settings, which show their posts,
+# communities and interests), these first, so that the fixed paths come before <username> and
+# no one's username can shadow them.
 urlpatterns = [
-    path("settings/", views.profile_settings, name="settings"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications-read"),
-    path("<str:username>/", views.profile_detail, name="detail"),
 ]

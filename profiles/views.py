@@ -1,53 +1,17 @@
+"""One's notifications, and the admin's log-in. A person's page and settings show their posts,
+communities and interests (tags): communities.views.people serves them."""
+
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from communities import selectors as community_selectors
 from profiles import selectors, services
-from profiles.forms import SettingsForm
-
-
-def profile_detail(request, username: str):
-    """A person's page: who they are, what they are working on, where they take part."""
-    person = get_object_or_404(selectors.person_detail(username=username))
-    posts = (
-        community_selectors.post_list(viewer=request.user)
-        .filter(author=person, status="open")
-        .order_by("-created_at", "-id")[:20]
-    )
-    communities = community_selectors.community_list_of_member(
-        viewer=request.user, member=person
-    ).order_by("name")[:24]
-    return render(
-        request,
-        "profiles/detail.html",
-        {"person": person, "posts": posts, "member_of": communities},
-    )
-
-
-@login_required
-def profile_settings(request):
-    """Edit one's display name, bio, interests, notification preferences and discoverability."""
-    profile = services.profile_ensure(user=request.user)
-    if request.method == "POST":
-        form = SettingsForm(request.POST)
-        if form.is_valid():
-            try:
-                services.profile_update(user=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, "Your settings are saved.")
-                return redirect("profiles:settings")
-    else:
-        form = SettingsForm(initial=SettingsForm.initial_for(profile))
-    return render(request, "profiles/settings.html", {"form": form})
 
 
 @login_required

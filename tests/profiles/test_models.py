@@ -1,8 +1,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from communities.services import profile_update_with_interests
 from profiles.models import User
-from profiles.services import profile_update
 from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def test_email_is_unique_whatever_its_case():
 
 def test_profile_update_sets_interests_and_discoverability():
     user = UserFactory()
-    profile = profile_update(
+    profile = profile_update_with_interests(
         user=user, display_name=" Ada ", interests=["Clay Soil", "coffee"], discoverable=False
     )
     assert profile.display_name == "Ada"

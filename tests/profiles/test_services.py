@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from profiles import tasks  # noqa: F401  (registers the tasks that eager Celery runs here)
 from profiles.models import Notification, Profile
 from profiles.services import (
     notifications_daily_digest,

@@ -118,7 +118,12 @@ def _seed(rng: random.Random) -> None:
         ],
         batch_size=10_000,
     )
-    busy = communities[1]
+    _seed_discussions(community=communities[1], users=users, now=now)
+
+
+def _seed_discussions(*, community: Community, users: list[User], now) -> None:
+    """One busy community: 50 threads of 20 messages and 10 open proposals."""
+    busy = community
     for i in range(50):
         thread = Thread.objects.create(community=busy, author=users[i], title=f"Thread {i}")
         Reply.objects.bulk_create(

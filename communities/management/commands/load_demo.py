@@ -141,21 +141,7 @@ class Command(BaseCommand):
             },
         )
         profile_update(user=admin, display_name="Site admin")
-        people = {}
-        for username, display_name, bio, interests in PEOPLE:
-            user = User.objects.create(
-                username=username,
-                email=f"{username}@example.org",
-                password=make_password(DEMO_PASSWORD),
-            )
-            profile_update(
-                user=user,
-                display_name=display_name,
-                bio=bio,
-                interests=interests,
-                discoverable=True,
-            )
-            people[username] = user
+        people = _load_people()
 
         communities = {}
         for spec in COMMUNITIES:
@@ -191,3 +177,23 @@ class Command(BaseCommand):
                 "communities."
             )
         )
+
+
+def _load_people() -> dict[str, User]:
+    """The demo people, by username, with their profiles and interests."""
+    people = {}
+    for username, display_name, bio, interests in PEOPLE:
+        user = User.objects.create(
+            username=username,
+            email=f"{username}@example.org",
+            password=make_password(DEMO_PASSWORD),
+        )
+        services.profile_update_with_interests(
+            user=user,
+            display_name=display_name,
+            bio=bio,
+            interests=interests,
+            discoverable=True,
+        )
+        people[username] = user
+    return people

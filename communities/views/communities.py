@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from communities import charter, selectors, services
-from communities.community_forms import (
+from communities.forms import (
     PAGE_SIZE,
     DirectoryForm,
     ProposalForm,

@@ -1,3 +1,6 @@
+"""The home page and the post pages: writing a post, its page with its replies, marking it solved.
+Its peers and communities come from matching (its template tags and matching/views.py)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,12 +11,12 @@ from django.views.decorators.http import require_POST
 from communities import selectors, services
 from communities.forms import PostForm, ReplyForm, split_tags
 from communities.models import Post, Tag
-from matching import selectors as matching_selectors
 
 
 def home(request):
     """Signed out: what Kindred is and some active communities. Signed in: my communities, my
-    invitations and why, peers for my open posts, and what is new in my communities."""
+    invitations and why, and what is new in my communities; the peers for my open posts come from
+    matching's template tags (home.html: ``{% open_posts_with_peers %}``)."""
     user = request.user
     context: dict = {
         "communities": selectors.community_list(viewer=user).filter(status="active")[:6]
@@ -22,45 +25,33 @@ def home(request):
         context.update(
             my_communities=selectors.community_list_of_member(viewer=user, member=user)[:12],
             invitations=selectors.community_invitations(user=user)[:12],
-            my_posts=selectors.post_list_open_with_peers(viewer=user, author=user)[:10],
             recent_posts=selectors.placement_list_recent(viewer=user),
             recent_threads=selectors.thread_list_recent(viewer=user),
         )
     return render(request, "home.html", context)
 
 
-def _post_matches_context(request, pk: int) -> dict:
-    post = get_object_or_404(selectors.post_list(viewer=request.user), pk=pk)
-    placements = list(selectors.placement_list_for_post(viewer=request.user, post=post))
-    placed = {placement.community_id for placement in placements}
-    fits = matching_selectors.post_community_fits(viewer=request.user, post=post)
-    return {
-        "post": post,
-        "is_author": request.user.is_authenticated and post.author_id == request.user.pk,
-        "peers": matching_selectors.post_peers(viewer=request.user, post=post),
-        "placements": placements,
-        "fits": [fit for fit in fits if fit.community_id not in placed],
-    }
+def _visible_post(request, pk: int) -> Post:
+    """The post, if the viewer may see it (otherwise a 404); services check what they may do."""
+    return get_object_or_404(selectors.post_list(viewer=request.user), pk=pk)
 
 
 def _post_page(request, pk: int, reply_form: ReplyForm | None = None, status: int = 200):
-    context = _post_matches_context(request, pk)
-    post = context["post"]
-    context.update(
-        replies=selectors.post_reply_list(viewer=request.user, post=post),
-        can_reply=request.user.has_perm("communities.reply_to_post", post),
-        reply_form=reply_form or ReplyForm(),
-    )
+    """The post, its replies and the reply form. Its peers and communities panel comes from
+    matching's template tags (post_detail.html: ``{% post_matches post %}``)."""
+    post = _visible_post(request, pk)
+    context = {
+        "post": post,
+        "is_author": request.user.is_authenticated and post.author_id == request.user.pk,
+        "replies": selectors.post_reply_list(viewer=request.user, post=post),
+        "can_reply": request.user.has_perm("communities.reply_to_post", post),
+        "reply_form": reply_form or ReplyForm(),
+    }
     return render(request, "communities/post_detail.html", context, status=status)
 
 
 def post_detail(request, pk: int):
     return _post_page(request, pk)
-
-
-def post_matches(request, pk: int):
-    """The peers and communities panel of a post page; htmx polls it while matching runs."""
-    return render(request, "communities/_post_matches.html", _post_matches_context(request, pk))
 
 
 def _tags_widget_attrs() -> dict[str, str]:
@@ -91,22 +82,6 @@ def post_new(request):
     return render(request, "communities/post_form.html", {"form": form})
 
 
-def post_similar(request):
-    """The live panel of the post form: what the draft resembles. Cheap enough to run on every
-    pause in typing (debounced by htmx)."""
-    from matching.services import similar_to_text
-
-    found = similar_to_text(
-        viewer=request.user,
-        title=request.GET.get("title", "")[:200],
-        body=request.GET.get("body", "")[:20000],
-        tags=split_tags(request.GET.get("tags", "")[:600])[:8],
-        k=5,
-    )
-    typed = any(request.GET.get(name, "").strip() for name in ("title", "body", "tags"))
-    return render(request, "communities/_similar_panel.html", {"found": found, "typed": typed})
-
-
 def tag_options(request):
     """<option>s for the tags input's <datalist>: existing tags that complete the last tag being
     typed, most used first; each option's value is the whole line with that tag completed."""
@@ -126,15 +101,11 @@ def tag_options(request):
     return render(request, "communities/_tag_options.html", {"options": options})
 
 
-def _own_post(request, pk: int) -> Post:
-    return get_object_or_404(selectors.post_list(viewer=request.user), pk=pk)
-
-
 @login_required
 @require_POST
 def post_set_status(request, pk: int):
     """The author marks their post solved, or open again."""
-    post = _own_post(request, pk)
+    post = _visible_post(request, pk)
     status = request.POST.get("status", "")
     if status not in (Post.Status.OPEN, Post.Status.SOLVED):
         messages.error(request, "Choose open or solved.")
@@ -149,41 +120,9 @@ def post_set_status(request, pk: int):
 
 @login_required
 @require_POST
-def post_fit_dismiss(request, pk: int, fit_pk: int):
-    """ "Not my problem": the author turns down a suggested community."""
-    from matching.models import CommunityFit
-    from matching.services import community_fit_dismiss
-
-    post = _own_post(request, pk)
-    fit = get_object_or_404(
-        CommunityFit.objects.select_related("post", "community"), pk=fit_pk, post=post
-    )
-    community_fit_dismiss(actor=request.user, fit=fit)
-    messages.success(request, f"We will not suggest “{fit.community.name}” for this post again.")
-    return redirect(post)
-
-
-@login_required
-@require_POST
-def post_peer_dismiss(request, pk: int, suggestion_pk: int):
-    """The author hides a suggested peer."""
-    from matching.models import PeerSuggestion
-    from matching.services import peer_dismiss
-
-    post = _own_post(request, pk)
-    suggestion = get_object_or_404(
-        PeerSuggestion.objects.select_related("post"), pk=suggestion_pk, post=post
-    )
-    peer_dismiss(actor=request.user, suggestion=suggestion)
-    messages.success(request, "We will not suggest that post again.")
-    return redirect(post)
-
-
-@login_required
-@require_POST
 def post_reply_create(request, pk: int):
     """Reply to a post (the author is notified), if the author takes replies."""
-    post = _own_post(request, pk)
+    post = _visible_post(request, pk)
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:

@@ -1,0 +1,62 @@
+"""Every write to tags, posts, communities, memberships, discussions and proposals, by subject.
+
+Each service takes keyword-only arguments, checks permission first, runs in one transaction and
+returns the object it wrote. Services that can be repeated say so and return early. Callers
+import them from here (``from communities.services import post_create``).
+"""
+
+from communities.services.communities import (
+    active_members,
+    charter_revision_record,
+    community_create,
+    community_join,
+    community_leave,
+    refuse_when_closed,
+    unique_community_slug,
+)
+from communities.services.discussions import thread_reply, thread_start
+from communities.services.people import profile_update_with_interests
+from communities.services.placements import placement_remove
+from communities.services.posts import post_create, post_mark_pending, post_reply, post_update
+from communities.services.proposals import (
+    proposal_decide,
+    proposal_open,
+    proposal_url,
+    proposal_vote,
+    proposal_withdraw,
+    proposals_decide,
+)
+from communities.services.tags import MAX_TAGS, tags_assign, tags_from_names
+from communities.services.text import clean_input, clean_text
+
+# The name communities/moderation.py imports (until moderation moves to its own app).
+_clean_text = clean_text
+
+__all__ = [
+    "MAX_TAGS",
+    "active_members",
+    "charter_revision_record",
+    "clean_input",
+    "clean_text",
+    "community_create",
+    "community_join",
+    "community_leave",
+    "placement_remove",
+    "post_create",
+    "post_mark_pending",
+    "post_reply",
+    "post_update",
+    "profile_update_with_interests",
+    "proposal_decide",
+    "proposal_open",
+    "proposal_url",
+    "proposal_vote",
+    "proposal_withdraw",
+    "proposals_decide",
+    "refuse_when_closed",
+    "tags_assign",
+    "tags_from_names",
+    "thread_reply",
+    "thread_start",
+    "unique_community_slug",
+]

@@ -1,0 +1,103 @@
+"""Posts: publishing, editing, replying, and handing a post to matching."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from celery import current_app
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from communities.models import Post, Reply
+from communities.permissions import check_reply_to_post
+from communities.services.tags import tags_assign, tags_from_names
+from communities.services.text import clean_text
+from core.ratelimit import rate_limit
+from profiles.models import Notification, User
+from profiles.services import notify
+
+
+def post_mark_pending(*, post: Post) -> None:
+    """Mark the post as waiting to be matched and, once the transaction commits, ask matching to
+    match it (again: its text may have changed). matching sits above communities, so the work
+    goes up by task name. Safe to repeat: matching a post twice is harmless."""
+    Post.objects.filter(pk=post.pk).update(match_state=Post.MatchState.PENDING)
+    post_id = post.pk
+    transaction.on_commit(lambda: current_app.send_task("matching.match_post", args=[post_id]))
+
+
+@transaction.atomic
+def post_create(
+    *,
+    author: User,
+    title: str,
+    body: str = "",
+    tags: Iterable[str] = (),
+    kind: str = Post.Kind.PROBLEM,
+) -> Post:
+    """Publish a post. Preconditions: an active account. Not idempotent: each call adds a post."""
+    if not author.is_active:
+        raise PermissionDenied("This account is not active.")
+    rate_limit(action="post", user=author)
+    if kind not in Post.Kind.values:
+        raise ValidationError({"kind": f"Choose one of: {', '.join(Post.Kind.values)}."})
+    post = Post.objects.create(
+        author=author,
+        kind=kind,
+        title=clean_text(title, field="title", max_length=200, required=True),
+        body=clean_text(body, field="body", max_length=20000, required=False),
+    )
+    tags_assign(post, tags_from_names(tags))
+    post_mark_pending(post=post)
+    return post
+
+
+@transaction.atomic
+def post_update(
+    *,
+    actor: User,
+    post: Post,
+    title: str | None = None,
+    body: str | None = None,
+    tags: Iterable[str] | None = None,
+    status: str | None = None,
+) -> Post:
+    """Edit one's own post (staff may edit any). Safe to repeat."""
+    if not (actor.is_staff or post.author_id == actor.pk):
+        raise PermissionDenied("Only the author can edit this post.")
+    if title is not None:
+        post.title = clean_text(title, field="title", max_length=200, required=True)
+    if body is not None:
+        post.body = clean_text(body, field="body", max_length=20000, required=False)
+    if status is not None:
+        if status not in Post.Status.values:
+            raise ValidationError({"status": f"Choose one of: {', '.join(Post.Status.values)}."})
+        post.status = status
+    post.save()
+    if tags is not None:
+        tags_assign(post, tags_from_names(tags))
+    post_mark_pending(post=post)
+    return post
+
+
+@transaction.atomic
+def post_reply(*, author: User, post: Post, body: str) -> Reply:
+    """Answer a post; its author is notified (by their preferences). Anyone may reply to a visible
+    post whose author lets others find them by their posts (Profile.discoverable); the author may
+    always answer on their own post. Not idempotent: each call adds a reply."""
+    check_reply_to_post(author, post)
+    rate_limit(action="reply", user=author)
+    reply = Reply.objects.create(
+        post=post,
+        author=author,
+        body=clean_text(body, field="body", max_length=10000, required=True),
+    )
+    if post.author is not None:
+        notify(
+            user=post.author,
+            kind=Notification.Kind.REPLY,
+            title=f"{author.public_name} replied to “{post.title[:120]}”",
+            url=f"{post.get_absolute_url()}#reply-{reply.pk}",
+            actor=author,
+        )
+    return reply

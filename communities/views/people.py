@@ -1,0 +1,60 @@
+"""A person's page and their settings. Both show what profiles keeps (name, bio, preferences)
+with what communities keeps (their open posts, their communities, their interests as tags), so
+they are composed here, above profiles. Their URL names stay in the ``profiles`` namespace
+(config/urls.py joins communities.urls.people_urlpatterns to profiles.urls there)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from communities import selectors, services
+from communities.forms import ProfileSettingsForm
+from communities.models import Post
+from profiles import selectors as profile_selectors
+from profiles import services as profile_services
+
+POSTS_SHOWN = 20
+COMMUNITIES_SHOWN = 24
+
+
+def person_detail(request: HttpRequest, username: str) -> HttpResponse:
+    """A person's page: who they are, what they are working on, where they take part."""
+    person = get_object_or_404(profile_selectors.person_detail(username=username))
+    posts = (
+        selectors.post_list(viewer=request.user)
+        .filter(author=person, status=Post.Status.OPEN)
+        .order_by("-created_at", "-id")[:POSTS_SHOWN]
+    )
+    communities = selectors.community_list_of_member(viewer=request.user, member=person)
+    return render(
+        request,
+        "profiles/detail.html",
+        {
+            "person": person,
+            "posts": posts,
+            "member_of": communities.order_by("name")[:COMMUNITIES_SHOWN],
+        },
+    )
+
+
+@login_required
+def profile_settings(request: HttpRequest) -> HttpResponse:
+    """Edit one's display name, bio, interests, notification preferences and discoverability."""
+    profile = profile_services.profile_ensure(user=request.user)
+    if request.method == "POST":
+        form = ProfileSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.profile_update_with_interests(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your settings are saved.")
+                return redirect("profiles:settings")
+    else:
+        form = ProfileSettingsForm(initial=ProfileSettingsForm.initial_for(profile))
+    return render(request, "profiles/settings.html", {"form": form})
