@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -18,8 +18,26 @@ from matching.engine.text import LexicalEncoder
 from matching.engine.types import Community, Transition
 from matching.engine.version import ALGORITHM_VERSION, ARTIFACT_FORMAT, check_artifact
 
-if TYPE_CHECKING:
-    from matching.engine.matcher import Matcher
+
+class Fitted(Protocol):
+    """What an artifact saves and restores of a fitted matcher: its parameters and its learned
+    attributes. The matcher satisfies it; this module needs no import of the matcher."""
+
+    lexical_: LexicalEncoder
+    peer_index_: PeerIndex
+    semantic_vectors_: dict[Any, np.ndarray]
+    centroids_: np.ndarray
+    score_quantiles_: np.ndarray
+    labels_: np.ndarray
+    scores_: np.ndarray
+    config_id_: str
+    post_ids_: list[Any]
+    community_ids_: list[int]
+    discovery_: dict[str, Any]
+    communities_: list[Community]
+    transitions_: list[Transition]
+
+    def get_params(self) -> dict[str, Any]: ...
 
 
 def _communities_state(communities: list[Community]) -> list[dict[str, Any]]:
@@ -37,7 +55,7 @@ def _communities_state(communities: list[Community]) -> list[dict[str, Any]]:
     ]
 
 
-def write(matcher: Matcher, path: str | Path) -> Path:
+def write(matcher: Fitted, path: str | Path) -> Path:
     """Write a fitted matcher to directory ``path``; each file is replaced atomically."""
     directory = Path(path)
     directory.mkdir(parents=True, exist_ok=True)
@@ -87,7 +105,7 @@ def read(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     return meta, arrays
 
 
-def restore(matcher: Matcher, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+def restore(matcher: Fitted, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
     """Set a new matcher's learned attributes from what :func:`read` returned."""
     lex = {k[len("lexical_") :]: v for k, v in arrays.items() if k.startswith("lexical_")}
     matcher.lexical_ = LexicalEncoder.from_state(meta["lexical"], lex)
