@@ -4,6 +4,7 @@ made and the next run reuses them (needs `pip install -e '.[semantic]'`)."""
 import pytest
 
 from communities import services as community_services
+from communities.models import Post
 from matching.models import MatchRun, PostVector
 from tests.matching.test_pipeline import run_now
 
@@ -19,7 +20,7 @@ def test_a_run_encodes_only_posts_it_has_not_seen(topic_posts, settings):
     first = dict(PostVector.objects.values_list("post_id", "created_at"))
 
     edited = next(iter(posts))
-    post = community_services.Post.objects.get(pk=edited)
+    post = Post.objects.get(pk=edited)
     community_services.post_update(actor=post.author, post=post, title="sourdough rye starter")
     # Its vector is older than the edit now: the next run encodes the post again.
     run_now()
