@@ -23,8 +23,6 @@ from communities.models import (
     Community,
     ContentStatus,
     Membership,
-    ModerationAction,
-    Placement,
     Post,
     Proposal,
     Reply,
@@ -33,7 +31,6 @@ from communities.models import (
     Vote,
 )
 from communities.permissions import (
-    check_moderate_community,
     check_reply_to_post,
     check_take_part,
 )
@@ -255,38 +252,6 @@ def community_leave(*, user: User, community: Community) -> Membership | None:
     membership.state = Membership.State.LEFT
     membership.save(update_fields=["role", "state", "updated_at"])
     return membership
-
-
-@transaction.atomic
-def placement_remove(*, actor: User, placement: Placement, reason: str) -> ModerationAction:
-    """A moderator takes a post out of a community, with a reason. The matcher learns from it:
-    later runs keep the post out. Safe to repeat (the constraint is recorded once)."""
-    from matching.models import MatchConstraint
-
-    community = placement.community
-    check_moderate_community(actor, community)
-    reason = _clean_text(reason, field="reason", max_length=2000, required=True)
-    post = placement.post
-    if placement.pk is not None:
-        Placement.objects.filter(pk=placement.pk).delete()
-    MatchConstraint.objects.get_or_create(
-        kind=MatchConstraint.Kind.KEEP_OUT,
-        post=post,
-        community=community,
-        defaults={"created_by": actor, "reason": reason},
-    )
-    from django.contrib.contenttypes.models import ContentType
-
-    return ModerationAction.objects.create(
-        community=community,
-        actor=actor,
-        verb=ModerationAction.Verb.REMOVE,
-        target_type=ContentType.objects.get_for_model(Post),
-        target_id=str(post.pk),
-        target_repr=post.title[:200],
-        reason=reason,
-        details={"from_community": community.slug},
-    )
 
 
 @transaction.atomic

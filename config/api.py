@@ -14,13 +14,13 @@ from communities.api import (
     ThreadMessageViewSet,
     ThreadViewSet,
 )
-from communities.moderation_api import (
+from matching.api import MatchRunViewSet
+from moderation.api import (
     CommunityModerationViewSet,
     MatcherSuggestionViewSet,
     ReportViewSet,
     SiteModerationViewSet,
 )
-from matching.api import MatchRunViewSet
 from profiles.api import MeView, NotificationViewSet, ObtainTokenView
 
 

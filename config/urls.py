@@ -13,7 +13,7 @@ urlpatterns = [
     path("api/", include("config.api")),
     path("people/", include("profiles.urls")),
     path("", communities_views.home, name="home"),
-    path("", include("communities.moderation_urls")),
+    path("", include("moderation.urls")),
     path("", include("communities.urls")),
 ]
 

@@ -1,7 +1,8 @@
 import factory
 from django.utils import timezone
 
-from communities.models import Community, Membership, ModerationAction, Placement, Post, Tag
+from communities.models import Community, Membership, Placement, Post, Tag
+from moderation.models import ModerationAction
 from tests.profiles.factories import UserFactory
 
 

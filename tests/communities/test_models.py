@@ -4,7 +4,8 @@ import pytest
 from django.db import IntegrityError, InternalError, transaction
 from django.utils import timezone
 
-from communities.models import Community, Membership, ModerationAction, Placement, Post, Tag
+from communities.models import Community, Membership, Placement, Post, Tag
+from moderation.models import ModerationAction
 from tests.communities.factories import (
     CommunityFactory,
     MembershipFactory,

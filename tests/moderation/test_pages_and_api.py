@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from communities import moderation
-from communities.models import Community, Membership, ModerationAction, Placement
+from communities.models import Community, Membership, Placement
 from matching.models import MatchRun
+from moderation import services as moderation
+from moderation.models import ModerationAction
 from tests.communities.factories import (
     CommunityFactory,
     MembershipFactory,
