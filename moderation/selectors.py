@@ -122,16 +122,15 @@ def reports_with_targets(reports: QuerySet[Report]) -> list[Report]:
     """The reports, each with ``target`` set to what it is about (None when it is gone), loaded
     in one query per kind of target (at most four), not one per report."""
     rows = list(reports)
-    wanted: dict[ContentType, set[int]] = defaultdict(set)
+    wanted: dict[int, set[int]] = defaultdict(set)
     for report in rows:
-        wanted[report.target_type].add(report.target_id)
+        wanted[report.target_type_id].add(report.target_id)
     found: dict[tuple[int, int], Reportable] = {}
-    for content_type, ids in wanted.items():
-        model = content_type.model_class()
-        if model is None or model not in REPORT_TARGETS.values():
-            continue
-        for target in model._default_manager.filter(pk__in=ids):
-            found[(content_type.pk, target.pk)] = target
+    for model in REPORT_TARGETS.values():
+        type_id = ContentType.objects.get_for_model(model).pk  # cached after the first time
+        if ids := wanted.get(type_id):
+            for target in model._default_manager.filter(pk__in=ids):
+                found[(type_id, target.pk)] = target
     for report in rows:
         report.target = found.get((report.target_type_id, report.target_id))  # type: ignore[attr-defined]
     return rows
