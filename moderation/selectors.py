@@ -145,6 +145,11 @@ def queue_placements(*, community: Community) -> QuerySet[Placement]:
     )
 
 
+def placed_post_ids(*, community: Community) -> QuerySet[Placement, int]:
+    """Every post in the community, by id: the choices a split may take."""
+    return Placement.objects.filter(community=community).values_list("post_id", flat=True)
+
+
 def queue_threads(*, community: Community) -> QuerySet[Thread]:
     return Thread.objects.filter(community=community).order_by("-last_reply_at")[:20]
 

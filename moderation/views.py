@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from communities.models import Community, Placement, Reply, Thread
+from communities.models import Community, Reply, Thread
 from matching.models import MatcherSuggestion, MatchRun
 from matching.services import can_start_runs
 from moderation import selectors, services
@@ -416,7 +416,7 @@ def community_action(request, slug: str, action: str):
         check_moderate_community(request.user, community)
     form_class, act = COMMUNITY_ACTIONS[action]
     if form_class is SplitForm:
-        ids = Placement.objects.filter(community=community).values_list("post_id", flat=True)
+        ids = selectors.placed_post_ids(community=community)
         form: forms.Form = SplitForm(request.POST, post_choices=[(pk, pk) for pk in ids])
     else:
         form = form_class(request.POST)

@@ -134,8 +134,8 @@ class SiteModerationViewSet(ModerationViewSetMixin, viewsets.GenericViewSet):
         return self._page(self.get_queryset(), ModerationActionSerializer, private=True)
 
     @extend_schema(responses=CommunitySerializer(many=True))
-    @action(detail=False, methods=["get"])
-    def proposals(self, request):
+    @action(detail=False, methods=["get"], url_path="proposals", url_name="proposals")
+    def proposed_communities(self, request):
         """Communities the matcher proposed, waiting to be approved, renamed or rejected."""
         check_moderate_site(request.user)
         rows = community_selectors.community_list(viewer=request.user).filter(
