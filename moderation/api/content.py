@@ -4,11 +4,10 @@ parses its input, calls one service (which checks permission) and serializes the
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from communities.models import Community, Reply, Thread
 from moderation import services
 from moderation.api.base import NO_CONTENT
 from moderation.api.serializers import (
@@ -75,24 +74,13 @@ class ContentActionsMixin:
 
     # threads and replies
 
-    def _thread(self, community: Community, thread: Thread) -> Thread:
-        if thread.community_id != community.pk:
-            raise serializers.ValidationError({"thread": ["Not a discussion of this community."]})
-        return thread
-
-    def _reply(self, community: Community, reply: Reply) -> Reply:
-        if reply.thread is None or reply.thread.community_id != community.pk:
-            raise serializers.ValidationError({"reply": ["Not a reply in this community."]})
-        return reply
-
     @extend_schema(request=ThreadPinSerializer, responses=ThreadStateSerializer)
     @action(detail=True, methods=["post"], url_path="threads/pin")
     def pin_thread(self, request, slug=None):
         """Pin a discussion, or unpin it (`pinned: false`). Safe to repeat."""
         community = self.get_object()
         data = self._input(ThreadPinSerializer)
-        thread = self._thread(community, data.pop("thread"))
-        thread = services.thread_pin(actor=request.user, thread=thread, **data)
+        thread = services.thread_pin(actor=request.user, community=community, **data)
         return Response(ThreadStateSerializer(thread).data)
 
     @extend_schema(request=ThreadLockSerializer, responses=ThreadStateSerializer)
@@ -101,8 +89,7 @@ class ContentActionsMixin:
         """Lock a discussion against new replies, or unlock it (`locked: false`)."""
         community = self.get_object()
         data = self._input(ThreadLockSerializer)
-        thread = self._thread(community, data.pop("thread"))
-        thread = services.thread_lock(actor=request.user, thread=thread, **data)
+        thread = services.thread_lock(actor=request.user, community=community, **data)
         return Response(ThreadStateSerializer(thread).data)
 
     @extend_schema(request=ThreadTargetSerializer, responses=ThreadStateSerializer)
@@ -111,8 +98,8 @@ class ContentActionsMixin:
         """Remove a discussion, with a reason sent to its author. Safe to repeat."""
         community = self.get_object()
         data = self._input(ThreadTargetSerializer)
-        thread = self._thread(community, data["thread"])
-        services.thread_remove(actor=request.user, thread=thread, reason=data["reason"])
+        thread = data["thread"]
+        services.thread_remove(actor=request.user, community=community, **data)
         thread.refresh_from_db()
         return Response(ThreadStateSerializer(thread).data)
 
@@ -122,8 +109,8 @@ class ContentActionsMixin:
         """Show a removed discussion again. Safe to repeat."""
         community = self.get_object()
         data = self._input(ThreadTargetSerializer)
-        thread = self._thread(community, data["thread"])
-        services.thread_restore(actor=request.user, thread=thread, reason=data["reason"])
+        thread = data["thread"]
+        services.thread_restore(actor=request.user, community=community, **data)
         thread.refresh_from_db()
         return Response(ThreadStateSerializer(thread).data)
 
@@ -134,8 +121,8 @@ class ContentActionsMixin:
         author. Safe to repeat."""
         community = self.get_object()
         data = self._input(ReplyTargetSerializer)
-        reply = self._reply(community, data["reply"])
-        services.reply_remove(actor=request.user, reply=reply, reason=data["reason"])
+        reply = data["reply"]
+        services.reply_remove(actor=request.user, community=community, **data)
         reply.refresh_from_db()
         return Response(ReplyStateSerializer(reply).data)
 
@@ -145,7 +132,7 @@ class ContentActionsMixin:
         """Show a removed reply again. Safe to repeat."""
         community = self.get_object()
         data = self._input(ReplyTargetSerializer)
-        reply = self._reply(community, data["reply"])
-        services.reply_restore(actor=request.user, reply=reply, reason=data["reason"])
+        reply = data["reply"]
+        services.reply_restore(actor=request.user, community=community, **data)
         reply.refresh_from_db()
         return Response(ReplyStateSerializer(reply).data)

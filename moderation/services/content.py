@@ -281,10 +281,40 @@ def _reply_community(reply: Reply) -> Community | None:
     return reply.thread.community if reply.thread is not None else None
 
 
+def _check_thread(actor: User, thread: Thread, community: Community | None) -> Community:
+    """Check that ``actor`` moderates where they act (``community``, when a page or the API names
+    one; else the thread's), then that the thread is there. Returns the community."""
+    scope = community if community is not None else thread.community
+    check_moderate_community(actor, scope)
+    if thread.community_id != scope.pk:
+        raise ValidationError({"thread": "Not a discussion of this community."})
+    return scope
+
+
+def _check_reply(actor: User, reply: Reply, community: Community | None) -> Community | None:
+    """Like _check_thread; a reply to a post (in no discussion) is site staff's. Returns the
+    community, or None for staff's."""
+    scope = community if community is not None else _reply_community(reply)
+    check_moderate_content(actor, scope)
+    if community is not None and (
+        reply.thread is None or reply.thread.community_id != community.pk
+    ):
+        raise ValidationError({"reply": "Not a reply in this community."})
+    return scope
+
+
 @transaction.atomic
-def thread_pin(*, actor: User, thread: Thread, pinned: bool = True, reason: str = "") -> Thread:
-    """Pin a discussion to the top of its community (or unpin it). Safe to repeat."""
-    check_moderate_community(actor, thread.community)
+def thread_pin(
+    *,
+    actor: User,
+    thread: Thread,
+    pinned: bool = True,
+    reason: str = "",
+    community: Community | None = None,
+) -> Thread:
+    """Pin a discussion to the top of its community (or unpin it). ``community``, when given, is
+    where the moderator acts; the discussion must be there. Safe to repeat."""
+    _check_thread(actor, thread, community)
     reason = clean_reason(reason, required=False)
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     if thread.pinned == pinned:
@@ -303,9 +333,17 @@ def thread_pin(*, actor: User, thread: Thread, pinned: bool = True, reason: str 
 
 
 @transaction.atomic
-def thread_lock(*, actor: User, thread: Thread, locked: bool = True, reason: str = "") -> Thread:
-    """Lock a discussion against new replies (or unlock it). Safe to repeat."""
-    check_moderate_community(actor, thread.community)
+def thread_lock(
+    *,
+    actor: User,
+    thread: Thread,
+    locked: bool = True,
+    reason: str = "",
+    community: Community | None = None,
+) -> Thread:
+    """Lock a discussion against new replies (or unlock it). ``community``, when given, is where
+    the moderator acts; the discussion must be there. Safe to repeat."""
+    _check_thread(actor, thread, community)
     reason = clean_reason(reason, required=False)
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     if thread.locked == locked:
@@ -373,10 +411,11 @@ def _content_url(obj: Thread | Reply) -> str:
 
 
 @transaction.atomic
-def thread_remove(*, actor: User, thread: Thread, reason: str) -> ModerationAction | None:
+def thread_remove(
+    *, actor: User, thread: Thread, reason: str, community: Community | None = None
+) -> ModerationAction | None:
     """Remove a discussion, with a reason sent to its author. Safe to repeat (None when done)."""
-    community = thread.community
-    check_moderate_community(actor, community)
+    community = _check_thread(actor, thread, community)
     return _set_content_status(
         actor=actor,
         obj=thread,
@@ -387,10 +426,11 @@ def thread_remove(*, actor: User, thread: Thread, reason: str) -> ModerationActi
 
 
 @transaction.atomic
-def thread_restore(*, actor: User, thread: Thread, reason: str = "") -> ModerationAction | None:
+def thread_restore(
+    *, actor: User, thread: Thread, reason: str = "", community: Community | None = None
+) -> ModerationAction | None:
     """Show a removed or hidden discussion again. Safe to repeat (None when nothing to do)."""
-    community = thread.community
-    check_moderate_community(actor, community)
+    community = _check_thread(actor, thread, community)
     return _set_content_status(
         actor=actor,
         obj=thread,
@@ -401,11 +441,12 @@ def thread_restore(*, actor: User, thread: Thread, reason: str = "") -> Moderati
 
 
 @transaction.atomic
-def reply_remove(*, actor: User, reply: Reply, reason: str) -> ModerationAction | None:
+def reply_remove(
+    *, actor: User, reply: Reply, reason: str, community: Community | None = None
+) -> ModerationAction | None:
     """Remove a reply, with a reason sent to its author: in a discussion, its community's
     moderators; on a post, site staff. Safe to repeat (None when already removed)."""
-    community = _reply_community(reply)
-    check_moderate_content(actor, community)
+    community = _check_reply(actor, reply, community)
     return _set_content_status(
         actor=actor,
         obj=reply,
@@ -416,10 +457,11 @@ def reply_remove(*, actor: User, reply: Reply, reason: str) -> ModerationAction 
 
 
 @transaction.atomic
-def reply_restore(*, actor: User, reply: Reply, reason: str = "") -> ModerationAction | None:
+def reply_restore(
+    *, actor: User, reply: Reply, reason: str = "", community: Community | None = None
+) -> ModerationAction | None:
     """Show a removed or hidden reply again. Safe to repeat (None when nothing to do)."""
-    community = _reply_community(reply)
-    check_moderate_content(actor, community)
+    community = _check_reply(actor, reply, community)
     return _set_content_status(
         actor=actor,
         obj=reply,
