@@ -12,7 +12,6 @@ from rest_framework.response import Response
 
 from communities.api import CommunitySerializer
 from communities.models import Community
-from communities.permissions import check_moderate_community, check_view_community
 from matching.api import MatchRunSerializer
 from matching.models import MatchRun
 from moderation import selectors, services
@@ -32,6 +31,7 @@ from moderation.api.serializers import (
     RequiredReasonSerializer,
     SplitSerializer,
 )
+from moderation.permissions import check_moderate_community, check_view_community
 
 
 class QueueReadsMixin:
