@@ -6,6 +6,7 @@ COPY config config
 COPY core core
 COPY communities communities
 COPY matching matching
+COPY moderation moderation
 COPY profiles profiles
 RUN pip install --no-cache-dir .
 COPY . .

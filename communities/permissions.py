@@ -5,7 +5,6 @@ from __future__ import annotations
 import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
 
 from communities.models import Community, Membership
 
@@ -100,38 +99,14 @@ def check_take_part(user, community: Community) -> None:
         raise PermissionDenied("Only this community's members can do that. Join it first.")
 
 
-# -- moderation (issue 6) -----------------------------------------------------------------------
-# Roles: site staff; in a community, its owner, moderators and members; people banned from it.
+# -- seeing a community ------------------------------------------------------------------------
 # A private community does not exist for outsiders: every check answers 404 to them, not 403.
+# The moderators' own rules (owners, bans, site staff) live in moderation/permissions.py.
 
 
 @rules.predicate
 def is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
-
-
-@rules.predicate
-def is_community_owner(user, community: Community | None) -> bool:
-    community = _current(community)
-    if community is None or not is_signed_in(user):
-        return False
-    return Membership.objects.filter(
-        user=user, community=community, state=Membership.State.ACTIVE, role=Membership.Role.OWNER
-    ).exists()
-
-
-@rules.predicate
-def is_banned_from(user, community: Community | None) -> bool:
-    """Banned now: permanently, or until a time still to come."""
-    community = _current(community)
-    if community is None or not is_signed_in(user):
-        return False
-    membership = Membership.objects.filter(
-        user=user, community=community, state=Membership.State.BANNED
-    ).first()
-    return membership is not None and (
-        membership.banned_until is None or membership.banned_until > timezone.now()
-    )
 
 
 @rules.predicate
@@ -154,33 +129,8 @@ def is_listed_in(user, community: Community | None) -> bool:
 
 can_view_community = is_staff | is_public_community | is_listed_in
 rules.add_perm("communities.view_community", can_view_community)
-rules.add_perm("communities.own_community", is_staff | is_community_owner)
-rules.add_perm("communities.report_in_community", is_signed_in & ~is_banned_from)
-rules.add_perm("communities.moderate_site", is_staff)
 
 
 def check_view_community(user, community: Community) -> None:
     if not user.has_perm("communities.view_community", community):
         raise Http404("No such community.")
-
-
-def check_own_community(user, community: Community) -> None:
-    check_view_community(user, community)
-    if not user.has_perm("communities.own_community", community):
-        raise PermissionDenied("Only this community's owners can appoint and remove moderators.")
-
-
-def check_report_in_community(user, community: Community | None) -> None:
-    if community is not None:
-        check_view_community(user, community)
-    if not is_signed_in(user):
-        raise PermissionDenied("Log in to report something.")
-    if community is None:
-        return
-    if not user.has_perm("communities.report_in_community", community):
-        raise PermissionDenied("You are banned from this community.")
-
-
-def check_moderate_site(user) -> None:
-    if not user.has_perm("communities.moderate_site"):
-        raise PermissionDenied("Only site staff can do that.")

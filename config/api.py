@@ -14,13 +14,13 @@ from communities.api import (
     ThreadReplyViewSet,
     ThreadViewSet,
 )
-from communities.moderation_api import (
+from matching.api import MatchRunViewSet, PostWithMatchesViewSet
+from moderation.api import (
     CommunityModerationViewSet,
     MatcherSuggestionViewSet,
     ReportViewSet,
     SiteModerationViewSet,
 )
-from matching.api import MatchRunViewSet, PostWithMatchesViewSet
 from profiles.api import NotificationViewSet, ObtainTokenView
 
 

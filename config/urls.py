@@ -27,7 +27,7 @@ urlpatterns = [
     path("api/", include("config.api")),
     path("people/", include(people_urls)),
     path("", post_views.home, name="home"),
-    path("", include("communities.moderation_urls")),
+    path("", include("moderation.urls")),
     path("", include(communities_and_matching_urls)),
 ]
 

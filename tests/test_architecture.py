@@ -8,30 +8,14 @@ The layers themselves are import-linter's contracts (pyproject.toml, `lint-impor
 from __future__ import annotations
 
 import ast
-import importlib.util
 import tomllib
 from pathlib import Path
 
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = [
-    name
-    for name in ("config", "core", "communities", "matching", "profiles", "moderation")
-    if importlib.util.find_spec(name) is not None  # moderation: once it is its own app
-]
-OURS = {"config", "core", "communities", "matching", "profiles", "moderation"}
-
-# TEMPORARY allowlists, for files other branches of issue 9 are rewriting (moderation leaves
-# communities for its own app; matching/services.py becomes a package). To be emptied when those
-# branches are merged: an entry that no longer offends fails test_the_allowlists_hold_no_stale_
-# entries, so the lists cannot outlive the code they excuse.
-CYCLES_ALLOWED_UNTIL_MERGE: set[frozenset[str]] = set()
-LATE_IMPORTS_ALLOWED_UNTIL_MERGE: set[str] = {
-    "communities/moderation.py",
-    "communities/moderation_selectors.py",
-    "communities/moderation_views.py",
-}
+PACKAGES = ["config", "core", "moderation", "matching", "communities", "profiles"]
+OURS = set(PACKAGES)
 
 
 def _import_cycles() -> set[frozenset[str]]:
@@ -112,32 +96,18 @@ def _late_imports() -> dict[str, list[str]]:
 
 
 def test_no_import_cycles_between_or_inside_our_packages():
-    cycles = {cycle for cycle in _import_cycles() if cycle not in CYCLES_ALLOWED_UNTIL_MERGE}
+    cycles = _import_cycles()
     assert not cycles, "Import cycles:\n" + "\n".join(
         " <-> ".join(sorted(cycle)) for cycle in sorted(cycles, key=sorted)
     )
 
 
 def test_no_imports_of_our_packages_hidden_in_functions():
-    late = {
-        path: lines
-        for path, lines in _late_imports().items()
-        if path not in LATE_IMPORTS_ALLOWED_UNTIL_MERGE
-    }
+    late = _late_imports()
     listed = "\n".join(line for lines in late.values() for line in lines)
     assert not late, (
         "Imports inside functions (import at module level, or hand the work up by task name or "
         f"through an interface):\n{listed}"
-    )
-
-
-def test_the_allowlists_hold_no_stale_entries():
-    cycles = _import_cycles()
-    stale_cycles = [sorted(cycle) for cycle in CYCLES_ALLOWED_UNTIL_MERGE if cycle not in cycles]
-    late = _late_imports()
-    stale_files = sorted(path for path in LATE_IMPORTS_ALLOWED_UNTIL_MERGE if path not in late)
-    assert not stale_cycles and not stale_files, (
-        f"Remove from the allowlists: {stale_cycles} {stale_files}"
     )
 
 

@@ -16,7 +16,6 @@ from communities.services.communities import (
 )
 from communities.services.discussions import thread_reply, thread_start
 from communities.services.people import profile_update_with_interests
-from communities.services.placements import placement_remove
 from communities.services.posts import post_create, post_mark_pending, post_reply, post_update
 from communities.services.proposals import (
     proposal_decide,
@@ -29,9 +28,6 @@ from communities.services.proposals import (
 from communities.services.tags import MAX_TAGS, tags_assign, tags_from_names
 from communities.services.text import clean_input, clean_text
 
-# The name communities/moderation.py imports (until moderation moves to its own app).
-_clean_text = clean_text
-
 __all__ = [
     "MAX_TAGS",
     "active_members",
@@ -41,7 +37,6 @@ __all__ = [
     "community_create",
     "community_join",
     "community_leave",
-    "placement_remove",
     "post_create",
     "post_mark_pending",
     "post_reply",

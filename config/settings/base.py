@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "profiles",
     "communities",
     "matching",
+    "moderation",
 ]
 
 MIDDLEWARE = [

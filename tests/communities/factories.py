@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from communities.models import Community, Membership, ModerationAction, Placement, Post, Tag
+from communities.models import Community, Membership, Placement, Post, Tag
 from tests.profiles.factories import UserFactory
 
 
@@ -63,22 +63,3 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     community = factory.SubFactory(CommunityFactory)
     placed_by = Placement.PlacedBy.MATCHER
     score = 0.8
-
-
-class ModerationActionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ModerationAction
-
-    community = factory.SubFactory(CommunityFactory)
-    actor = factory.SubFactory(UserFactory)
-    verb = ModerationAction.Verb.ARCHIVE
-    target_type = factory.LazyFunction(lambda: _content_type(Community))
-    target_id = factory.LazyAttribute(lambda a: str(a.community.pk))
-    target_repr = factory.LazyAttribute(lambda a: a.community.name)
-    reason = "Inactive for a year"
-
-
-def _content_type(model):
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(model)

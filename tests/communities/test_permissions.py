@@ -21,14 +21,12 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from communities import moderation
-from communities.models import Community, Membership, Reply, Report, Thread
-from communities.permissions import (
-    check_moderate_community,
-    check_moderate_site,
-    check_view_community,
-)
+from communities.models import Community, Membership, Reply, Thread
+from communities.permissions import check_moderate_community, check_view_community
 from matching.models import MatchConstraint, MatcherSuggestion, MatchRun
+from moderation import services as moderation
+from moderation.models import Report
+from moderation.permissions import check_moderate_site
 from tests.communities.factories import (
     CommunityFactory,
     MembershipFactory,
@@ -328,7 +326,7 @@ ACTIONS = [
     ),
     Action(
         "approve proposal",
-        service=lambda w, a: moderation.community_proposal_approve(actor=a, community=w.community),
+        service=lambda w, a: moderation.proposed_community_approve(actor=a, community=w.community),
         page=_form("proposal", lambda w: {"decision": "approve"}),
         api=_api("proposal/approve", lambda w: {}),
     ),

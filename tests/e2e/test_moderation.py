@@ -5,7 +5,8 @@ moderation log (and the public log without its private details)."""
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from communities.models import Community, Membership, ModerationAction, Placement
+from communities.models import Community, Membership, Placement
+from moderation.models import ModerationAction
 from profiles.models import Notification
 from tests.communities.factories import (
     CommunityFactory,

@@ -11,6 +11,7 @@ from communities import services as community_services
 from communities.models import Community, Membership, Placement, Post
 from matching import services
 from matching.models import MatchConstraint, MatchRun, PeerSuggestion
+from moderation import services as moderation_services
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 
@@ -105,7 +106,7 @@ def test_a_moderators_removal_survives_the_next_run(topic_posts):
     moderator = UserFactory()
     Membership.objects.create(user=moderator, community=community, role="moderator")
     placement = community.placements.first()
-    community_services.placement_remove(
+    moderation_services.placement_remove(
         actor=moderator, placement=placement, reason="Not about this at all"
     )
     run_now()

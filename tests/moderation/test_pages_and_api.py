@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from communities import moderation
-from communities.models import Community, Membership, ModerationAction, Placement
+from communities.models import Community, Membership, Placement, Reply, Thread
 from matching.models import MatchRun
+from moderation import services as moderation
+from moderation.models import ModerationAction
 from tests.communities.factories import (
     CommunityFactory,
     MembershipFactory,
@@ -205,3 +206,21 @@ def test_a_banned_persons_token_stops_working_in_that_community():
     assert response.status_code == 403
     other = CommunityFactory(slug="loam")
     assert client.post(f"/api/communities/{other.slug}/join/").status_code == 200
+
+
+def test_a_discussion_from_elsewhere_is_refused_after_the_permission_check():
+    """Moderators hear that the discussion or reply is not in their community (400); outsiders of
+    a private community learn nothing about it (404)."""
+    _, moderator = _moderated(slug="hidden", visibility=Community.Visibility.PRIVATE)
+    elsewhere = Thread.objects.create(community=CommunityFactory(), title="Elsewhere")
+    reply = Reply.objects.create(thread=elsewhere, author=UserFactory(), body="Hi")
+    for path, data, field in [
+        ("threads/pin", {"thread": elsewhere.pk}, "thread"),
+        ("threads/remove", {"thread": elsewhere.pk, "reason": "Spam"}, "thread"),
+        ("replies/remove", {"reply": reply.pk, "reason": "Spam"}, "reply"),
+    ]:
+        url = f"/api/moderation/communities/hidden/{path}/"
+        response = _api(moderator).post(url, data, format="json")
+        assert response.status_code == 400, response.content
+        assert field in response.json()
+        assert _api(UserFactory()).post(url, data, format="json").status_code == 404

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
-from communities.models import Community, Membership, ModerationAction, Report
+from communities.models import Community, Membership, Placement, Thread
 from communities.selectors import Viewer
+from matching.models import MatcherSuggestion, MatchRun
+from moderation.models import REPORT_TARGETS, ModerationAction, Report, Reportable
 
 
 def moderation_log(*, community: Community) -> QuerySet[ModerationAction]:
@@ -83,10 +88,8 @@ def report_list(*, viewer: Viewer) -> QuerySet[Report]:
     )
 
 
-def suggestion_queue(*, community: Community | None):
+def suggestion_queue(*, community: Community | None) -> QuerySet[MatcherSuggestion]:
     """Open merges and splits the matcher suggested: for one community, or all (staff)."""
-    from matching.models import MatcherSuggestion
-
     suggestions = MatcherSuggestion.objects.filter(state=MatcherSuggestion.State.OPEN)
     if community is not None:
         suggestions = suggestions.filter(Q(community=community) | Q(other_community=community))
@@ -95,10 +98,8 @@ def suggestion_queue(*, community: Community | None):
     )
 
 
-def suggestion_list(*, viewer: Viewer):
+def suggestion_list(*, viewer: Viewer) -> QuerySet[MatcherSuggestion]:
     """Suggestions the viewer may act on: those about communities they moderate (staff: all)."""
-    from matching.models import MatcherSuggestion
-
     suggestions = MatcherSuggestion.objects.select_related("community", "other_community")
     if not viewer.is_authenticated:
         return suggestions.none()
@@ -117,11 +118,46 @@ def proposed_community_list() -> QuerySet[Community]:
     return Community.objects.filter(status=Community.Status.PROPOSED).order_by("-created_at", "-pk")
 
 
-def moderated_community_list(*, viewer: Viewer) -> QuerySet[Community]:
-    if not viewer.is_authenticated:
-        return Community.objects.none()
-    return Community.objects.filter(
-        memberships__user=viewer,
-        memberships__state=Membership.State.ACTIVE,
-        memberships__role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
-    ).order_by("name")
+def reports_with_targets(reports: QuerySet[Report]) -> list[Report]:
+    """The reports, each with ``target`` set to what it is about (None when it is gone), loaded
+    in one query per kind of target (at most four), not one per report."""
+    rows = list(reports)
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for report in rows:
+        wanted[report.target_type_id].add(report.target_id)
+    found: dict[tuple[int, int], Reportable] = {}
+    for model in REPORT_TARGETS.values():
+        type_id = ContentType.objects.get_for_model(model).pk  # cached after the first time
+        if ids := wanted.get(type_id):
+            for target in model._default_manager.filter(pk__in=ids):
+                found[(type_id, target.pk)] = target
+    for report in rows:
+        report.target = found.get((report.target_type_id, report.target_id))  # type: ignore[attr-defined]
+    return rows
+
+
+def queue_placements(*, community: Community) -> QuerySet[Placement]:
+    """The community's posts a moderator acts on in the review queue: pinned first, then newest."""
+    return (
+        Placement.objects.filter(community=community)
+        .select_related("post__author__profile")
+        .order_by("-pinned", "-created_at", "-pk")[:30]
+    )
+
+
+def placed_post_ids(*, community: Community) -> QuerySet[Placement, int]:
+    """Every post in the community, by id: the choices a split may take."""
+    return Placement.objects.filter(community=community).values_list("post_id", flat=True)
+
+
+def queue_threads(*, community: Community) -> QuerySet[Thread]:
+    return Thread.objects.filter(community=community).order_by("-last_reply_at")[:20]
+
+
+def community_report_count() -> int:
+    """Pending reports that communities' moderators decide (shown to staff as a count)."""
+    return Report.objects.filter(decision=Report.Decision.PENDING).exclude(community=None).count()
+
+
+def match_run_latest() -> MatchRun | None:
+    return MatchRun.objects.order_by("-created_at", "-pk").first()

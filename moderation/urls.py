@@ -1,6 +1,6 @@
 from django.urls import path
 
-from communities import moderation_views as views
+from moderation import views
 
 app_name = "moderation"
 

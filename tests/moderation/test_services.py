@@ -13,21 +13,21 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from communities import moderation, services
+from communities import services
 from communities.models import (
     CharterRevision,
     Community,
     ContentStatus,
     Membership,
-    ModerationAction,
     Placement,
     Post,
     Reply,
-    Report,
     Thread,
 )
-from communities.moderation_selectors import moderation_log
 from matching.models import MatchConstraint, MatcherSuggestion, MatchRun
+from moderation import services as moderation
+from moderation.models import ModerationAction, Report
+from moderation.selectors import moderation_log
 from profiles.models import Notification
 from tests.communities.factories import (
     CommunityFactory,
@@ -372,7 +372,7 @@ class TestBans:
         assert "Spamming" in _inbox(person)[0]
 
     def test_a_temporary_ban_ends_by_itself(self):
-        from communities.permissions import is_banned_from
+        from moderation.permissions import is_banned_from
 
         community, moderator = _moderated()
         person = MembershipFactory(community=community).user
@@ -433,18 +433,18 @@ class TestMatcher:
         staff = UserFactory(is_staff=True)
         proposed = CommunityFactory(status=Community.Status.PROPOSED, activated_at=None)
         invitee = MembershipFactory(community=proposed, state="invited").user
-        moderation.community_proposal_approve(actor=staff, community=proposed, name="Clay club")
-        moderation.community_proposal_approve(actor=staff, community=proposed)
+        moderation.proposed_community_approve(actor=staff, community=proposed, name="Clay club")
+        moderation.proposed_community_approve(actor=staff, community=proposed)
         proposed.refresh_from_db()
         assert (proposed.status, proposed.name) == ("active", "Clay club")
         assert _log(proposed, Verb.APPROVE).count() == 1
         assert _inbox(invitee)
         other = CommunityFactory(status=Community.Status.PROPOSED, activated_at=None)
-        moderation.community_proposal_reject(actor=staff, community=other, reason="Too vague")
+        moderation.proposed_community_reject(actor=staff, community=other, reason="Too vague")
         other.refresh_from_db()
         assert other.status == Community.Status.ARCHIVED
         with pytest.raises(PermissionDenied):
-            moderation.community_proposal_reject(
+            moderation.proposed_community_reject(
                 actor=UserFactory(), community=CommunityFactory(status="proposed"), reason="x"
             )
 

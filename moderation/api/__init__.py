@@ -1,0 +1,17 @@
+"""The moderators' API: every action of the review queue and the moderation log.
+
+Views are thin: they parse the request, call one service or selector and serialize. The services
+decide who may act (the same `rules` predicates as the pages), so a private community answers 404
+to outsiders and 403 to members who do not moderate it. A merge that lost a race answers 409; too
+many reports in a row, 429 with Retry-After.
+"""
+
+from moderation.api.community import CommunityModerationViewSet
+from moderation.api.views import MatcherSuggestionViewSet, ReportViewSet, SiteModerationViewSet
+
+__all__ = [
+    "CommunityModerationViewSet",
+    "MatcherSuggestionViewSet",
+    "ReportViewSet",
+    "SiteModerationViewSet",
+]

@@ -1,0 +1,34 @@
+"""What the moderators' viewsets share: input parsing, paging, and the community they answer
+with."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import permissions
+
+from communities import selectors as community_selectors
+from communities.api import CommunitySerializer
+from communities.models import Community
+
+NO_CONTENT = OpenApiResponse(description="Nothing to do: it was already so.")
+
+
+def community_out(request, community: Community) -> dict:
+    """The community as the communities API shows it to this viewer."""
+    community = community_selectors.community_list(viewer=request.user).get(pk=community.pk)
+    return CommunitySerializer(community).data
+
+
+class ModerationViewSetMixin:
+    permission_classes = [permissions.AllowAny]  # the services decide, as on the pages
+    filter_backends: list = []
+
+    def _input(self, serializer_class):
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    def _page(self, queryset, serializer_class, **context):
+        page = self.paginate_queryset(queryset)
+        data = serializer_class(page, many=True, context=context).data
+        return self.get_paginated_response(data)

@@ -1,0 +1,308 @@
+"""The moderators' API: what goes in and what comes out."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from communities.models import Community, Membership, Placement, Post, Reply, Thread
+from matching.models import MatcherSuggestion
+from moderation.models import REASON_MAX_LENGTH, REPORT_TARGETS, ModerationAction, Report
+from profiles.models import User
+
+MAX_ID = 2**63 - 1
+
+
+class ObjectIdField(serializers.PrimaryKeyRelatedField):
+    """A primary key that answers 400, never 500, for an id the database cannot hold."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            value = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < value <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(value)
+
+
+def _user_field(**kwargs) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs
+    )
+
+
+def _reason_field(*, required: bool = False) -> serializers.CharField:
+    if required:
+        return serializers.CharField(
+            max_length=REASON_MAX_LENGTH, help_text="Why; shown to the person."
+        )
+    return serializers.CharField(
+        max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
+# -- output --------------------------------------------------------------------------------------
+
+
+class ModerationActionSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    verb_display = serializers.CharField(source="get_verb_display", read_only=True)
+    target_type = serializers.CharField(source="target_type.model", read_only=True)
+    details = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ModerationAction
+        fields = [
+            "id",
+            "community",
+            "actor",
+            "verb",
+            "verb_display",
+            "target_type",
+            "target_id",
+            "target_repr",
+            "reason",
+            "details",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, obj: ModerationAction) -> str | None:
+        return obj.actor.username if obj.actor_id else None
+
+    @extend_schema_field(
+        serializers.DictField(
+            allow_null=True, help_text="Private details; null in the public version of the log."
+        )
+    )
+    def get_details(self, obj: ModerationAction) -> dict | None:
+        return obj.details if self.context.get("private") else None
+
+
+class MembershipStateSerializer(serializers.ModelSerializer):
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["user", "community", "role", "state", "banned_until", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class PlacementStateSerializer(serializers.ModelSerializer):
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Placement
+        fields = ["post", "community", "placed_by", "pinned", "score", "reason"]
+        read_only_fields = fields
+
+
+class ThreadStateSerializer(serializers.ModelSerializer):
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Thread
+        fields = ["id", "community", "title", "status", "locked", "pinned"]
+        read_only_fields = fields
+
+
+class ReplyStateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reply
+        fields = ["id", "thread", "post", "status"]
+        read_only_fields = fields
+
+
+class PostStateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Post
+        fields = ["id", "title", "status", "moderation_status"]
+        read_only_fields = fields
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    reporter = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    target_type = serializers.CharField(source="target_type.model", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "reporter",
+            "community",
+            "target_type",
+            "target_id",
+            "reason",
+            "decision",
+            "decided_by",
+            "created_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class MatcherSuggestionSerializer(serializers.ModelSerializer):
+    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    other_community = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
+    post_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = MatcherSuggestion
+        fields = [
+            "id",
+            "run",
+            "kind",
+            "state",
+            "community",
+            "other_community",
+            "post_ids",
+            "reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+# -- input ---------------------------------------------------------------------------------------
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = _reason_field()
+
+
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = _reason_field(required=True)
+
+
+class PersonSerializer(serializers.Serializer):
+    user = _user_field(help_text="The person's username.")
+    reason = _reason_field()
+
+
+class PersonWithReasonSerializer(serializers.Serializer):
+    user = _user_field(help_text="The person's username.")
+    reason = _reason_field(required=True)
+
+
+class BanSerializer(serializers.Serializer):
+    user = _user_field(help_text="The person's username.")
+    reason = _reason_field(required=True)
+    until = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="Empty for a lasting ban."
+    )
+
+
+class PostTargetSerializer(serializers.Serializer):
+    post = ObjectIdField(queryset=Post.objects.all())
+    reason = _reason_field()
+
+
+class PostRemoveSerializer(serializers.Serializer):
+    post = ObjectIdField(queryset=Post.objects.all())
+    reason = _reason_field(required=True)
+
+
+class PostMoveSerializer(serializers.Serializer):
+    post = ObjectIdField(queryset=Post.objects.all())
+    destination = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Community.objects.all(), help_text="The community's slug."
+    )
+    reason = _reason_field(required=True)
+
+
+class PostPinSerializer(serializers.Serializer):
+    post = ObjectIdField(queryset=Post.objects.all())
+    pinned = serializers.BooleanField(default=True)
+    reason = _reason_field()
+
+
+class ThreadTargetSerializer(serializers.Serializer):
+    thread = ObjectIdField(queryset=Thread.objects.all())
+    reason = _reason_field()
+
+
+class ThreadPinSerializer(ThreadTargetSerializer):
+    pinned = serializers.BooleanField(default=True)
+
+
+class ThreadLockSerializer(ThreadTargetSerializer):
+    locked = serializers.BooleanField(default=True)
+
+
+class ReplyTargetSerializer(serializers.Serializer):
+    reply = ObjectIdField(queryset=Reply.objects.all())
+    reason = _reason_field()
+
+
+class CharterSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    purpose = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    rules = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=8, required=False
+    )
+    reason = _reason_field()
+
+
+# A moderator's merge of this community into another (not a members' merge proposal).
+class MergeSerializer(serializers.Serializer):
+    into = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Community.objects.all(),
+        help_text="The slug of the community this one merges into.",
+    )
+    reason = _reason_field(required=True)
+
+
+class SplitSerializer(serializers.Serializer):
+    posts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=500
+    )
+    name = serializers.CharField(max_length=120)
+    purpose = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    reason = _reason_field(required=True)
+
+
+# Approving a community the matcher proposed (not a member's Proposal); the schema keeps the
+# component's old name.
+@extend_schema_serializer(component_name="ProposalApprove")
+class ProposedCommunityApproveSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False, help_text="Rename it as well.")
+    reason = _reason_field()
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    target_type = serializers.ChoiceField(choices=sorted(REPORT_TARGETS))
+    target_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    community = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Community.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For a post: the community where you saw it.",
+    )
+    reason = _reason_field(required=True)
+
+
+class ReportDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["uphold", "dismiss"])
+    reason = _reason_field()
+
+
+class SuggestionAcceptSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=120, required=False, default="", help_text="For a split: the new name."
+    )
+    reason = _reason_field()

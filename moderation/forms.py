@@ -1,0 +1,147 @@
+"""The forms of the review queues and the report page. Each parses one action's input; the
+services check permissions and everything else."""
+
+from __future__ import annotations
+
+from django import forms
+
+from communities.models import Community, Post
+from moderation.models import REASON_MAX_LENGTH
+from profiles.models import User
+
+
+def _reason(required: bool = True, label: str = "Reason") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=REASON_MAX_LENGTH,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="" if required else "Optional.",
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = _reason()
+
+
+class OptionalReasonForm(forms.Form):
+    reason = _reason(required=False)
+
+
+class PersonForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    reason = _reason(required=False)
+
+    def clean_username(self) -> User:
+        user = User.objects.filter(username=self.cleaned_data["username"], is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("No one has that username.")
+        return user
+
+
+class PersonWithReasonForm(PersonForm):
+    reason = _reason()
+
+
+BAN_LENGTHS = [("", "For good"), ("1", "For a day"), ("7", "For a week"), ("30", "For 30 days")]
+
+
+class BanForm(PersonWithReasonForm):
+    days = forms.ChoiceField(label="How long", choices=BAN_LENGTHS, required=False)
+
+
+class PostChoiceForm(forms.Form):
+    post = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = _reason(required=False)
+
+    def clean_post(self) -> Post:
+        post = Post.objects.filter(pk=self.cleaned_data["post"]).first()
+        if post is None:
+            raise forms.ValidationError("No such post.")
+        return post
+
+
+class PostRemoveForm(PostChoiceForm):
+    reason = _reason(label="Reason, sent to the author")
+
+
+class PostMoveForm(PostChoiceForm):
+    destination = forms.CharField(label="Move to (community address)", max_length=140)
+    reason = _reason()
+
+    def clean_destination(self) -> Community:
+        community = Community.objects.filter(slug=self.cleaned_data["destination"]).first()
+        if community is None:
+            raise forms.ValidationError("No community has that address.")
+        return community
+
+
+class PinForm(PostChoiceForm):
+    pinned = forms.BooleanField(required=False)
+
+
+class ThreadForm(forms.Form):
+    thread = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    value = forms.BooleanField(required=False)
+    reason = _reason(required=False)
+
+
+class ReplyForm(forms.Form):
+    reply = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = _reason(required=False)
+
+
+class CharterForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    purpose = forms.CharField(max_length=10000, required=False, widget=forms.Textarea)
+    rules = forms.CharField(max_length=10000, required=False, widget=forms.Textarea)
+    tags = forms.CharField(
+        max_length=500, required=False, help_text="Separate tags with commas; at most 8."
+    )
+    reason = _reason(required=False)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label="Merge into (community address)", max_length=140)
+    reason = _reason()
+
+    def clean_into(self) -> Community:
+        community = Community.objects.filter(slug=self.cleaned_data["into"]).first()
+        if community is None:
+            raise forms.ValidationError("No community has that address.")
+        return community
+
+
+class SplitForm(forms.Form):
+    posts = forms.TypedMultipleChoiceField(coerce=int, choices=[], label="Posts that move")
+    name = forms.CharField(label="Name of the new community", max_length=120)
+    reason = _reason()
+
+    def __init__(self, *args, post_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["posts"].choices = list(post_choices)
+
+
+class ProposedCommunityForm(forms.Form):
+    """Approve (optionally renamed) or reject a community the matcher proposed."""
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    name = forms.CharField(max_length=120, required=False, help_text="Rename it as you approve.")
+    reason = _reason(required=False)
+
+
+class DecideForm(forms.Form):
+    report = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("uphold", "Uphold"), ("dismiss", "Dismiss")])
+    reason = _reason(required=False)
+
+
+class SuggestionForm(forms.Form):
+    suggestion = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("dismiss", "Dismiss")])
+    name = forms.CharField(max_length=120, required=False, help_text="For a split: its name.")
+    reason = _reason(required=False)
+
+
+class ReportForm(forms.Form):
+    reason = _reason(label="What is wrong?")

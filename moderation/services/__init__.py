@@ -1,0 +1,81 @@
+"""Every write moderators make, by subject: log (the shared log writer), members (join
+requests, bans, moderators), content (posts, placements, discussions, replies), communities
+(charter, archive, merge, split, proposed communities), reports, and matcher (the matcher's
+suggestions, match runs).
+
+Each service takes keyword-only arguments, checks permission once, first (a private community
+answers 404 to outsiders, 403 to people who see it but may not act), runs in one transaction,
+writes its entry to the append-only moderation log with its reason, tells the person affected,
+and is safe to repeat. Callers import the services from here.
+"""
+
+from moderation.services.communities import (
+    community_archive,
+    community_charter_edit,
+    community_merge,
+    community_split,
+    proposed_community_approve,
+    proposed_community_reject,
+)
+from moderation.services.content import (
+    placement_pin,
+    placement_remove,
+    post_move,
+    post_remove,
+    post_restore,
+    reply_remove,
+    reply_restore,
+    thread_lock,
+    thread_pin,
+    thread_remove,
+    thread_restore,
+)
+from moderation.services.log import ModerationConflict
+from moderation.services.matcher import (
+    match_run_start,
+    matcher_suggestion_accept,
+    matcher_suggestion_dismiss,
+)
+from moderation.services.members import (
+    membership_ban,
+    membership_request_approve,
+    membership_request_reject,
+    membership_unban,
+    moderator_appoint,
+    moderator_remove,
+)
+from moderation.services.reports import report_create, report_decide, report_scope, report_target
+
+__all__ = [
+    "ModerationConflict",
+    "community_archive",
+    "community_charter_edit",
+    "community_merge",
+    "community_split",
+    "match_run_start",
+    "matcher_suggestion_accept",
+    "matcher_suggestion_dismiss",
+    "membership_ban",
+    "membership_request_approve",
+    "membership_request_reject",
+    "membership_unban",
+    "moderator_appoint",
+    "moderator_remove",
+    "placement_pin",
+    "placement_remove",
+    "post_move",
+    "post_remove",
+    "post_restore",
+    "proposed_community_approve",
+    "proposed_community_reject",
+    "reply_remove",
+    "reply_restore",
+    "report_create",
+    "report_decide",
+    "report_scope",
+    "report_target",
+    "thread_lock",
+    "thread_pin",
+    "thread_remove",
+    "thread_restore",
+]

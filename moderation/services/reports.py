@@ -1,0 +1,170 @@
+"""Reports: anyone signed in flags content or a community, with a reason; enough reports hide the
+content until a moderator decides; a moderator upholds or dismisses them.
+
+Each service checks permission first (a private community answers 404 to outsiders, 403 to people
+who see it but may not act), runs in one transaction, and is safe to repeat.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from communities.models import Community, ContentStatus, Placement, Post, Reply, Thread
+from communities.selectors import post_visibility_filter
+from core.ratelimit import rate_limit
+from moderation.models import REPORT_TARGETS, Report, Reportable
+from moderation.permissions import (
+    check_moderate_content,
+    check_report_in_community,
+    check_view_community,
+)
+from moderation.services.communities import community_archive_upheld
+from moderation.services.content import content_remove_upheld, content_unhide
+from moderation.services.log import Verb, clean_reason, log_write
+from profiles.models import User
+
+
+def report_scope(target: Reportable, community: Community | None = None) -> Community | None:
+    """The community whose moderators decide a report on ``target`` (None: site staff)."""
+    if isinstance(target, Community):
+        return None
+    if isinstance(target, Thread):
+        return target.community
+    if isinstance(target, Reply):
+        return target.thread.community if target.thread is not None else None
+    if (
+        community is not None
+        and Placement.objects.filter(post=target, community=community).exists()
+    ):
+        return community
+    return None
+
+
+def _visible_to(user: User, target: Reportable) -> bool:
+    if isinstance(target, Post):
+        return Post.objects.filter(post_visibility_filter(user), pk=target.pk).exists()
+    if isinstance(target, Thread | Reply):
+        return target.status == ContentStatus.VISIBLE or user.is_staff
+    return True
+
+
+def _check_report(reporter: User, target: Reportable, scope: Community | None) -> None:
+    check_report_in_community(reporter, scope)
+    if isinstance(target, Community):
+        check_view_community(reporter, target)
+    if not _visible_to(reporter, target):
+        raise Http404("Nothing to report here.")
+
+
+@transaction.atomic
+def report_create(
+    *, reporter: User, target: Reportable, reason: str, community: Community | None = None
+) -> Report:
+    """Report a post, reply, discussion or community, with a reason. Rate-limited per reporter
+    (core.ratelimit, action "report"; a repeat counts too). Once per person and target: a repeat
+    returns the first report. When reports from KINDRED_REPORTS_TO_HIDE distinct people are
+    pending, the content is hidden until a moderator decides (communities are not hidden: they go
+    to staff)."""
+    scope = report_scope(target, community)
+    _check_report(reporter, target, scope)
+    rate_limit(action="report", user=reporter)
+    reason = clean_reason(reason)
+    content_type = ContentType.objects.get_for_model(type(target))
+    existing = Report.objects.filter(
+        reporter=reporter, target_type=content_type, target_id=target.pk
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                reporter=reporter,
+                community=scope,
+                target_type=content_type,
+                target_id=target.pk,
+                reason=reason,
+            )
+    except IntegrityError:  # the same person, twice at once
+        return Report.objects.get(reporter=reporter, target_type=content_type, target_id=target.pk)
+    pending = (
+        Report.objects.filter(
+            target_type=content_type, target_id=target.pk, decision=Report.Decision.PENDING
+        )
+        .values("reporter")
+        .distinct()
+        .count()
+    )
+    if pending >= settings.KINDRED_REPORTS_TO_HIDE and not isinstance(target, Community):
+        _hide_reported(target, scope, pending)
+    return report
+
+
+def _hide_reported(target: Post | Reply | Thread, scope: Community | None, count: int) -> None:
+    model = type(target)
+    field = "moderation_status" if isinstance(target, Post) else "status"
+    hidden = model.objects.filter(pk=target.pk, **{field: ContentStatus.VISIBLE}).update(
+        **{field: ContentStatus.HIDDEN}
+    )
+    if hidden:
+        log_write(
+            community=scope,
+            actor=None,
+            verb=Verb.HIDE,
+            target=target,
+            target_repr=getattr(target, "title", None) or str(target),
+            reason=f"Reported by {count} people; hidden until a moderator decides.",
+        )
+
+
+def report_target(report: Report) -> Reportable | None:
+    """What the report is about, or None when it is gone."""
+    model = report.target_type.model_class()
+    if model is None or model not in REPORT_TARGETS.values():
+        return None
+    return model._default_manager.filter(pk=report.target_id).first()  # type: ignore[return-value]
+
+
+@transaction.atomic
+def report_decide(*, actor: User, report: Report, uphold: bool, reason: str) -> Report:
+    """Decide a report, and with it every pending report on the same content in the same place.
+    Upholding removes the content (a post leaves the community; on a site-wide report, it is
+    removed everywhere; a community reported to staff is archived); dismissing shows hidden
+    content again. The author hears the reason. Safe to repeat: a decided report is returned."""
+    scope = report.community
+    check_moderate_content(actor, scope)
+    reason = clean_reason(reason, required=uphold)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.decision != Report.Decision.PENDING:
+        return report
+    target = report_target(report)
+    siblings = Report.objects.filter(
+        target_type=report.target_type,
+        target_id=report.target_id,
+        community=scope,
+        decision=Report.Decision.PENDING,
+    )
+    decision = Report.Decision.UPHELD if uphold else Report.Decision.DISMISSED
+    count = siblings.update(decision=decision, decided_by=actor, decided_at=timezone.now())
+    if isinstance(target, Community):
+        if uphold:
+            community_archive_upheld(actor=actor, community=target, reason=reason)
+    elif target is not None:
+        if uphold:
+            content_remove_upheld(actor=actor, target=target, scope=scope, reason=reason)
+        else:
+            content_unhide(target)
+    log_write(
+        community=scope,
+        actor=actor,
+        verb=Verb.UPHOLD_REPORT if uphold else Verb.DISMISS_REPORT,
+        target=target if target is not None else report,
+        target_repr=(getattr(target, "title", None) or str(target)) if target else str(report),
+        reason=reason,
+        details={"reports": count, "first_reason": report.reason[:500]},
+    )
+    report.refresh_from_db()
+    return report
