@@ -6,8 +6,9 @@ and the rarest words the query shares with each peer, which make its reason.
 
 A peer must be closer than chance: ``min_similarity`` is the noise floor of the posts' own
 similarities, :func:`noise_floor` (the similarity of random pairs of posts: their median plus
-three robust standard deviations). Fewer than ``k`` peers, or none, are returned rather than
-posts that are no closer to the query than any two posts picked at random.
+three standard deviations of chance, estimated robustly and from the lower half), and at least a
+tenth of a typical post's similarity to its nearest neighbour. Fewer than ``k`` peers, or
+none, are returned rather than posts that are no closer to the query than chance.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from matching.engine.types import Peer, Post, PostId
 
 def noise_floor(Z: np.ndarray, random_state: int | None, pairs: int = 20_000) -> float:
     """The similarity random pairs of these posts reach by chance: the median of a sample of
-    pairs plus three robust standard deviations (1.4826 x the median absolute deviation), and
-    never below 0. Related pairs are a small share of random ones, so they barely move it."""
+    pairs plus three standard deviations of chance (the larger of 1.4826 x the median absolute
+    deviation and the spread of the lower half about the median), and never below 0. Related
+    pairs are a small share of random ones, so they barely move it."""
     rows = np.flatnonzero(np.linalg.norm(Z, axis=1) > 0)
     if len(rows) < 3:
         return 0.0
@@ -38,7 +40,19 @@ def noise_floor(Z: np.ndarray, random_state: int | None, pairs: int = 20_000) ->
     sims = np.einsum("ij,ij->i", Z[rows[a]], Z[rows[b]])
     median = float(np.median(sims))
     spread = 1.4826 * float(np.median(np.abs(sims - median)))
-    return round(max(0.0, median + 3 * spread), 4)
+    # The lower half is chance alone (related pairs only lengthen the upper tail): its spread
+    # is the noise's, even when a small corpus makes the median absolute deviation collapse.
+    lower = sims[sims <= median] - median
+    spread = max(spread, float(np.sqrt(np.mean(lower**2))) if len(lower) else 0.0)
+    chance = median + 3 * spread
+    # Where most pairs share nothing at all (a few posts, exact word vectors), chance is exactly
+    # zero and a single common word would pass it: a peer must also be a tenth as close as a
+    # typical post is to its nearest neighbour.
+    sample = rows if len(rows) <= 500 else rng.choice(rows, 500, replace=False)
+    sims_to_all = Z[sample] @ Z[rows].T
+    sims_to_all[sims_to_all > 0.9999] = -np.inf  # the post itself, and exact duplicates
+    nearest = float(np.median(sims_to_all.max(axis=1)))
+    return round(max(0.0, chance, 0.1 * nearest), 4)
 
 
 class PeerIndex:
