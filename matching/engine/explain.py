@@ -18,6 +18,7 @@ in a name, because none of them is ever a candidate. A moderator can overwrite i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -108,7 +109,7 @@ def phrase_weights(
         return [], np.zeros((n_communities, 0)), np.zeros((n_communities, 0))
     vectorizer = CountVectorizer(analyzer=_phrases, min_df=min(2, len(assigned)), binary=True)
     try:
-        counts = vectorizer.fit_transform([posts[i] for i in assigned])
+        counts = vectorizer.fit_transform([posts[int(i)] for i in assigned])
     except ValueError:  # no phrase at all
         return [], np.zeros((n_communities, 0)), np.zeros((n_communities, 0))
     vocab = vectorizer.get_feature_names_out().tolist()
@@ -162,7 +163,7 @@ def community_name(phrases: list[str]) -> str:
     return name[:1].upper() + name[1:]
 
 
-def purpose_draft(community: Community, titles: Mapping[PostId, str]) -> str:
+def purpose_draft(community: Community, titles: Mapping[int, str] | Mapping[str, str]) -> str:
     """A readable first purpose: one sentence of what members work on, then the titles of its
     representative problems as a list (Markdown stripped)."""
     about = [p for p in community.key_terms if p.lower() not in community.name.lower()][:3]
@@ -171,7 +172,8 @@ def purpose_draft(community: Community, titles: Mapping[PostId, str]) -> str:
         listed = ", ".join(about[:-1]) + (" and " if len(about) > 1 else "") + about[-1]
         sentence += f", often {listed}"
     lines = [sentence + ".", "", "Some of the problems that brought them together:"]
-    lines += [f"- {plain_text(titles[p])}" for p in community.representative_ids if p in titles]
+    known: Mapping[Any, str] = titles
+    lines += [f"- {plain_text(known[p])}" for p in community.representative_ids if p in known]
     return "\n".join(lines)
 
 

@@ -36,208 +36,22 @@ _TOKEN_RE = re.compile(TOKEN_PATTERN)
 # Words that say nothing about what a post is about: web and chat filler, what is left of
 # contractions and links, and the generic words of help requests. They never make a vector, a
 # name or a reason.
-FILLER = frozenset(
-    [
-        "just",
-        "like",
-        "really",
-        "actually",
-        "basically",
-        "literally",
-        "pretty",
-        "quite",
-        "maybe",
-        "probably",
-        "anyway",
-        "thanks",
-        "thank",
-        "thx",
-        "pls",
-        "please",
-        "hi",
-        "hello",
-        "hey",
-        "dear",
-        "regards",
-        "cheers",
-        "sorry",
-        "ok",
-        "okay",
-        "yeah",
-        "yes",
-        "lol",
-        "im",
-        "ive",
-        "id",
-        "ill",
-        "youre",
-        "youve",
-        "theyre",
-        "dont",
-        "doesnt",
-        "didnt",
-        "isnt",
-        "wasnt",
-        "arent",
-        "werent",
-        "cant",
-        "couldnt",
-        "wont",
-        "wouldnt",
-        "shouldnt",
-        "havent",
-        "hasnt",
-        "hadnt",
-        "aint",
-        "don",
-        "doe",
-        "doesn",
-        "didn",
-        "isn",
-        "wasn",
-        "aren",
-        "weren",
-        "couldn",
-        "wouldn",
-        "shouldn",
-        "haven",
-        "hasn",
-        "hadn",
-        "ll",
-        "ve",
-        "re",
-        "http",
-        "https",
-        "www",
-        "com",
-        "org",
-        "net",
-        "edu",
-        "gov",
-        "html",
-        "htm",
-        "php",
-        "asp",
-        "amp",
-        "nbsp",
-        "gt",
-        "lt",
-        "quot",
-        "href",
-        "src",
-        "img",
-        "jpg",
-        "png",
-        "gif",
-        "need",
-        "needs",
-        "needed",
-        "want",
-        "wants",
-        "wanted",
-        "help",
-        "helps",
-        "helped",
-        "question",
-        "questions",
-        "problem",
-        "problems",
-        "issue",
-        "issues",
-        "answer",
-        "answers",
-        "thing",
-        "things",
-        "stuff",
-        "way",
-        "ways",
-        "lot",
-        "lots",
-        "kind",
-        "sort",
-        "bit",
-        "know",
-        "knows",
-        "think",
-        "thought",
-        "try",
-        "trying",
-        "tried",
-        "use",
-        "using",
-        "used",
-        "make",
-        "makes",
-        "making",
-        "made",
-        "good",
-        "great",
-        "best",
-        "better",
-        "new",
-        "old",
-        "get",
-        "gets",
-        "getting",
-        "got",
-        "go",
-        "going",
-        "goes",
-        "went",
-        "come",
-        "comes",
-        "say",
-        "says",
-        "said",
-        "tell",
-        "told",
-        "ask",
-        "asked",
-        "asking",
-        "look",
-        "looking",
-        "looks",
-        "see",
-        "seen",
-        "seems",
-        "seem",
-        "work",
-        "works",
-        "working",
-        "worked",
-        "able",
-        "possible",
-        "sure",
-        "idea",
-        "ideas",
-        "does",
-        "did",
-        "doing",
-        "done",
-        "anybody",
-        "somebody",
-        "someone",
-        "anyone",
-        "everyone",
-        "advice",
-        "suggestion",
-        "suggestions",
-        "recommend",
-        "time",
-        "times",
-        "day",
-        "days",
-        "year",
-        "years",
-        "people",
-        "person",
-        "guy",
-        "guys",
-        "case",
-        "example",
-        "etc",
-    ]
-)
+_FILLER_WORDS = """
+    just like really actually basically literally pretty quite maybe probably anyway thanks
+    thank thx pls please hi hello hey dear regards cheers sorry ok okay yeah yes lol im ive id
+    ill youre youve theyre dont doesnt didnt isnt wasnt arent werent cant couldnt wont wouldnt
+    shouldnt havent hasnt hadnt aint don doe doesn didn isn wasn aren weren couldn wouldn
+    shouldn haven hasn hadn ll ve re http https www com org net edu gov html htm php asp amp
+    nbsp gt lt quot href src img jpg png gif need needs needed want wants wanted help helps
+    helped question questions problem problems issue issues answer answers thing things stuff
+    way ways lot lots kind sort bit know knows think thought try trying tried use using used
+    make makes making made good great best better new old get gets getting got go going goes
+    went come comes say says said tell told ask asked asking look looking looks see seen seems
+    seem work works working worked able possible sure idea ideas does did doing done anybody
+    somebody someone anyone everyone advice suggestion suggestions recommend time times day
+    days year years people person guy guys case example etc
+"""
+FILLER = frozenset(_FILLER_WORDS.split())
 _STOP = frozenset(ENGLISH_STOP_WORDS) | FILLER
 STOP_WORDS = _STOP  # what never makes a vector, a name or a reason
 
@@ -272,42 +86,14 @@ def clean_text(text: str) -> str:
     return _MARKUP_RE.sub(" ", text).lower()
 
 
-_KEEP_S = frozenset(
-    [
-        "does",
-        "goes",
-        "has",
-        "was",
-        "this",
-        "its",
-        "his",
-        "yes",
-        "gas",
-        "bus",
-        "lens",
-        "news",
-        "series",
-        "species",
-        "physics",
-    ]
-)
-_IE_SINGULAR = frozenset(
-    [
-        "movie",
-        "cookie",
-        "calorie",
-        "zombie",
-        "rookie",
-        "selfie",
-        "brownie",
-        "smoothie",
-        "genie",
-        "prairie",
-        "pie",
-        "tie",
-        "lie",
-    ]
-)
+_KEEP_S_WORDS = """
+    does goes has was this its his yes gas bus lens news series species physics
+"""
+_KEEP_S = frozenset(_KEEP_S_WORDS.split())
+_IE_SINGULAR_WORDS = """
+    movie cookie calorie zombie rookie selfie brownie smoothie genie prairie pie tie lie
+"""
+_IE_SINGULAR = frozenset(_IE_SINGULAR_WORDS.split())
 
 
 def normalize_word(word: str) -> str:
@@ -456,11 +242,13 @@ class LexicalEncoder:
         sample = np.arange(n) if n <= self.svd_sample else rng.choice(n, self.svd_sample, False)
         n_words = len(self.terms_)
         words = self._block_svd(X[sample, :n_words], self.n_components, rng)
-        tags = self._block_svd(X[sample, n_words:], max(1, self.n_components // 2), rng)
+        tag_part = self._block_svd(X[sample, n_words:], max(1, self.n_components // 2), rng)
         self.word_components_ = words.shape[0]
-        self.components_ = np.zeros((words.shape[0] + tags.shape[0], X.shape[1]), dtype=np.float32)
+        self.components_ = np.zeros(
+            (words.shape[0] + tag_part.shape[0], X.shape[1]), dtype=np.float32
+        )
         self.components_[: words.shape[0], :n_words] = words
-        self.components_[words.shape[0] :, n_words:] = tags
+        self.components_[words.shape[0] :, n_words:] = tag_part
         return X, fit_terms
 
     @staticmethod
@@ -627,7 +415,7 @@ class LexicalEncoder:
             "terms": self.terms_,
             "tags": self.tags_,
         }
-        arrays = {
+        arrays: dict[str, np.ndarray] = {
             "raw_to_term": self.raw_to_term_,
             "idf": self.idf_,
             "tag_idf": self.tag_idf_,
