@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--identity", action="store_true", help="refit with 5%% new posts and report transitions"
     )
+    b.add_argument(
+        "--fits-only",
+        action="store_true",
+        help="only new posts' fits, peers precision@10 and names (hold out 10%%)",
+    )
     b.add_argument("--markdown", type=Path, default=None, help="append the tables to this file")
     return parser
 

@@ -4,19 +4,31 @@ Key terms are class-based TF-IDF (c-TF-IDF, as in BERTopic): a community's posts
 document, term frequency is normalised per community and weighted by ``log(1 + A / f_t)`` where
 ``A`` is the average number of words per community and ``f_t`` the term's frequency over all
 communities, so words every community uses sink. Tags are ranked by lift, P(tag | community) /
-P(tag), among tags used by at least ``min_support`` members. The name is the top tags and terms,
-which a moderator can overwrite later.
+P(tag), among tags used by at least ``min_support`` members.
+
+The name is a phrase, chosen by c-TF-IDF over the words *and* two- and three-word phrases of the
+posts and their tags (phrases never cross a stop word, filler or punctuation, see
+``text.word_runs``; a post counts a phrase once). A single word gives way to a phrase that holds
+it when the phrase is used by at least half as many members; a single word is joined by the next
+best candidate that shares no word with it (maximal marginal relevance with word overlap as the
+similarity). Nothing from the stop and filler list, no link fragment, no contraction stub can be
+in a name, because none of them is ever a candidate. A moderator can overwrite it later.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
 
 from matching.engine.peers import PeerIndex
-from matching.engine.types import Community, CommunityId, PostId
+from matching.engine.text import normalize_tag, normalize_word, plain_text, word_runs
+from matching.engine.types import Community, CommunityId, Post, PostId
+
+NAME_BODY_CHARS = 600  # enough of a body for its phrases; names come mostly from titles and tags
 
 
 def ctfidf(term_counts: sp.csr_matrix, labels: np.ndarray, n_communities: int) -> np.ndarray:
@@ -74,14 +86,95 @@ def tag_lift(
     return out
 
 
-def community_name(tags: list[str], terms: list[str], parts: int = 3) -> str:
-    words: list[str] = []
-    for w in [*tags, *terms]:
-        if w not in words and not any(w in x or x in w for x in words):
-            words.append(w)
-        if len(words) == parts:
+def _phrases(post: Post) -> list[str]:
+    """Words, two- and three-word phrases and tags of a post, each once."""
+    found: set[str] = set()
+    for run in word_runs(f"{post.title}.\n{(post.body or '')[:NAME_BODY_CHARS]}"):
+        for size in (1, 2, 3):
+            found.update(" ".join(run[i : i + size]) for i in range(len(run) - size + 1))
+    for tag in post.tags:
+        words = [normalize_word(w) for w in normalize_tag(tag).replace("-", " ").split()]
+        if words and len(words) <= 3:
+            found.add(" ".join(words))
+    return sorted(found)
+
+
+def phrase_weights(
+    posts: Sequence[Post], labels: np.ndarray, n_communities: int
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Candidate name phrases (used by at least two posts), their c-TF-IDF weight per community
+    and the share of each community's members using them."""
+    assigned = np.flatnonzero(labels >= 0)
+    if n_communities == 0 or len(assigned) == 0:
+        return [], np.zeros((n_communities, 0)), np.zeros((n_communities, 0))
+    vectorizer = CountVectorizer(analyzer=_phrases, min_df=min(2, len(assigned)), binary=True)
+    try:
+        counts = vectorizer.fit_transform([posts[int(i)] for i in assigned])
+    except ValueError:  # no phrase at all
+        return [], np.zeros((n_communities, 0)), np.zeros((n_communities, 0))
+    vocab = vectorizer.get_feature_names_out().tolist()
+    weights = ctfidf(counts.tocsr(), labels[assigned], n_communities)
+    sizes = np.maximum(np.bincount(labels[assigned], minlength=n_communities), 1)
+    onehot = sp.csr_matrix(
+        (np.ones(len(assigned)), (labels[assigned], np.arange(len(assigned)))),
+        shape=(n_communities, len(assigned)),
+    )
+    support = np.asarray((onehot @ counts).todense()) / sizes[:, None]
+    return vocab, weights, support
+
+
+def key_phrases(
+    vocab: list[str], weights: np.ndarray, support: np.ndarray, limit: int = 8
+) -> list[str]:
+    """The most distinctive phrases of one community, best first; a word gives way to a phrase
+    holding it that at least half as many members use, and near-duplicates are left out."""
+    order = [i for i in np.argsort(-weights, kind="stable")[: limit * 6] if weights[i] > 0]
+    out: list[str] = []
+    for i in order:
+        phrase = vocab[i]
+        if " " not in phrase:
+            longer = [
+                j
+                for j in order
+                if phrase in vocab[j].split() and support[j] * 2 >= support[i] and j != i
+            ]
+            if longer:
+                phrase = vocab[longer[0]]
+        words = set(phrase.split())
+        if any(words <= set(p.split()) or set(p.split()) <= words for p in out):
+            continue
+        out.append(phrase)
+        if len(out) == limit:
             break
-    return " · ".join(words) if words else "unnamed"
+    return out
+
+
+def community_name(phrases: list[str]) -> str:
+    """A short phrase: the best key phrase, and when it is a single word the next one that shares
+    no word with it ("Espresso and grinder")."""
+    if not phrases:
+        return "Unnamed group"
+    first = phrases[0]
+    name = first
+    if " " not in first:
+        other = next((p for p in phrases[1:] if not set(p.split()) & {first}), None)
+        if other is not None:
+            name = f"{first} and {other}"
+    return name[:1].upper() + name[1:]
+
+
+def purpose_draft(community: Community, titles: Mapping[int, str] | Mapping[str, str]) -> str:
+    """A readable first purpose: one sentence of what members work on, then the titles of its
+    representative problems as a list (Markdown stripped)."""
+    about = [p for p in community.key_terms if p.lower() not in community.name.lower()][:3]
+    sentence = f"People here are working on {community.name[:1].lower()}{community.name[1:]}"
+    if about:
+        listed = ", ".join(about[:-1]) + (" and " if len(about) > 1 else "") + about[-1]
+        sentence += f", often {listed}"
+    lines = [sentence + ".", "", "Some of the problems that brought them together:"]
+    known: Mapping[Any, str] = titles
+    lines += [f"- {plain_text(known[p])}" for p in community.representative_ids if p in known]
+    return "\n".join(lines)
 
 
 def member_reason(
@@ -92,20 +185,21 @@ def member_reason(
     score: float,
     limit: int = 3,
 ) -> str:
-    """Why a post belongs: the community's tags and key terms it uses, and how close it is."""
+    """Why a post belongs: the community's tags and words it shares, and how close it is."""
     tags = [t for t in community_tags if t in post_tags][:limit]
     terms = [t for t in community_terms if t in post_terms][:limit]
-    parts = []
+    shared = []
     if tags:
-        parts.append("tagged " + ", ".join(tags))
+        shared.append(("the tag " if len(tags) == 1 else "the tags ") + ", ".join(tags))
     if terms:
-        parts.append("mentions " + ", ".join(terms))
-    parts.append(f"similarity {score:.2f} to the community's centre")
-    return "; ".join(parts)
+        shared.append(("the word " if len(terms) == 1 else "the words ") + ", ".join(terms))
+    what = " and ".join(shared) if shared else "its subject, in other words"
+    return f"Shares {what} with this community (similarity {score:.2f} to its centre)"
 
 
 def describe_communities(
     *,
+    posts: Sequence[Post],
     post_ids: Sequence[PostId],
     community_ids: Sequence[CommunityId],
     labels: np.ndarray,
@@ -124,13 +218,15 @@ def describe_communities(
     compact = np.array([col[c] if c >= 0 else -1 for c in labels])
     terms = index.terms
     weights = ctfidf(counts, compact, k) if k else np.zeros((0, len(terms)))
-    key_terms = top_terms(weights, terms, max(n_key_terms, 20))
+    key_terms = top_terms(weights, terms, 20)
     tag_lists = tag_lift(index.tag_rows[: len(post_ids)], compact, k, index.tag_vocab, n_key_terms)
+    vocab, phrase_w, support = phrase_weights(posts, compact, k)
     communities = []
     for j, c in enumerate(community_ids):
         rows = np.flatnonzero(compact == j)
         order = rows[np.argsort(-scores[rows], kind="stable")]
-        top = key_terms[j][:20]
+        top = key_terms[j]
+        phrases = key_phrases(vocab, phrase_w[j], support[j], n_key_terms) if vocab else []
         reasons: dict[PostId, str] = {
             post_ids[r]: member_reason(
                 {terms[t] for t in index.terms_of(r)},
@@ -144,8 +240,8 @@ def describe_communities(
         communities.append(
             Community(
                 id=c,
-                name=community_name(tag_lists[j], key_terms[j]),
-                key_terms=key_terms[j][:n_key_terms],
+                name=community_name(phrases),
+                key_terms=phrases,
                 tags=tag_lists[j],
                 size=len(rows),
                 representative_ids=[post_ids[r] for r in order[:n_representatives]],

@@ -37,7 +37,7 @@ from sklearn.preprocessing import normalize
 
 from matching.engine import artifact, cluster, explain, identity, placement
 from matching.engine.constraints import apply_constraints, check_constraints
-from matching.engine.peers import PeerIndex
+from matching.engine.peers import PeerIndex, noise_floor
 from matching.engine.text import LexicalEncoder, SemanticEncoder
 from matching.engine.types import (
     UNASSIGNED,
@@ -71,8 +71,9 @@ class Matcher:
     misfit_z: a post is left unassigned when its similarity to its community's centre is more than
         ``misfit_z`` robust standard deviations below the community's median.
     min_coverage: never leave more than ``1 - min_coverage`` of the posts unassigned.
-    fit_percentile: ``place`` says a new post fits a community when it is at least as close to
-        the centre as this share of the community's least typical members.
+    fit_percentile: ``place`` says a new post fits a community when its similarity to the centre,
+        and its margin over any other community, are at least those of this share of the
+        community's least typical members (measured leave-one-out, see ``placement``).
     """
 
     def __init__(
@@ -263,8 +264,10 @@ class Matcher:
         labels = self._cluster(Z, ids, previous, constraints)
         self.labels_ = labels.astype(np.int64)
         self.post_ids_ = ids
-        self.score_quantiles_ = placement.score_quantiles(
-            self.labels_, self.scores_, self.community_ids_
+        self._fit_centres = placement.competitors(Z, self.labels_, self.centroids_)
+        # The members' fit profiles (see ``placement``), kept under the artifact's old name.
+        self.score_quantiles_ = placement.fit_profiles(
+            Z, self.labels_, self._fit_centres, self.community_ids_
         )
         self.config_id_ = self.config_id()
         self.transitions_: list[Transition] = (
@@ -291,10 +294,14 @@ class Matcher:
 
     def _index_and_describe(self, posts: list[Post], Z: np.ndarray, counts: sp.csr_matrix) -> None:
         self.peer_index_ = PeerIndex(
-            terms=self.lexical_.terms_, idf=self.lexical_.idf_, dimension=Z.shape[1]
+            terms=self.lexical_.terms_,
+            idf=self.lexical_.idf_,
+            dimension=Z.shape[1],
+            min_similarity=noise_floor(Z, self.random_state),
         )
         self.peer_index_.append(posts, Z, counts)
         self.communities_ = explain.describe_communities(
+            posts=posts,
             post_ids=self.post_ids_,
             community_ids=self.community_ids_,
             labels=self.labels_,
@@ -455,18 +462,25 @@ class Matcher:
     ) -> list[tuple[CommunityId, float]]:
         """Communities a new post fits, best first, with a confidence in (0, 1]; [] when none.
 
-        A post fits a community when it is at least as close to the centre as the least typical
-        ``fit_percentile`` (5%) of its members; confidence is twice the share of members it is
-        closer than, capped at 1 (1 means "at least as close as the median member")."""
+        A post fits a community when it is about as close to it as its members are to each other
+        and clearly closer to it than to any other (see ``placement``): at most one community."""
         self._check_fitted()
         z, _ = self._encode_query(self._query(post, tags))
         return self._place_vector(z, limit)
 
+    def _competitors(self) -> np.ndarray:
+        """The communities' centres and the centre of the posts none holds (see ``placement``);
+        recomputed from the peer index after ``load``."""
+        if getattr(self, "_fit_centres", None) is None:
+            own = self.peer_index_.vectors[: len(self.post_ids_)]
+            self._fit_centres = placement.competitors(own, self.labels_, self.centroids_)
+        return self._fit_centres
+
     def _place_vector(self, z: np.ndarray, limit: int) -> list[tuple[CommunityId, float]]:
         return placement.place_vector(
             z,
-            centroids=self.centroids_,
-            quantiles=self.score_quantiles_,
+            centres=self._competitors(),
+            profiles=self.score_quantiles_,
             community_ids=self.community_ids_,
             fit_percentile=self.fit_percentile,
             limit=limit,

@@ -3,6 +3,12 @@
 A fitted :class:`~matching.engine.matcher.Matcher` holds one (``peer_index_``); posts published
 after the fit are appended without refitting. A search returns :class:`Peer` objects with the tags
 and the rarest words the query shares with each peer, which make its reason.
+
+A peer must be closer than chance: ``min_similarity`` is the noise floor of the posts' own
+similarities, :func:`noise_floor` (the similarity of random pairs of posts: their median plus
+three standard deviations of chance, estimated robustly and from the lower half), and at least a
+tenth of a typical post's similarity to its nearest neighbour. Fewer than ``k`` peers, or
+none, are returned rather than posts that are no closer to the query than chance.
 """
 
 from __future__ import annotations
@@ -17,13 +23,49 @@ from matching.engine.text import normalize_tag
 from matching.engine.types import Peer, Post, PostId
 
 
+def noise_floor(Z: np.ndarray, random_state: int | None, pairs: int = 20_000) -> float:
+    """The similarity random pairs of these posts reach by chance: the median of a sample of
+    pairs plus three standard deviations of chance (the larger of 1.4826 x the median absolute
+    deviation and the spread of the lower half about the median), and never below 0. Related
+    pairs are a small share of random ones, so they barely move it."""
+    rows = np.flatnonzero(np.linalg.norm(Z, axis=1) > 0)
+    if len(rows) < 3:
+        return 0.0
+    rng = np.random.default_rng(random_state)
+    if len(rows) * (len(rows) - 1) // 2 <= pairs:
+        a, b = np.triu_indices(len(rows), k=1)
+    else:
+        a = rng.integers(0, len(rows), pairs)
+        b = (a + rng.integers(1, len(rows), pairs)) % len(rows)
+    sims = np.einsum("ij,ij->i", Z[rows[a]], Z[rows[b]])
+    median = float(np.median(sims))
+    spread = 1.4826 * float(np.median(np.abs(sims - median)))
+    # The lower half is chance alone (related pairs only lengthen the upper tail): its spread
+    # is the noise's, even when a small corpus makes the median absolute deviation collapse.
+    lower = sims[sims <= median] - median
+    spread = max(spread, float(np.sqrt(np.mean(lower**2))) if len(lower) else 0.0)
+    chance = median + 3 * spread
+    # Where most pairs share nothing at all (a few posts, exact word vectors), chance is exactly
+    # zero and a single common word would pass it: a peer must also be a tenth as close as a
+    # typical post is to its nearest neighbour.
+    sample = rows if len(rows) <= 500 else rng.choice(rows, 500, replace=False)
+    sims_to_all = Z[sample] @ Z[rows].T
+    sims_to_all[sims_to_all > 0.9999] = -np.inf  # the post itself, and exact duplicates
+    nearest = float(np.median(sims_to_all.max(axis=1)))
+    return round(max(0.0, chance, 0.1 * nearest), 4)
+
+
 class PeerIndex:
     """Posts findable as peers, one row each.
 
     ``terms`` and ``idf`` are the lexical encoder's vocabulary and weights: they name the words a
-    query shares with a peer, rarest first. ``dimension`` is the length of the posts' vectors."""
+    query shares with a peer, rarest first. ``dimension`` is the length of the posts' vectors.
+    Peers are strictly closer than ``min_similarity`` (and than 0)."""
 
-    def __init__(self, *, terms: Sequence[str], idf: np.ndarray, dimension: int) -> None:
+    def __init__(
+        self, *, terms: Sequence[str], idf: np.ndarray, dimension: int, min_similarity: float = 0.0
+    ) -> None:
+        self.min_similarity = min_similarity
         self.terms = list(terms)
         self.idf = idf
         self.ids: list[PostId] = []
@@ -124,6 +166,7 @@ class PeerIndex:
         if k <= 0:
             return []
         top = np.argpartition(-sims, k - 1)[:k]
+        top = top[sims[top] > max(self.min_similarity, 0.0)]
         top = top[np.lexsort((top, -sims[top]))]
         q_terms = set(term_ids.tolist())
         q_tags = {normalize_tag(t) for t in tags}
@@ -175,7 +218,7 @@ class PeerIndex:
             top = np.flatnonzero(above[i])
             if len(top) > kk:
                 top = top[np.argpartition(row_sims[top], len(top) - kk)[-kk:]]
-            top = top[np.isfinite(row_sims[top])]
+            top = top[row_sims[top] > max(self.min_similarity, 0.0)]
             top = top[np.lexsort((searchable[top], -row_sims[top]))]
             q_terms, q_tags = self.terms_of(row), self.tags_of(row)
             out[self.ids[row]] = [
@@ -186,7 +229,7 @@ class PeerIndex:
     # -- persistence ---------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON-able metadata and arrays that :meth:`from_state` restores (no pickle)."""
-        meta = {"ids": self.ids, "tag_vocab": self.tag_vocab}
+        meta = {"ids": self.ids, "tag_vocab": self.tag_vocab, "min_similarity": self.min_similarity}
         arrays = {
             "vectors": self.vectors,
             "searchable": self.searchable,
@@ -206,7 +249,12 @@ class PeerIndex:
         terms: Sequence[str],
         idf: np.ndarray,
     ) -> PeerIndex:
-        index = cls(terms=terms, idf=idf, dimension=arrays["vectors"].shape[1])
+        index = cls(
+            terms=terms,
+            idf=idf,
+            dimension=arrays["vectors"].shape[1],
+            min_similarity=float(meta["min_similarity"]),
+        )
         index.ids = list(meta["ids"])
         index._row_of = {pid: i for i, pid in enumerate(index.ids)}
         index.tag_vocab = list(meta["tag_vocab"])

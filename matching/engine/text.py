@@ -32,23 +32,114 @@ from matching.engine.types import Post
 
 TOKEN_PATTERN = r"(?u)\b[a-z][a-z0-9+#]+\b"  # noqa: S105 (a regex, not a secret)
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
-_STOP = frozenset(ENGLISH_STOP_WORDS)
+
+# Words that say nothing about what a post is about: web and chat filler, what is left of
+# contractions and links, and the generic words of help requests. They never make a vector, a
+# name or a reason.
+_FILLER_WORDS = """
+    just like really actually basically literally pretty quite maybe probably anyway thanks
+    thank thx pls please hi hello hey dear regards cheers sorry ok okay yeah yes lol im ive id
+    ill youre youve theyre dont doesnt didnt isnt wasnt arent werent cant couldnt wont wouldnt
+    shouldnt havent hasnt hadnt aint don doe doesn didn isn wasn aren weren couldn wouldn
+    shouldn haven hasn hadn ll ve re http https www com org net edu gov html htm php asp amp
+    nbsp gt lt quot href src img jpg png gif need needs needed want wants wanted help helps
+    helped question questions problem problems issue issues answer answers thing things stuff
+    way ways lot lots kind sort bit know knows think thought try trying tried use using used
+    make makes making made good great best better new old get gets getting got go going goes
+    went come comes say says said tell told ask asked asking look looking looks see seen seems
+    seem work works working worked able possible sure idea ideas does did doing done anybody
+    somebody someone anyone everyone advice suggestion suggestions recommend time times day
+    days year years people person guy guys case example etc
+"""
+FILLER = frozenset(_FILLER_WORDS.split())
+_STOP = frozenset(ENGLISH_STOP_WORDS) | FILLER
+STOP_WORDS = _STOP  # what never makes a vector, a name or a reason
+
+_CODE_BLOCK_RE = re.compile(r"```.*?```|~~~.*?~~~", re.S)
+_MD_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_URL_RE = re.compile(
+    r"(?:https?://|ftp://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|io|edu|gov|co|uk|de)\S*"
+)
+_CONTRACTION_RE = re.compile(r"(\w+)['\u2019](t|s|re|ve|ll|d|m)\b")
+_MARKUP_RE = re.compile(r"[`*_#>|~]+|<[^>]{0,200}>|&[a-z]+;")
+
+
+_NEGATED = {"ca": "can", "wo": "will", "ai": "is", "sha": "shall"}
+
+
+def _uncontract(found: re.Match[str]) -> str:
+    stem, ending = found.group(1), found.group(2)
+    if ending == "t" and stem.lower().endswith("n"):
+        stem = stem[:-1]
+        return _NEGATED.get(stem.lower(), stem)
+    return stem
+
+
+def clean_text(text: str) -> str:
+    """Lower-cased text without what is not the writer's words: code blocks, links and bare
+    domains, Markdown and HTML markup. A contraction loses its ending with its apostrophe
+    ("don't" -> "do", "it's" -> "it"), so no fragment such as "don" or "t" is ever a word."""
+    text = _CODE_BLOCK_RE.sub(" ", text)
+    text = _MD_LINK_RE.sub(r" \1 ", text)
+    text = _URL_RE.sub(" ", text)
+    text = _CONTRACTION_RE.sub(_uncontract, text)
+    return _MARKUP_RE.sub(" ", text).lower()
+
+
+_KEEP_S_WORDS = """
+    does goes has was this its his yes gas bus lens news series species physics
+"""
+_KEEP_S = frozenset(_KEEP_S_WORDS.split())
+_IE_SINGULAR_WORDS = """
+    movie cookie calorie zombie rookie selfie brownie smoothie genie prairie pie tie lie
+"""
+_IE_SINGULAR = frozenset(_IE_SINGULAR_WORDS.split())
 
 
 def normalize_word(word: str) -> str:
     """Conflate simple English plurals ("studies" -> "study", "cars" -> "car") so that short texts
     that say the same thing in singular and plural meet. Deliberately light: no stemmer
-    dependency."""
+    dependency, and a few words that only look plural are left whole ("does", "lens")."""
+    if word in _KEEP_S:
+        return word
     if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
+        return word[:-1] if word[:-1] in _IE_SINGULAR else word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
         return word[:-1]
     return word
 
 
+def word_runs(text: str) -> list[list[str]]:
+    """The words of a text in order, cut into runs wherever a stop word, filler or punctuation
+    stood: the stretches a phrase ("soil moisture sensor") can be taken from. Plurals are
+    conflated."""
+    runs: list[list[str]] = []
+    for chunk in re.split(r"[.,;:!?()\[\]\"/\\\n]+", clean_text(text)):
+        run: list[str] = []
+        for token in _TOKEN_RE.findall(chunk):
+            word = normalize_word(token)
+            if token in _STOP or word in _STOP:
+                if run:
+                    runs.append(run)
+                run = []
+            else:
+                run.append(word)
+        if run:
+            runs.append(run)
+    return runs
+
+
+def plain_text(text: str) -> str:
+    """Text as a person reads it: Markdown emphasis, code marks, links and headings stripped,
+    case kept."""
+    text = _MD_LINK_RE.sub(r"\1", text)
+    return re.sub(r"\s+", " ", re.sub(r"[`*_#>|~]+", "", text)).strip()
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stop words removed, plurals conflated."""
-    return [normalize_word(t) for t in _TOKEN_RE.findall(text.lower()) if t not in _STOP]
+    """Cleaned, lower-cased, stop words and filler removed, plurals conflated."""
+    words = (normalize_word(t) for t in _TOKEN_RE.findall(clean_text(text)) if t not in _STOP)
+    return [w for w in words if w not in _STOP]
 
 
 def normalize_tag(tag: str) -> str:
@@ -99,8 +190,7 @@ class LexicalEncoder:
     def fit_transform_with_terms(self, posts: Sequence[Post]) -> tuple[np.ndarray, sp.csr_matrix]:
         """``fit`` then ``transform_with_terms`` on the same posts, tokenising them once."""
         X, counts = self._fit(posts)
-        Z = np.asarray(X @ self.components_.T, dtype=np.float32)
-        return normalize(Z).astype(np.float32), counts
+        return self._reduce(X @ self.components_.T), counts
 
     def _fit(self, posts: Sequence[Post]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         n = len(posts)
@@ -109,6 +199,7 @@ class LexicalEncoder:
         docs = [p.title for p in posts] + [p.body or "" for p in posts]
         raw = CountVectorizer(
             token_pattern=TOKEN_PATTERN,
+            preprocessor=clean_text,
             stop_words=sorted(_STOP),
             min_df=min(self.min_df, n),
             dtype=np.float32,
@@ -128,9 +219,8 @@ class LexicalEncoder:
         keep = df <= max(1.0, self.max_df * n) if n >= 20 else np.ones(len(terms), dtype=bool)
         self.raw_terms_ = raw_terms
         kept_index = np.cumsum(keep) - 1
-        self.raw_to_term_ = np.where(keep[raw_to_term], kept_index[raw_to_term], -1).astype(
-            np.int64
-        )
+        known = (raw_to_term >= 0) & keep[np.maximum(raw_to_term, 0)]
+        self.raw_to_term_ = np.where(known, kept_index[raw_to_term], -1).astype(np.int64)
         self.terms_ = [t for t, k in zip(terms, keep, strict=True) if k]
         self.idf_ = (np.log((1 + n) / (1 + df[keep])) + 1).astype(np.float32)
 
@@ -148,23 +238,57 @@ class LexicalEncoder:
         # Counts of the fitted vocabulary from the same tokenisation: no second pass over the text.
         merged = counts[:, keep] if len(terms) else counts
         X, fit_terms = self._sparse_with_terms(posts, (merged[:n].tocsr(), merged[n:].tocsr()))
-        n_comp = max(1, min(self.n_components, X.shape[1] - 1, n - 1))
         rng = np.random.RandomState(self.random_state)
-        sample = X if n <= self.svd_sample else X[rng.choice(n, self.svd_sample, replace=False)]
-        if X.shape[1] >= 2 and n >= 2:
-            svd = TruncatedSVD(n_comp, algorithm="randomized", n_iter=5, random_state=rng)
-            svd.fit(sample)
-            self.components_ = svd.components_.astype(np.float32)
-        else:
-            self.components_ = np.eye(1, max(X.shape[1], 1), dtype=np.float32)
+        sample = np.arange(n) if n <= self.svd_sample else rng.choice(n, self.svd_sample, False)
+        n_words = len(self.terms_)
+        words = self._block_svd(X[sample, :n_words], self.n_components, rng)
+        tag_part = self._block_svd(X[sample, n_words:], max(1, self.n_components // 2), rng)
+        self.word_components_ = words.shape[0]
+        self.components_ = np.zeros(
+            (words.shape[0] + tag_part.shape[0], X.shape[1]), dtype=np.float32
+        )
+        self.components_[: words.shape[0], :n_words] = words
+        self.components_[words.shape[0] :, n_words:] = tag_part
         return X, fit_terms
+
+    @staticmethod
+    def _block_svd(X: sp.csr_matrix, n_components: int, rng: np.random.RandomState) -> np.ndarray:
+        """Latent semantic components of one block (words, or tags), as rows; the block itself
+        when it is too small to reduce, and none when it is empty."""
+        n, width = X.shape
+        if width == 0:
+            return np.zeros((0, 0), np.float32)
+        if width <= n_components:  # nothing to reduce: keep every direction
+            return np.eye(width, dtype=np.float32)
+        n_comp = min(n_components, n - 1)
+        if n_comp < 1 or X.nnz == 0:
+            return np.eye(width, dtype=np.float32)[:n_components]
+        svd = TruncatedSVD(n_comp, algorithm="randomized", n_iter=5, random_state=rng)
+        svd.fit(X)
+        return svd.components_.astype(np.float32)
+
+    def _reduce(self, raw: np.ndarray) -> np.ndarray:
+        """Projected words and tags, each block normalised on its own and weighted again, so
+        the tags keep their share ``tag_weight`` of a post's vector after the reduction (a
+        truncated SVD keeps the few strong tag directions and loses a post's own words, so
+        without this posts sharing only their tags would look near-identical)."""
+        k = self.word_components_
+        raw = np.asarray(raw, dtype=np.float32)
+        if k == 0 or k == raw.shape[1]:  # a single block: nothing to balance
+            return normalize(raw).astype(np.float32)
+        words, tags = normalize(raw[:, :k]), normalize(raw[:, k:])
+        has_tags = np.linalg.norm(raw[:, k:], axis=1) > 0
+        word_share = np.where(has_tags, np.sqrt(1 - self.tag_weight), 1.0)[:, None]
+        Z = np.hstack([word_share * words, np.sqrt(self.tag_weight) * tags])
+        return normalize(Z).astype(np.float32)
 
     @staticmethod
     def _conflate(raw_terms: list[str]) -> tuple[list[str], np.ndarray]:
         index: dict[str, int] = {}
         mapping = np.empty(len(raw_terms), dtype=np.int64)
         for i, t in enumerate(raw_terms):
-            mapping[i] = index.setdefault(normalize_word(t), len(index))
+            word = normalize_word(t)
+            mapping[i] = -1 if word in _STOP else index.setdefault(word, len(index))
         return list(index), mapping
 
     @staticmethod
@@ -178,6 +302,7 @@ class LexicalEncoder:
     def _build_lookup(self) -> None:
         self._vectorizer = CountVectorizer(
             token_pattern=TOKEN_PATTERN,
+            preprocessor=clean_text,
             stop_words=sorted(_STOP),
             vocabulary={t: i for i, t in enumerate(self.raw_terms_)},
             dtype=np.float32,
@@ -242,8 +367,7 @@ class LexicalEncoder:
     def transform_with_terms(self, posts: Sequence[Post]) -> tuple[np.ndarray, sp.csr_matrix]:
         """Vectors and the term counts (title + body) they were built from, in one pass."""
         X, counts = self._sparse_with_terms(posts)
-        Z = np.asarray(X @ self.components_.T, dtype=np.float32)
-        return normalize(Z).astype(np.float32), counts
+        return self._reduce(X @ self.components_.T), counts
 
     def _field_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         raw = [self._raw_index.get(tok, -1) for tok in self._analyzer(text)] if text else []
@@ -280,18 +404,18 @@ class LexicalEncoder:
         z = self.components_[:, cols] @ vals.astype(np.float32) if len(cols) else None
         if z is None or not np.any(z):
             return np.zeros(self.components_.shape[0], np.float32), t_terms
-        z = np.asarray(z, dtype=np.float32)
-        return z / np.linalg.norm(z), np.union1d(t_terms, b_terms)
+        return self._reduce(z[None, :])[0], np.union1d(t_terms, b_terms)
 
     # -- persistence -------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         meta = {
             "params": self.get_params(),
+            "word_components": self.word_components_,
             "raw_terms": self.raw_terms_,
             "terms": self.terms_,
             "tags": self.tags_,
         }
-        arrays = {
+        arrays: dict[str, np.ndarray] = {
             "raw_to_term": self.raw_to_term_,
             "idf": self.idf_,
             "tag_idf": self.tag_idf_,
@@ -309,6 +433,7 @@ class LexicalEncoder:
         enc.idf_ = arrays["idf"]
         enc.tag_idf_ = arrays["tag_idf"]
         enc.components_ = arrays["components"]
+        enc.word_components_ = int(meta["word_components"])
         enc._build_lookup()
         return enc
 

@@ -58,7 +58,7 @@ class Peer:
             parts.append("shared tags: " + ", ".join(self.shared_tags))
         if self.shared_terms:
             parts.append("shared terms: " + ", ".join(self.shared_terms))
-        return "; ".join(parts) if parts else "similar wording"
+        return "; ".join(parts) if parts else "same subject in other words"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,10 @@ Versions:
      number of communities had changed its results (so it identified nothing).
   2  the same results as the last release of version 1, now with a golden fingerprint; the
      artifact records its format and version and ``Matcher.load`` refuses any other.
+  3  (branch ``honest``) fits compare a post with members measured leave-one-out and require a
+     margin over every other community; misfits use a pooled spread floor; peers above the noise
+     floor only; text cleaned of links, Markdown and contractions, filler words dropped; the tag
+     block keeps its share after the reduction; names are phrases (c-TF-IDF over phrases).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-ALGORITHM_VERSION = 2
+ALGORITHM_VERSION = 3
 ARTIFACT_FORMAT = 2
 
 _CONFIG_ID = re.compile(r"^matcher-v(\d+)-")

@@ -27,6 +27,7 @@ from communities.services import (
     unique_community_slug,
 )
 from matching import engine
+from matching.engine.explain import purpose_draft
 from matching.models import MatchConstraint, MatcherSuggestion, MatchRun
 from matching.services.adapter import matchable_posts
 from matching.services.artifacts import artifacts_prune, run_matcher
@@ -140,13 +141,7 @@ def _suggest_split(ctx: _Applying, cluster: engine.Community, pids: list[int]) -
 
 
 def _purpose_draft(cluster: engine.Community, titles: dict[int, str]) -> str:
-    lines = [
-        f"People here are working on {', '.join(cluster.key_terms[:4]) or cluster.name}.",
-        "",
-        "Some of the problems that brought them together:",
-    ]
-    lines += [f"- {titles[int(pid)]}" for pid in cluster.representative_ids if int(pid) in titles]
-    return "\n".join(lines)
+    return purpose_draft(cluster, titles)
 
 
 def _propose(ctx: _Applying, cluster: engine.Community, pids: list[int]) -> Community | None:

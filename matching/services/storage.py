@@ -100,6 +100,15 @@ def _peer_rows(post_id: int, peers: list[engine.Peer], ex: _Exclusions) -> list[
     return rows
 
 
+def fit_reason(confidence: float) -> str:
+    """What a fit's confidence means (see ``engine.placement``): it is twice the share of the
+    community's members the post is as close and as distinct as, capped at 1."""
+    closer = "Closer to this community than to any other"
+    if confidence >= 1:
+        return f"{closer}, and as close to it as its typical member"
+    return f"{closer}; closer to its centre than {confidence / 2:.0%} of its members are"
+
+
 def _fit_rows(
     post_id: int, fits: list[tuple[int, float]], community_map: dict[int, int], ex: _Exclusions
 ) -> list[dict[str, Any]]:
@@ -116,7 +125,7 @@ def _fit_rows(
                     "post_id": post_id,
                     "community_id": community_id,
                     "confidence": max(0.0, min(1.0, float(confidence))),
-                    "reason": f"Fits with confidence {confidence:.0%}",
+                    "reason": fit_reason(confidence),
                 }
             )
     return rows

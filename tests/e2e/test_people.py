@@ -130,6 +130,35 @@ def test_posting_a_problem_shows_similar_posts_while_typing_then_peers(
     screenshot(page, "post-page")
 
 
+def test_a_problem_nobody_shares_gets_the_honest_empty_states(
+    page: Page, live_server, matched_corpus, workers
+):
+    """Peers or honesty: no noise, in the live panel or on the post page, for a problem nobody
+    else has posted about. (Its words share nothing with the corpus: with the lexical encoder a
+    single shared word, say "border", among mostly unknown ones still passes the noise floor.)"""
+    workers.start()
+    UserFactory(username="knitter", profile__display_name="Kim Knit")
+    log_in(page, "knitter")
+    header(page).get_by_role("link", name="Post", exact=True).click()
+    panel = page.locator("#similar-panel")
+    title = "chunky cable cardigan keeps curling at the hem"
+    page.get_by_label("Title").press_sequentially(title, delay=10)
+    expect(panel).to_contain_text("Nobody yet: we will tell you when someone posts the same thing.")
+    expect(panel).to_contain_text("No community fits this yet")
+    page.get_by_label("Details").fill("Wool yarn, 4 mm needles, garter stitch edging.")
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="Post", exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    matches = page.locator("#post-matches")
+    expect(matches).to_contain_text(
+        "Nobody yet: we will tell you when someone posts the same thing.", timeout=20_000
+    )
+    expect(matches).to_contain_text("No community fits this post")
+    expect(matches.locator(".peer")).to_have_count(0)
+    screenshot(page, "post-page-nobody-yet")
+
+
 def test_a_reply_reaches_the_author_as_a_notification(page: Page, live_server):
     ada = UserFactory(username="ada")
     Profile.objects.filter(user=ada).update(display_name="Ada")

@@ -3,10 +3,11 @@
 import time
 
 import pytest
+from django.urls import reverse
 
 from communities.models import Community, Membership, Post
 from matching import services
-from matching.models import MatchRun
+from matching.models import CommunityFit, MatchRun, PeerSuggestion
 from profiles.models import Profile
 from tests.profiles.factories import UserFactory
 
@@ -92,3 +93,29 @@ def test_the_live_panel_shows_them(topic_posts, client):
     ).content.decode()
     assert "Similar posts" in page and "Communities that fit" in page
     assert page.count("<li>") >= 2
+
+
+def test_an_unrelated_draft_and_post_get_honest_empty_states_not_noise(topic_posts, client):
+    """Peers or honesty: nothing below the noise floor is shown, stored or served."""
+    topic_posts()
+    run_now()
+    knitting = "chunky cable cardigan needles skein gauge for a crochet blanket"
+    panel = client.get(
+        reverse("communities:post-similar"), {"title": knitting, "tags": "knitting"}
+    ).content.decode()
+    assert "Nobody yet: we will tell you when someone posts the same thing." in panel
+    assert "No community fits this yet" in panel
+
+    author = UserFactory(username="knitter")
+    post = Post.objects.create(author=author, title=knitting, body="Which yarn weight?")
+    services.post_match(post_id=post.pk)
+    assert not PeerSuggestion.objects.filter(post=post).exists()
+    assert not CommunityFit.objects.filter(post=post).exists()
+    client.force_login(author)
+    assert client.get(f"/api/posts/{post.pk}/peers/").json() == []
+    page = client.get(reverse("communities:post-matches", args=[post.pk])).content.decode()
+    assert "Nobody yet: we will tell you when someone posts the same thing." in page
+    assert "No community fits this post" in page
+    # Every stored peer of the corpus beats chance and says what it shares.
+    assert not PeerSuggestion.objects.filter(score__lte=0).exists()
+    assert not PeerSuggestion.objects.filter(reason="similar wording").exists()
