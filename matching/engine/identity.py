@@ -8,8 +8,8 @@ suggestions (:func:`suggest`) for moderators to decide.
 
 When the number of communities is forced, clusters are found afresh and matched to the previous
 ones by member overlap (:func:`assign_ids`): the Hungarian algorithm maximises total Jaccard
-similarity, and a pair only counts when its Jaccard is at least ``min_jaccard``. Matched clusters keep the previous id; the rest get fresh ids. Transitions are read
-off the overlap:
+similarity, and a pair only counts when its Jaccard is at least ``min_jaccard``. Matched clusters
+keep the previous id; the rest get fresh ids. Transitions are read off the overlap:
 
 * ``merged``: two or more previous communities each sent at least half of their surviving members
   into one current community;
