@@ -243,13 +243,20 @@ def invitations_send(
     run twice: the second call invites nobody."""
     by_pk = {c.pk: c for c in proposals}
     people = sorted({a for counts in authors.values() for a in counts})
-    recent = Counter(
+    week = now - timedelta(days=7)
+    # Invitations this week: the memberships they made (kept when turned off in preferences) and
+    # the notifications sent (kept when a merge folds two memberships into one).
+    memberships = Counter(
         Membership.objects.filter(
-            user_id__in=people,
-            community__origin=Community.Origin.MATCHER,
-            created_at__gte=now - timedelta(days=7),
+            user_id__in=people, community__origin=Community.Origin.MATCHER, created_at__gte=week
         ).values_list("user_id", flat=True)
     )
+    told = Counter(
+        Notification.objects.filter(
+            user_id__in=people, kind=Notification.Kind.INVITATION, created_at__gte=week
+        ).values_list("user_id", flat=True)
+    )
+    recent = {p: max(memberships[p], told[p]) for p in people}
     already = set(
         Membership.objects.filter(community_id__in=list(by_pk), user_id__in=people).values_list(
             "user_id", "community_id"
