@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from sklearn.preprocessing import normalize
 
 from matching.engine.types import (
     UNASSIGNED,
@@ -193,6 +194,25 @@ def centres_of(Z: np.ndarray, labels: np.ndarray) -> dict[CommunityId, np.ndarra
     return out
 
 
+def _merge_indistinguishable(Z: np.ndarray, groups: list[np.ndarray]) -> list[np.ndarray]:
+    """Groups joined while two have centres closer to each other than both their radii (the
+    median similarity of members to their centre): discovery among a few posts, with nothing to
+    contrast them with, cuts one topic into pieces that people would not tell apart."""
+    groups = list(groups)
+    while len(groups) > 1:
+        centres = [normalize(Z[g].sum(axis=0, keepdims=True))[0] for g in groups]
+        radius = [float(np.median(Z[g] @ c)) for g, c in zip(groups, centres, strict=True)]
+        C = np.vstack(centres)
+        between = C @ C.T
+        np.fill_diagonal(between, -np.inf)
+        a, b = np.unravel_index(int(np.argmax(between)), between.shape)
+        if between[a, b] < max(radius[a], radius[b]):
+            break
+        groups[a] = np.union1d(groups[a], groups[b])
+        del groups[b]
+    return groups
+
+
 def suggest(
     Z: np.ndarray,
     labels: np.ndarray,
@@ -278,7 +298,7 @@ def found_new(
     seen = np.flatnonzero((labels == UNASSIGNED) & ~fresh)
     pool = np.union1d(pool, seen[np.linalg.norm(Z[seen], axis=1) > 0]).astype(np.int64)
     local = find(Z[pool])
-    groups = [pool[local == g] for g in np.unique(local[local >= 0])]
+    groups = _merge_indistinguishable(Z, [pool[local == g] for g in np.unique(local[local >= 0])])
     next_id = int(first_id)
     for rows in sorted(groups, key=lambda r: (-len(r), int(r[0]))):
         if fresh[rows].any():

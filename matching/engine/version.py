@@ -13,6 +13,8 @@ Versions:
      number of communities had changed its results (so it identified nothing).
   2  the same results as the last release of version 1, now with a golden fingerprint; the
      artifact records its format and version and ``Matcher.load`` refuses any other.
+  3  runs with previous communities keep them: members stay, only new posts are placed or found
+     new communities; merges and splits become ``suggestions_`` (issue 10, item 6).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-ALGORITHM_VERSION = 2
+ALGORITHM_VERSION = 3
 ARTIFACT_FORMAT = 2
 
 _CONFIG_ID = re.compile(r"^matcher-v(\d+)-")
