@@ -169,7 +169,7 @@ def _seen_up_to() -> int | None:
     Posts above it are new to this run: only they are placed or found new communities."""
     last = (
         MatchRun.objects.filter(status=MatchRun.Status.SUCCEEDED)
-        .exclude(metrics__high_water=None)
+        .filter(metrics__has_key="high_water")
         .order_by("-finished_at", "-pk")
         .first()
     )
