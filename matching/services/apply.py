@@ -41,6 +41,8 @@ from matching.services.storage import Found, found_store, posts_mark_matched
 from profiles.models import Notification, User
 from profiles.services import notify
 
+LIVE = (Community.Status.PROPOSED, Community.Status.ACTIVE)
+
 
 @dataclass
 class _Outcome:
@@ -67,6 +69,11 @@ class _Applying:
     def is_active(self, community_id: int) -> bool:
         community = self.existing.get(community_id)
         return community is not None and community.status == Community.Status.ACTIVE
+
+    def is_live(self, community_id: int) -> bool:
+        """Proposed or active: a community whose shape people (or staff) decide."""
+        community = self.existing.get(community_id)
+        return community is not None and community.status in LIVE
 
 
 def _applying(run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]) -> _Applying:
@@ -106,12 +113,10 @@ def _already_suggested(kind: str, community: Community, other: Community | None 
 
 
 def _suggest_merge(ctx: _Applying, first: int, other: int) -> bool:
-    """A merge suggestion for two previous communities, one of them active. Returns whether a new
-    one was made."""
+    """A merge suggestion for two previous communities, both proposed or active. Returns whether a
+    new one was made."""
     existing = ctx.existing
-    if first not in existing or other not in existing:
-        return False
-    if not (ctx.is_active(first) or ctx.is_active(other)):
+    if not (ctx.is_live(first) and ctx.is_live(other)):
         return False
     if not ctx.is_active(first):
         first, other = other, first
@@ -131,8 +136,8 @@ def _suggest_merge(ctx: _Applying, first: int, other: int) -> bool:
 
 
 def _suggest_split_off(ctx: _Applying, host: int, pids: list[int], terms: Sequence[str]) -> bool:
-    """A split suggestion: ``pids`` form their own group inside active community ``host``."""
-    if not ctx.is_active(host):
+    """A split suggestion: ``pids`` form their own group inside community ``host``."""
+    if not ctx.is_live(host):
         return False
     if _already_suggested(MatcherSuggestion.Kind.SPLIT, ctx.existing[host]):
         return True  # said already: the group still does not become a community of its own
@@ -147,7 +152,13 @@ def _suggest_split_off(ctx: _Applying, host: int, pids: list[int], terms: Sequen
 
 
 def _engine_suggestions(ctx: _Applying) -> None:
-    """The merges and splits the matcher saw and left to moderators, for active communities."""
+    """The merges and splits the matcher saw and left to moderators (and staff, for proposed
+    communities); never a split of what moderators merged."""
+    merged_by_moderators = set(
+        MatchConstraint.objects.filter(kind=MatchConstraint.Kind.KEEP_TOGETHER).values_list(
+            "community_id", flat=True
+        )
+    )
     for suggestion in ctx.matcher.suggestions_:
         if suggestion.kind == "merge":
             first, *rest = suggestion.community_ids
@@ -155,8 +166,9 @@ def _engine_suggestions(ctx: _Applying) -> None:
                 _suggest_merge(ctx, int(first), int(other))
         elif suggestion.kind == "split":
             host = int(suggestion.community_ids[0])
-            pids = [int(p) for p in suggestion.post_ids]
-            _suggest_split_off(ctx, host, pids, _split_terms(ctx, host))
+            if host not in merged_by_moderators:
+                pids = [int(p) for p in suggestion.post_ids]
+                _suggest_split_off(ctx, host, pids, _split_terms(ctx, host))
 
 
 def _split_terms(ctx: _Applying, host: int) -> list[str]:

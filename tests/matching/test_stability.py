@@ -140,3 +140,23 @@ def test_a_person_is_invited_to_a_few_proposals_a_week_and_never_twice(topic_pos
     pairs = list(Membership.objects.values_list("user_id", "community_id"))
     assert len(pairs) == len(set(pairs))
     assert invitations.count() == len(pairs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_community_holding_two_groups_gets_one_split_suggestion_not_a_split(topic_posts):
+    truth = topic_posts(topics=FOUR, per_topic=25, people=16)
+    mixed = [pk for pk, t in truth.items() if t == "baking"][:15]
+    mixed += [pk for pk, t in truth.items() if t == "robots"][:15]
+    community = hand_made_community(mixed)
+    Placement.objects.filter(community=community).update(pinned=False)
+
+    first = run_now()
+    second = run_now()
+
+    # Nothing was taken out of it (other posts on its topics may have joined).
+    assert set(mixed) <= set(community.placements.values_list("post_id", flat=True))
+    [split] = MatcherSuggestion.objects.filter(community=community)
+    assert split.kind == MatcherSuggestion.Kind.SPLIT and split.run_id == first.pk
+    assert {truth[pk] for pk in split.post_ids} in ({"baking"}, {"robots"})
+    assert len(split.post_ids) >= 15
+    assert not MatcherSuggestion.objects.filter(run=second).exists()
