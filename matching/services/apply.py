@@ -60,7 +60,8 @@ class _Applying:
     run: MatchRun
     matcher: engine.Matcher
     posts: dict[int, Post]
-    existing: dict[int, Community]  # the previous run's communities, by pk (= engine id)
+    # By engine id: the previous run's communities (engine id = pk), then this run's proposals.
+    existing: dict[int, Community]
     placed_in_active: dict[int, int]  # post -> the active community it was in
     scores: dict[int, float]
     kept_out: dict[int, set[int]]  # community -> posts kept out of it
@@ -312,7 +313,6 @@ def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, 
     ctx = _applying(run, matcher, posts)
     outcome = _Outcome()
     frozen = _frozen_communities(ctx)
-    _engine_suggestions(ctx)
     members: dict[int, list[int]] = defaultdict(list)
     for pid, label in zip(matcher.post_ids_, matcher.labels_, strict=True):
         if int(label) != engine.UNASSIGNED:
@@ -338,10 +338,12 @@ def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, 
                 continue
             outcome.community_map[cluster_id] = community.pk
             outcome.proposed.append(community)
+            ctx.existing[cluster_id] = community
             outcome.authors[community.pk] = Counter(
                 a for p in pids if p in posts and (a := posts[p].author_id) is not None
             )
         _sync_placements(community, pids, ctx.scores, cluster.member_reasons, ctx.kept_out)
+    _engine_suggestions(ctx)  # after proposing: a new proposal can be suggested a merge at once
     outcome.invitations = invitations_send(
         proposals=outcome.proposed, authors=outcome.authors, now=ctx.now
     )
