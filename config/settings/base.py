@@ -310,6 +310,8 @@ KINDRED_PROPOSAL_MIN_POSTS = env.int("KINDRED_PROPOSAL_MIN_POSTS", default=5)
 KINDRED_PROPOSAL_MIN_AUTHORS = env.int("KINDRED_PROPOSAL_MIN_AUTHORS", default=3)
 KINDRED_PROPOSAL_MIN_MEMBERS = env.int("KINDRED_PROPOSAL_MIN_MEMBERS", default=3)
 KINDRED_PROPOSAL_TTL_DAYS = env.int("KINDRED_PROPOSAL_TTL_DAYS", default=14)
+# A person is invited to at most this many proposed communities in any seven days.
+KINDRED_INVITATIONS_PER_WEEK = env.int("KINDRED_INVITATIONS_PER_WEEK", default=3)
 
 CELERY_BEAT_SCHEDULE = {
     "matching-full-run": {"task": "matching.scheduled_run", "schedule": KINDRED_MATCH_RUN_EVERY},

@@ -9,11 +9,14 @@ Public API
 ----------
 ``Post(id, title, body="", tags=(), searchable=True)``
     The input: plain and immutable. Ids are ints or strings, unique within a fit.
-``Matcher(**params).fit(posts, previous=None, constraints=None, vectors=None) -> Matcher``
-    ``previous``: {community_id: [post ids]} of the last run; ``constraints``: :class:`Constraints`;
+``Matcher(**params).fit(posts, previous=None, constraints=None, vectors=None, new=None)``
+    ``previous``: {community_id: [post ids]} of the last run (kept; only ``new`` posts, those the
+    last run did not see, are placed or found new communities); ``constraints``:
+    :class:`Constraints`;
     ``vectors``: {post_id: sentence vector} computed before. Learned attributes: ``post_ids_``,
     ``labels_`` (community id per post, -1 unassigned), ``scores_`` (similarity to the centre),
     ``communities_`` (:class:`Community` list), ``transitions_`` (:class:`Transition` list),
+    ``suggestions_`` (:class:`Suggestion` list: merges and splits left to moderators),
     ``config_id_``, ``discovery_`` (how the number of communities was chosen) and
     ``semantic_vectors_`` (persist them and pass them back as ``vectors``).
 ``Matcher.place(post_or_text, tags=(), limit=3) -> list[tuple[community_id, confidence]]``
@@ -47,6 +50,7 @@ from matching.engine.types import (
     Peer,
     Post,
     PostId,
+    Suggestion,
     Transition,
 )
 from matching.engine.version import ALGORITHM_VERSION, IncompatibleArtifact
@@ -62,5 +66,6 @@ __all__ = [
     "PeerIndex",
     "Post",
     "PostId",
+    "Suggestion",
     "Transition",
 ]

@@ -15,7 +15,7 @@ import numpy as np
 
 from matching.engine.peers import PeerIndex
 from matching.engine.text import LexicalEncoder
-from matching.engine.types import Community, Transition
+from matching.engine.types import Community, Suggestion, Transition
 from matching.engine.version import ALGORITHM_VERSION, ARTIFACT_FORMAT, check_artifact
 
 
@@ -36,6 +36,7 @@ class Fitted(Protocol):
     discovery_: dict[str, Any]
     communities_: list[Community]
     transitions_: list[Transition]
+    suggestions_: list[Suggestion]
 
     def get_params(self) -> dict[str, Any]: ...
 
@@ -83,6 +84,10 @@ def write(matcher: Fitted, path: str | Path) -> Path:
         "transitions": [
             {"kind": t.kind, "previous": list(t.previous_ids), "current": list(t.current_ids)}
             for t in matcher.transitions_
+        ],
+        "suggestions": [
+            {"kind": x.kind, "communities": list(x.community_ids), "posts": list(x.post_ids)}
+            for x in matcher.suggestions_
         ],
     }
     tmp = directory / "arrays.tmp.npz"
@@ -137,4 +142,8 @@ def restore(matcher: Fitted, meta: dict[str, Any], arrays: dict[str, np.ndarray]
     matcher.transitions_ = [
         Transition(t["kind"], tuple(t["previous"]), tuple(t["current"]))
         for t in meta["transitions"]
+    ]
+    matcher.suggestions_ = [
+        Suggestion(x["kind"], tuple(x["communities"]), tuple(x["posts"]))
+        for x in meta.get("suggestions", [])
     ]

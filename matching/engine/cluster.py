@@ -21,20 +21,18 @@ The method, and its few parameters:
    structure there (e.g. three sites that each contain many sub-topics); the first such dip wins.
    The partition is taken from the run that agrees best with the others.
 5. **Refine.** The chosen partition's centroids are polished with spherical k-means iterations over
-   all posts (warm-startable from a previous run's centroids).
+   all posts. A run with previous communities keeps them instead (``identity.carry_over``) and uses
+   discovery only among new posts that fit none, and to suggest merges and splits.
 
 Silhouette is not used: on text it keeps rising with K.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import normalize
@@ -288,56 +286,3 @@ def _first_dip(ambiguity: dict[int, float], chosen: int, dip: float) -> int:
         if ambiguity[k] < (1 - dip) * min(before, after):
             return k
     return chosen
-
-
-def warm_start(
-    Z: np.ndarray,
-    discovered: np.ndarray,
-    previous: Mapping[Any, Sequence[Any]],
-    id_row: Mapping[Any, int],
-    *,
-    min_size: int,
-) -> np.ndarray:
-    """Start from the previous centres (recomputed on today's vectors) so communities survive
-    small changes, and let today's discovery add only what they cannot explain.
-
-    A centre's radius is the median similarity of its members to it. Two previous centres
-    closer to each other than their radius are indistinguishable today: the smaller one is
-    dropped (a merge). Discovered centres are matched to previous ones (Hungarian on cosine,
-    within the radius); an unmatched discovered centre is added when it lies outside every
-    previous radius (a new community) or when its nearest previous community is also matched
-    to another discovered centre farther than that radius from this one (a split)."""
-    prev, radius, sizes = [], [], []
-    for members in previous.values():
-        rows = [id_row[m] for m in members if m in id_row]
-        if len(rows) >= min_size:
-            centre = normalize(Z[rows].mean(axis=0, keepdims=True))[0]
-            prev.append(centre)
-            radius.append(float(np.median(Z[rows] @ centre)))
-            sizes.append(len(rows))
-    if not prev:
-        return discovered
-    P = np.vstack(prev).astype(np.float32)
-    r = np.array(radius)
-    keep = np.ones(len(P), bool)
-    between = P @ P.T
-    for i in np.argsort(sizes, kind="stable"):  # smallest first
-        others = np.flatnonzero(keep)
-        others = others[others != i]
-        if len(others) and np.any(between[i, others] >= np.maximum(r[i], r[others])):
-            keep[i] = False
-    P, r = P[keep], r[keep]
-    cos = discovered @ P.T
-    rows, cols = linear_sum_assignment(-cos)
-    match = {int(c): int(d) for d, c in zip(rows, cols, strict=True) if cos[d, c] >= r[c]}
-    matched = set(match.values())
-    starts = list(P)
-    for j in range(len(discovered)):
-        if j in matched:
-            continue
-        i = int(np.argmax(cos[j]))
-        outside = cos[j, i] < r[i]
-        split = i in match and float(discovered[j] @ discovered[match[i]]) < r[i]
-        if outside or split:
-            starts.append(discovered[j])
-    return np.vstack(starts).astype(np.float32)

@@ -46,6 +46,7 @@ from matching.engine.types import (
     Peer,
     Post,
     PostId,
+    Suggestion,
     Transition,
 )
 from matching.engine.version import make_config_id
@@ -237,11 +238,16 @@ class Matcher:
         previous: Mapping[CommunityId, Sequence[PostId]] | None = None,
         constraints: Constraints | None = None,
         vectors: Mapping[PostId, np.ndarray] | None = None,
+        new: Iterable[PostId] | None = None,
     ) -> Matcher:
         """Find communities among ``posts``.
 
         previous: the last run's communities (id -> member post ids); ids carry over and
-            ``transitions_`` says what happened to each.
+            ``transitions_`` says what happened to each. Their members stay in them (merges and
+            splits the matcher sees become ``suggestions_``), and only ``new`` posts are placed.
+        new: the posts the previous run did not see (None: every post outside ``previous``). New
+            communities are founded only around new posts, so a run over the same posts changes
+            nothing.
         constraints: must-link, cannot-link and pinned placements that the output respects.
         vectors: sentence vectors already computed, by post id (semantic/hybrid only); only posts
             missing from it are encoded. ``semantic_vectors_`` holds every post's vector afterwards.
@@ -261,7 +267,7 @@ class Matcher:
         self.semantic_vectors_: dict[PostId, np.ndarray] = (
             {} if semantic is None else {pid: semantic[i] for i, pid in enumerate(ids)}
         )
-        labels = self._cluster(Z, ids, previous, constraints)
+        labels = self._cluster(Z, ids, previous, constraints, new)
         self.labels_ = labels.astype(np.int64)
         self.post_ids_ = ids
         self._fit_centres = placement.competitors(Z, self.labels_, self.centroids_)
@@ -318,9 +324,39 @@ class Matcher:
         ids: list[PostId],
         previous: Mapping[CommunityId, Sequence[PostId]] | None,
         constraints: Constraints,
+        new: Iterable[PostId] | None = None,
     ) -> np.ndarray:
         """Each post's community id (or UNASSIGNED); sets ``discovery_``, ``community_ids_``,
-        ``centroids_`` and ``scores_``."""
+        ``centroids_``, ``scores_`` and ``suggestions_``."""
+        found = self._discover(Z)
+        id_row = {pid: i for i, pid in enumerate(ids)}
+        self.suggestions_: list[Suggestion] = []
+        if previous and self.n_communities is None:
+            out, centroids, community_ids = self._carry_over(Z, ids, previous, id_row, new)
+            self.suggestions_ = identity.suggest(
+                Z, out, found.centroids, ids, min_size=max(self.min_community_size, 5)
+            )
+        else:
+            centroids = cluster.spherical_kmeans(Z, found.centroids, n_iter=10)
+            labels, _, centroids = self._assign(Z, centroids)
+            clusters = [set() for _ in range(len(centroids))]  # type: list[set[PostId]]
+            for i, lab in enumerate(labels):
+                if lab >= 0:
+                    clusters[lab].add(ids[i])
+            community_ids = (
+                identity.assign_ids(previous, clusters)
+                if previous
+                else identity.ids_by_size(clusters)
+            )
+            out = np.array([community_ids[lab] if lab >= 0 else UNASSIGNED for lab in labels])
+        out, extra = apply_constraints(Z, out, centroids, community_ids, constraints, id_row)
+        # Final centres and scores on the constrained membership.
+        self.community_ids_ = sorted({int(c) for c in out if c >= 0} | set(extra))
+        self.centroids_ = self._centres(Z, out, centroids, community_ids, extra)
+        self.scores_ = placement.centre_scores(Z, out, self.centroids_, self.community_ids_)
+        return out
+
+    def _discover(self, Z: np.ndarray) -> cluster.Discovery:
         found = cluster.discover(
             Z,
             n_communities=self.n_communities,
@@ -337,40 +373,46 @@ class Matcher:
             "ambiguity": {str(k): round(v, 4) for k, v in found.ambiguity.items()},
             "landmarks": found.landmark_count,
         }
-        id_row = {pid: i for i, pid in enumerate(ids)}
-        centroids = found.centroids
-        if previous and self.n_communities is None:
-            centroids = cluster.warm_start(
-                Z, centroids, previous, id_row, min_size=self.min_community_size
-            )
-        centroids = cluster.spherical_kmeans(Z, centroids, n_iter=10)
-        labels, _, centroids = self._assign(Z, centroids)
+        return found
 
-        clusters = [set() for _ in range(len(centroids))]  # type: list[set[PostId]]
-        for i, lab in enumerate(labels):
-            if lab >= 0:
-                clusters[lab].add(ids[i])
-        community_ids = (
-            identity.assign_ids(previous, clusters) if previous else self._ids_by_size(clusters)
+    def _carry_over(
+        self,
+        Z: np.ndarray,
+        ids: list[PostId],
+        previous: Mapping[CommunityId, Sequence[PostId]],
+        id_row: Mapping[PostId, int],
+        new: Iterable[PostId] | None,
+    ) -> tuple[np.ndarray, np.ndarray, list[CommunityId]]:
+        """Previous communities kept, new posts placed, new communities founded around new posts
+        that fit none (``identity.carry_over`` and ``identity.found_new``)."""
+        fresh = identity.new_rows(ids, id_row, previous, new)
+        kept = identity.carry_over(
+            Z,
+            previous,
+            id_row,
+            new=fresh,
+            min_size=self.min_community_size,
+            fit_percentile=self.fit_percentile,
         )
-        out = np.array([community_ids[lab] if lab >= 0 else UNASSIGNED for lab in labels])
-        out, extra = apply_constraints(Z, out, centroids, community_ids, constraints, id_row)
-        # Final centres and scores on the constrained membership.
-        self.community_ids_ = sorted({int(c) for c in out if c >= 0} | set(extra))
-        self.centroids_ = self._centres(Z, out, centroids, community_ids, extra)
-        self.scores_ = self._scores(Z, out)
-        return out
+        labels = identity.found_new(
+            Z, kept, fresh, first_id=max(map(int, previous)) + 1, find=self._find_in
+        )
+        community_ids = sorted(int(c) for c in np.unique(labels[labels >= 0]))
+        centres = identity.centres_of(Z, labels)
+        centroids = np.zeros((len(community_ids), Z.shape[1]), np.float32)
+        for j, c in enumerate(community_ids):
+            centroids[j] = centres.get(c, 0)
+        return labels, centroids, community_ids
 
-    def _scores(self, Z: np.ndarray, labels: np.ndarray) -> np.ndarray:
-        """Each post's similarity to its community's centre (to the nearest one if unassigned)."""
-        final_ids = self.community_ids_
-        if not final_ids:
-            return np.zeros(len(Z), np.float32)
-        sims = Z @ self.centroids_.T
-        column = np.searchsorted(np.array(final_ids), labels)
-        best = sims.max(axis=1)
-        own = sims[np.arange(len(Z)), np.minimum(column, len(final_ids) - 1)]
-        return np.where(labels >= 0, own, best).astype(np.float32)
+    def _find_in(self, sub: np.ndarray) -> np.ndarray:
+        """Communities among some posts (label per row, UNASSIGNED for none), leaving
+        ``discovery_`` to say how the whole set's were chosen."""
+        if len(sub) < 2 * self.min_community_size:
+            return np.full(len(sub), UNASSIGNED, np.int64)
+        overall = self.discovery_
+        start = cluster.spherical_kmeans(sub, self._discover(sub).centroids, n_iter=10)
+        self.discovery_ = {**overall, "new_posts": len(sub)}
+        return self._assign(sub, start)[0]
 
     def _assign(
         self, Z: np.ndarray, centroids: np.ndarray
@@ -395,14 +437,6 @@ class Matcher:
             if not small.any() or small.all():
                 return labels, scores, centroids
             centroids = centroids[~small]
-
-    @staticmethod
-    def _ids_by_size(clusters: list[set[PostId]]) -> list[CommunityId]:
-        order = sorted(range(len(clusters)), key=lambda j: (-len(clusters[j]), j))
-        ids = [0] * len(clusters)
-        for rank, j in enumerate(order):
-            ids[j] = rank
-        return ids
 
     def _centres(
         self,

@@ -141,3 +141,16 @@ def place_vector(
         if share >= fit_percentile and share > 0:
             fitting.append((int(community_ids[j]), round(min(1.0, 2 * share), 4)))
     return fitting[:limit]
+
+
+def centre_scores(
+    Z: np.ndarray, labels: np.ndarray, centroids: np.ndarray, community_ids: list[int]
+) -> np.ndarray:
+    """Each post's similarity to its community's centre (to the nearest one if unassigned)."""
+    if not community_ids:
+        return np.zeros(len(Z), np.float32)
+    sims = Z @ centroids.T
+    column = np.searchsorted(np.array(community_ids), labels)
+    best = sims.max(axis=1)
+    own = sims[np.arange(len(Z)), np.minimum(column, len(community_ids) - 1)]
+    return np.where(labels >= 0, own, best).astype(np.float32)

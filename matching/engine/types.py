@@ -72,6 +72,19 @@ class Transition:
     current_ids: tuple[CommunityId, ...]
 
 
+SuggestionKind = Literal["merge", "split"]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A change of shape the matcher sees but leaves to moderators: ``merge`` the communities
+    ``community_ids``, or ``split`` the posts ``post_ids`` off community ``community_ids[0]``."""
+
+    kind: SuggestionKind
+    community_ids: tuple[CommunityId, ...]
+    post_ids: tuple[PostId, ...]
+
+
 @dataclass
 class Constraints:
     """Human decisions the output must respect.

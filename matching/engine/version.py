@@ -13,10 +13,12 @@ Versions:
      number of communities had changed its results (so it identified nothing).
   2  the same results as the last release of version 1, now with a golden fingerprint; the
      artifact records its format and version and ``Matcher.load`` refuses any other.
-  3  (branch ``honest``) fits compare a post with members measured leave-one-out and require a
-     margin over every other community; misfits use a pooled spread floor; peers above the noise
-     floor only; text cleaned of links, Markdown and contractions, filler words dropped; the tag
-     block keeps its share after the reduction; names are phrases (c-TF-IDF over phrases).
+  3  fits compare a post with members measured leave-one-out and require a margin over every
+     other community; misfits use a pooled spread floor; peers above the noise floor only; text
+     cleaned of links, Markdown and contractions, filler words dropped; the tag block keeps its
+     share after the reduction; names are phrases (c-TF-IDF over phrases). Runs with previous
+     communities keep them: members stay, only new posts are placed or found new communities;
+     merges and splits become ``suggestions_`` (issue 10, items 3-6).
 """
 
 from __future__ import annotations

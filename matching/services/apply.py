@@ -42,12 +42,16 @@ from matching.services.storage import Found, found_store, posts_mark_matched
 from profiles.models import Notification, User
 from profiles.services import notify
 
+LIVE = (Community.Status.PROPOSED, Community.Status.ACTIVE)
+
 
 @dataclass
 class _Outcome:
     community_map: dict[int, int] = field(default_factory=dict)  # engine id -> Community pk
     proposed: list[Community] = field(default_factory=list)
-    suggestions: int = 0
+    # proposed community pk -> {author: how many of their posts it holds}
+    authors: dict[int, Counter[int]] = field(default_factory=dict)
+    invitations: int = 0
 
 
 @dataclass
@@ -57,7 +61,8 @@ class _Applying:
     run: MatchRun
     matcher: engine.Matcher
     posts: dict[int, Post]
-    existing: dict[int, Community]  # the previous run's communities, by pk (= engine id)
+    # By engine id: the previous run's communities (engine id = pk), then this run's proposals.
+    existing: dict[int, Community]
     placed_in_active: dict[int, int]  # post -> the active community it was in
     scores: dict[int, float]
     kept_out: dict[int, set[int]]  # community -> posts kept out of it
@@ -66,6 +71,11 @@ class _Applying:
     def is_active(self, community_id: int) -> bool:
         community = self.existing.get(community_id)
         return community is not None and community.status == Community.Status.ACTIVE
+
+    def is_live(self, community_id: int) -> bool:
+        """Proposed or active: a community whose shape people (or staff) decide."""
+        community = self.existing.get(community_id)
+        return community is not None and community.status in LIVE
 
 
 def _applying(run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]) -> _Applying:
@@ -93,28 +103,92 @@ def _applying(run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]) ->
     )
 
 
-def _frozen_communities(ctx: _Applying, outcome: _Outcome) -> set[int]:
-    """Active communities the matcher would merge or split: they keep their shape and a merge
-    becomes a suggestion to their moderators."""
+def _already_suggested(kind: str, community: Community, other: Community | None = None) -> bool:
+    """An open suggestion says it already, or moderators dismissed it: a run does not repeat
+    itself every hour."""
+    return MatcherSuggestion.objects.filter(
+        kind=kind,
+        community=community,
+        other_community=other,
+        state__in=[MatcherSuggestion.State.OPEN, MatcherSuggestion.State.DISMISSED],
+    ).exists()
+
+
+def _suggest_merge(ctx: _Applying, first: int, other: int) -> bool:
+    """A merge suggestion for two previous communities, both proposed or active. Returns whether a
+    new one was made."""
     existing = ctx.existing
+    if not (ctx.is_live(first) and ctx.is_live(other)):
+        return False
+    if not ctx.is_active(first):
+        first, other = other, first
+    a, b = existing[first], existing[other]
+    if _already_suggested(MatcherSuggestion.Kind.MERGE, a, b) or _already_suggested(
+        MatcherSuggestion.Kind.MERGE, b, a
+    ):
+        return False
+    MatcherSuggestion.objects.create(
+        run=ctx.run,
+        kind=MatcherSuggestion.Kind.MERGE,
+        community=a,
+        other_community=b,
+        reason=f"The matcher now sees one group in “{a.name}” and “{b.name}”.",
+    )
+    return True
+
+
+def _suggest_split_off(ctx: _Applying, host: int, pids: list[int], terms: Sequence[str]) -> bool:
+    """A split suggestion: ``pids`` form their own group inside community ``host``."""
+    if not ctx.is_live(host):
+        return False
+    if _already_suggested(MatcherSuggestion.Kind.SPLIT, ctx.existing[host]):
+        return True  # said already: the group still does not become a community of its own
+    MatcherSuggestion.objects.create(
+        run=ctx.run,
+        kind=MatcherSuggestion.Kind.SPLIT,
+        community=ctx.existing[host],
+        post_ids=sorted(pids),
+        reason=f"{len(pids)} posts form their own group around {', '.join(terms[:3])}.",
+    )
+    return True
+
+
+def _engine_suggestions(ctx: _Applying) -> None:
+    """The merges and splits the matcher saw and left to moderators (and staff, for proposed
+    communities); never a split of what moderators merged."""
+    merged_by_moderators = set(
+        MatchConstraint.objects.filter(kind=MatchConstraint.Kind.KEEP_TOGETHER).values_list(
+            "community_id", flat=True
+        )
+    )
+    for suggestion in ctx.matcher.suggestions_:
+        if suggestion.kind == "merge":
+            first, *rest = suggestion.community_ids
+            for other in rest:
+                _suggest_merge(ctx, int(first), int(other))
+        elif suggestion.kind == "split":
+            host = int(suggestion.community_ids[0])
+            if host not in merged_by_moderators:
+                pids = [int(p) for p in suggestion.post_ids]
+                _suggest_split_off(ctx, host, pids, _split_terms(ctx, host))
+
+
+def _split_terms(ctx: _Applying, host: int) -> list[str]:
+    cluster = next((c for c in ctx.matcher.communities_ if c.id == host), None)
+    return list(cluster.key_terms) if cluster is not None else []
+
+
+def _frozen_communities(ctx: _Applying) -> set[int]:
+    """Active communities the matcher would merge or split (when told how many communities to
+    find, it clusters afresh): they keep their shape and a merge becomes a suggestion to their
+    moderators."""
     frozen: set[int] = set()
     for transition in ctx.matcher.transitions_:
         active_before = [c for c in transition.previous_ids if ctx.is_active(c)]
         if transition.kind == "merged" and active_before and len(transition.previous_ids) > 1:
             first, *rest = transition.previous_ids
             for other in rest:
-                if first in existing and other in existing:
-                    MatcherSuggestion.objects.create(
-                        run=ctx.run,
-                        kind=MatcherSuggestion.Kind.MERGE,
-                        community=existing[first],
-                        other_community=existing[other],
-                        reason=(
-                            f"The matcher now sees one group in “{existing[first].name}” and "
-                            f"“{existing[other].name}”."
-                        ),
-                    )
-                    outcome.suggestions += 1
+                _suggest_merge(ctx, first, other)
             frozen.update(transition.previous_ids)
         elif transition.kind == "split" and active_before:
             frozen.update(active_before)
@@ -130,14 +204,7 @@ def _suggest_split(ctx: _Applying, cluster: engine.Community, pids: list[int]) -
     host, count = from_active.most_common(1)[0]
     if count * 2 < len(pids) or host not in ctx.existing:
         return False
-    MatcherSuggestion.objects.create(
-        run=ctx.run,
-        kind=MatcherSuggestion.Kind.SPLIT,
-        community=ctx.existing[host],
-        post_ids=sorted(pids),
-        reason=f"{len(pids)} posts form their own group around {', '.join(cluster.key_terms[:3])}.",
-    )
-    return True
+    return _suggest_split_off(ctx, host, pids, cluster.key_terms)
 
 
 def _purpose_draft(cluster: engine.Community, titles: dict[int, str]) -> str:
@@ -145,8 +212,8 @@ def _purpose_draft(cluster: engine.Community, titles: dict[int, str]) -> str:
 
 
 def _propose(ctx: _Applying, cluster: engine.Community, pids: list[int]) -> Community | None:
-    """A proposed community for a new cluster with enough posts and authors, its authors
-    invited; None when the cluster is too small."""
+    """A proposed community for a new cluster with enough posts and authors (invited later, by
+    ``invitations_send``); None when the cluster is too small."""
     posts = ctx.posts
     authors = {author for p in pids if p in posts and (author := posts[p].author_id) is not None}
     if (
@@ -171,23 +238,67 @@ def _propose(ctx: _Applying, cluster: engine.Community, pids: list[int]) -> Comm
     )
     tags_assign(community, tags_from_names(cluster.tags[:5]))
     charter_revision_record(community=community, editor=None, summary="Proposed by the matcher")
-    _invite(community, authors, ", ".join(cluster.key_terms[:3]) or name)
     return community
 
 
-def _invite(community: Community, authors: set[int], topic: str) -> None:
+def invitations_send(
+    *, proposals: Sequence[Community], authors: dict[int, Counter[int]], now: datetime
+) -> int:
+    """Invite the authors of newly proposed communities, each person to at most
+    ``KINDRED_INVITATIONS_PER_WEEK`` proposals in any seven days (those holding most of their
+    posts first) and never twice to the same community (one membership per person and
+    community, and only people not in it yet are told). Returns how many were invited. Safe to
+    run twice: the second call invites nobody."""
+    by_pk = {c.pk: c for c in proposals}
+    people = sorted({a for counts in authors.values() for a in counts})
+    week = now - timedelta(days=7)
+    # Invitations this week: the memberships they made (kept when turned off in preferences) and
+    # the notifications sent (kept when a merge folds two memberships into one).
+    memberships = Counter(
+        Membership.objects.filter(
+            user_id__in=people, community__origin=Community.Origin.MATCHER, created_at__gte=week
+        ).values_list("user_id", flat=True)
+    )
+    told = Counter(
+        Notification.objects.filter(
+            user_id__in=people, kind=Notification.Kind.INVITATION, created_at__gte=week
+        ).values_list("user_id", flat=True)
+    )
+    recent = {p: max(memberships[p], told[p]) for p in people}
+    already = set(
+        Membership.objects.filter(community_id__in=list(by_pk), user_id__in=people).values_list(
+            "user_id", "community_id"
+        )
+    )
+    invites: dict[int, list[int]] = defaultdict(list)  # community -> people
+    for person in people:
+        room = settings.KINDRED_INVITATIONS_PER_WEEK - recent[person]
+        theirs = [pk for pk, counts in authors.items() if counts[person]]
+        wanted = sorted(
+            (pk for pk in theirs if (person, pk) not in already),
+            key=lambda pk: (-authors[pk][person], pk),
+        )
+        for pk in wanted[: max(0, room)]:
+            invites[pk].append(person)
+    for pk, invitees in invites.items():
+        _invite(by_pk[pk], invitees, len(authors[pk]))
+    return sum(len(v) for v in invites.values())
+
+
+def _invite(community: Community, invitees: list[int], n_authors: int) -> None:
     Membership.objects.bulk_create(
         [
             Membership(user_id=a, community=community, state=Membership.State.INVITED)
-            for a in sorted(authors)
+            for a in sorted(invitees)
         ],
         ignore_conflicts=True,
     )
-    for invitee in User.objects.filter(pk__in=authors):
+    topic = community.name
+    for invitee in User.objects.filter(pk__in=invitees).order_by("pk"):
         notify(
             user=invitee,
             kind=Notification.Kind.INVITATION,
-            title=f"{len(authors)} people are working on {topic}: join them?",
+            title=f"{n_authors} people are working on {topic}: join them?",
             url=community.get_absolute_url(),
         )
 
@@ -196,7 +307,7 @@ def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, 
     """Turn the run's clusters into communities and placements."""
     ctx = _applying(run, matcher, posts)
     outcome = _Outcome()
-    frozen = _frozen_communities(ctx, outcome)
+    frozen = _frozen_communities(ctx)
     members: dict[int, list[int]] = defaultdict(list)
     for pid, label in zip(matcher.post_ids_, matcher.labels_, strict=True):
         if int(label) != engine.UNASSIGNED:
@@ -215,7 +326,6 @@ def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, 
             if community.pk in frozen:
                 continue
         elif _suggest_split(ctx, cluster, pids):
-            outcome.suggestions += 1
             continue
         else:
             community = _propose(ctx, cluster, pids)
@@ -223,7 +333,15 @@ def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, 
                 continue
             outcome.community_map[cluster_id] = community.pk
             outcome.proposed.append(community)
+            ctx.existing[cluster_id] = community
+            outcome.authors[community.pk] = Counter(
+                a for p in pids if p in posts and (a := posts[p].author_id) is not None
+            )
         _sync_placements(community, pids, ctx.scores, cluster.member_reasons, ctx.kept_out)
+    _engine_suggestions(ctx)  # after proposing: a new proposal can be suggested a merge at once
+    outcome.invitations = invitations_send(
+        proposals=outcome.proposed, authors=outcome.authors, now=ctx.now
+    )
     return outcome
 
 
@@ -294,7 +412,8 @@ def _finish(run: MatchRun, matcher: engine.Matcher | None, outcome: _Outcome) ->
         "community_map": {str(k): v for k, v in outcome.community_map.items()},
         "coverage": round(assigned / run.post_count, 4) if run.post_count else 0.0,
         "proposed": [c.pk for c in outcome.proposed],
-        "suggestions": outcome.suggestions,
+        "suggestions": MatcherSuggestion.objects.filter(run=run).count(),
+        "invitations": outcome.invitations,
         "transitions": dict(transitions),
         "discovery": getattr(matcher, "discovery_", {}) if matcher else {},
     }

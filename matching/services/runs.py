@@ -164,6 +164,18 @@ def _previous_communities(post_ids: set[int]) -> dict[int, list[int]]:
     return dict(previous)
 
 
+def _seen_up_to() -> int | None:
+    """The highest post id the last successful run saw (post ids grow), None before any run.
+    Posts above it are new to this run: only they are placed or found new communities."""
+    last = (
+        MatchRun.objects.filter(status=MatchRun.Status.SUCCEEDED)
+        .filter(metrics__has_key="high_water")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    return None if last is None else int(last.metrics["high_water"])
+
+
 def match_run_fit(*, run_id: int) -> list[list[int]] | None:
     """Fit the matcher over every matchable post and store it as this run's artifact, with its
     configuration id on the run. Returns the post ids split into chunks for the neighbour search,
@@ -176,6 +188,7 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
     post_ids = {p.pk for p in rows}
     previous = _previous_communities(post_ids)
     matcher = new_matcher()
+    seen = _seen_up_to()
     if rows:
         known = vectors_stored(matcher, post_ids)
         matcher.fit(
@@ -183,6 +196,7 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
             previous=previous or None,
             constraints=_constraints(post_ids, previous),
             vectors=known or None,
+            new=None if seen is None else [pk for pk in post_ids if pk > seen],
         )
         vectors_store(matcher, known)
     data = pack(matcher) if rows else None

@@ -42,7 +42,8 @@ def _corpus() -> tuple[list[Post], dict[Any, str]]:
 
 def _matchers() -> tuple[Matcher, Matcher]:
     """A first fit, then a second one with the first's communities, new posts and constraints:
-    discovery, warm start, constraints, transitions, placement and the peer index all count."""
+    discovery, carried-over communities, constraints, transitions, suggestions, placement and the
+    peer index all count."""
     posts, truth = _corpus()
     first = Matcher(random_state=0).fit(posts)
     previous: dict[int, list[Any]] = {}
@@ -86,6 +87,9 @@ def _describe(matcher: Matcher) -> dict[str, Any]:
         ],
         "transitions": sorted(
             [t.kind, list(t.previous_ids), list(t.current_ids)] for t in matcher.transitions_
+        ),
+        "suggestions": sorted(
+            [x.kind, list(x.community_ids), sorted(x.post_ids)] for x in matcher.suggestions_
         ),
         "discovery": {
             "chosen": matcher.discovery_["chosen"],

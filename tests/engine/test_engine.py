@@ -215,7 +215,7 @@ def test_communities_survive_a_few_new_posts() -> None:
     assert len(second.transitions_) == 4
 
 
-def test_transitions_merge_split_emerge_dissolve() -> None:
+def test_merges_and_splits_are_suggested_never_made() -> None:
     posts, truth = make_corpus(["baking", "robots", "visas"], per_topic=40, seed=10)
     ids = {t: [p.id for p in posts if truth[p.id] == t] for t in ("baking", "robots", "visas")}
     previous = {
@@ -225,12 +225,32 @@ def test_transitions_merge_split_emerge_dissolve() -> None:
         103: [999_001, 999_002, 999_003],
     }
     extra, _ = make_corpus(["chess"], per_topic=40, seed=11, start_id=50_000)
-    matcher = Matcher(random_state=0).fit(posts + extra, previous=previous)
+    matcher = Matcher(random_state=0).fit(
+        posts + extra, previous=previous, new=[p.id for p in extra]
+    )
     kinds = {(t.kind, t.previous_ids) for t in matcher.transitions_}
-    assert ("merged", (100, 101)) in kinds
-    assert ("split", (102,)) in kinds
+    assert {("survived", (100,)), ("survived", (101,)), ("survived", (102,))} <= kinds
     assert ("dissolved", (103,)) in kinds
-    assert any(t.kind == "emerged" for t in matcher.transitions_)
+    emerged = [t.current_ids[0] for t in matcher.transitions_ if t.kind == "emerged"]
+    labels = dict(zip(matcher.post_ids_, matcher.labels_, strict=True))
+    # The new topic founds communities of its own; no earlier post moves into them.
+    assert emerged and {labels[p.id] for p in extra} <= {*emerged, -1}
+    assert {labels[p.id] for p in posts} == {100, 101, 102}
+    suggested = {(s.kind, s.community_ids) for s in matcher.suggestions_}
+    assert ("merge", (100, 101)) in suggested
+    [split] = [s for s in matcher.suggestions_ if s.kind == "split"]
+    assert split.community_ids == (102,)
+    split_topics = {truth[p] for p in split.post_ids}
+    assert len(split_topics) == 1 and len(split.post_ids) >= 30
+
+
+def test_a_run_over_the_same_posts_changes_nothing(corpus) -> None:
+    posts, _ = corpus
+    first = Matcher(random_state=0).fit(posts)
+    second = Matcher(random_state=1).fit(posts, previous=previous_of(first), new=[])
+    assert list(second.labels_) == list(first.labels_)
+    assert {t.kind for t in second.transitions_} == {"survived"}
+    assert second.suggestions_ == []
 
 
 # -- constraints ---------------------------------------------------------------------------------
