@@ -293,7 +293,7 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Matching (matching/services.py). The engine's parameters; changing them changes the
+# Matching (matching/services/). The engine's parameters; changing them changes the
 # configuration id stored on every run.
 KINDRED_MATCHER = {
     "encoder": env.str("KINDRED_MATCHER_ENCODER", default="lexical"),
