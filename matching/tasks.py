@@ -21,6 +21,11 @@ def match_post(post_id: int) -> None:
     services.post_match(post_id=post_id)
 
 
+@shared_task(name="matching.encode_posts", acks_late=True)
+def encode_posts(post_ids: list[int]) -> int:
+    return services.posts_encode(post_ids=post_ids)
+
+
 @shared_task(name="matching.requeue_pending")
 def requeue_pending() -> int:
     return services.pending_posts_requeue(

@@ -29,6 +29,7 @@ from matching.services.incremental import (
     pending_posts_requeue,
     post_mark_pending,
     post_match,
+    posts_encode,
     similar_to_text,
 )
 from matching.services.runs import (
@@ -68,6 +69,7 @@ __all__ = [
     "pending_posts_requeue",
     "post_mark_pending",
     "post_match",
+    "posts_encode",
     "proposals_expire",
     "similar_to_text",
     "to_engine_post",
