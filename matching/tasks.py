@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 
 from matching import services
@@ -78,3 +79,16 @@ def apply_run(chunks: list[dict], run_id: int) -> None:
 @shared_task(name="matching.fail_run")
 def fail_run(run_id: int) -> None:
     services.match_run_fail(run_id=run_id, error="A part of the run failed; nothing was applied.")
+
+
+@worker_init.connect
+def _load_sentence_model_in_a_solo_worker(sender: Any, **kwargs: Any) -> None:
+    """A worker without child processes loads the sentence model before it takes tasks, so that
+    the first post it matches does not wait for it (a prefork worker's children do it below)."""
+    if "prefork" not in str(getattr(sender, "pool_cls", "prefork")).lower():
+        services.sentence_model_load()
+
+
+@worker_process_init.connect
+def _load_sentence_model_in_each_child(**kwargs: Any) -> None:
+    services.sentence_model_load()

@@ -30,6 +30,7 @@ from matching.services.incremental import (
     post_mark_pending,
     post_match,
     posts_encode,
+    sentence_model_load,
     similar_to_text,
 )
 from matching.services.runs import (
@@ -71,6 +72,7 @@ __all__ = [
     "post_match",
     "posts_encode",
     "proposals_expire",
+    "sentence_model_load",
     "similar_to_text",
     "to_engine_post",
 ]

@@ -143,6 +143,12 @@ def post_mark_pending(*, post: Post) -> None:
     transaction.on_commit(lambda: _enqueue_match(post_id))
 
 
+def sentence_model_load() -> None:
+    """Load the sentence model now (a worker starting), so that the first post matched does not
+    wait for it; nothing with the lexical encoder. Safe to call twice (it is loaded once)."""
+    new_matcher().sentence_vectors([engine.Post(id=0, title="Kindred")])
+
+
 def posts_encode(*, post_ids: list[int]) -> int:
     """Make and store the sentence vectors of these posts that have no current one (imports
     spread this over the workers in chunks, ``matching.encode_posts``). Returns how many of the
