@@ -6,6 +6,7 @@ tasks by name (``current_app.send_task("matching.match_post", ...)``) and never 
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -91,4 +92,8 @@ def _load_sentence_model_in_a_solo_worker(sender: Any, **kwargs: Any) -> None:
 
 @worker_process_init.connect
 def _load_sentence_model_in_each_child(**kwargs: Any) -> None:
-    services.sentence_model_load()
+    """In the background: a child that is not up within a few seconds is killed by its parent
+    (``worker_proc_alive_timeout``); a task that needs the model meanwhile waits for it."""
+    loader = threading.Thread(target=services.sentence_model_load, name="sentence-model")
+    loader.daemon = True
+    loader.start()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -337,18 +338,21 @@ def semantic_model_path() -> str:
 
 
 _MODELS: dict[str, Any] = {}
+_MODELS_LOCK = threading.Lock()
 
 
 def _sentence_model(path: str) -> Any:
-    """The model at ``path``, loaded once per process (every matcher of a worker shares it)."""
-    if path not in _MODELS:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        # The optional ``semantic`` extra: imported only when a semantic encoder is used.
-        from sentence_transformers import SentenceTransformer
+    """The model at ``path``, loaded once per process (every matcher of a worker shares it; a
+    thread that asks while another loads it waits for that one)."""
+    with _MODELS_LOCK:
+        if path not in _MODELS:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            # The optional ``semantic`` extra: imported only when a semantic encoder is used.
+            from sentence_transformers import SentenceTransformer
 
-        _MODELS[path] = SentenceTransformer(path, device="cpu")
-    return _MODELS[path]
+            _MODELS[path] = SentenceTransformer(path, device="cpu")
+        return _MODELS[path]
 
 
 class SemanticEncoder:
