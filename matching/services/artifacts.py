@@ -21,6 +21,7 @@ from pathlib import Path
 from matching import engine
 from matching.models import MatchArtifact, MatchRun
 from matching.services.adapter import matchable_posts, new_matcher, to_engine_post
+from matching.services.storage import vectors_stored
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +155,8 @@ def loaded_current(run: MatchRun) -> LoadedMatcher | None:
             known = set(_cache.matcher.peer_index_.ids)
             fresh = [to_engine_post(p) for p in newer if p.pk not in known]
             if fresh:
-                _cache.matcher.add_posts(fresh)
+                # Their match tasks stored their sentence vectors: they are not encoded again.
+                stored = vectors_stored(_cache.matcher, {int(p.id) for p in fresh})
+                _cache.matcher.add_posts(fresh, vectors=stored or None)
             _cache.high_water = max(p.pk for p in newer)
         return _cache

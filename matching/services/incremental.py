@@ -22,7 +22,13 @@ from communities.models import Community, ContentStatus, Post, Tag
 from communities.selectors import community_visibility_filter, post_list
 from matching import engine
 from matching.models import MatchRun, PeerSuggestion, PostVector
-from matching.services.adapter import is_searchable, searchable_authors, to_engine_post
+from matching.services.adapter import (
+    is_searchable,
+    matchable_posts,
+    new_matcher,
+    searchable_authors,
+    to_engine_post,
+)
 from matching.services.artifacts import (
     LoadedMatcher,
     UnloadableArtifact,
@@ -35,6 +41,7 @@ from matching.services.storage import (
     found_store,
     posts_mark_matched,
     vector_forget_if_stale,
+    vectors_ensure,
 )
 from profiles.models import Notification
 from profiles.services import notify
@@ -90,8 +97,8 @@ def post_match(*, post_id: int) -> Post | None:
     """Find a post's peers and the communities it fits, and store them.
 
     Precondition: the post is committed. Safe to run twice: it replaces what it stored before.
-    A post edited since its sentence vector was made loses that vector, so the next full run
-    encodes its new text (the post itself is encoded afresh here). Before the first full run
+    The post's sentence vector (semantic or hybrid encoder) is made here once and stored: no
+    full run or other task encodes it again until it is edited. Before the first full run
     there is no fitted matcher: the post stays pending and a full run is requested, which
     matches every pending post when it applies.
     """
@@ -107,12 +114,15 @@ def post_match(*, post_id: int) -> Post | None:
             found_store({post.pk: Found([], [])}, {})
             posts_mark_matched([post.pk])
         return post
+    vector = vectors_ensure(new_matcher(), [post]).get(post.pk)
     loaded = current_matcher()
     if loaded is None:
         match_run_request(actor=None, trigger=MatchRun.Trigger.SCHEDULE)
         return post
-    query = to_engine_post(post)
-    found = Found(loaded.matcher.similar(query, k=limit * 3), loaded.matcher.place(query))
+    query, matcher = to_engine_post(post), loaded.matcher
+    found = Found(
+        matcher.similar(query, k=limit * 3, vector=vector), matcher.place(query, vector=vector)
+    )
     with transaction.atomic():
         found_store({post.pk: found}, loaded.community_map)
         _offer_back(post, limit)
@@ -131,6 +141,20 @@ def post_mark_pending(*, post: Post) -> None:
     PostVector.objects.filter(post=post).delete()
     post_id = post.pk
     transaction.on_commit(lambda: _enqueue_match(post_id))
+
+
+def sentence_model_load() -> None:
+    """Load the sentence model now (a worker starting), so that the first post matched does not
+    wait for it; nothing with the lexical encoder. Safe to call twice (it is loaded once)."""
+    new_matcher().sentence_vectors([engine.Post(id=0, title="Kindred")])
+
+
+def posts_encode(*, post_ids: list[int]) -> int:
+    """Make and store the sentence vectors of these posts that have no current one (imports
+    spread this over the workers in chunks, ``matching.encode_posts``). Returns how many of the
+    posts have a vector now; 0 with the lexical encoder. Safe to run twice."""
+    posts = list(matchable_posts().filter(pk__in=post_ids))
+    return len(vectors_ensure(new_matcher(), posts))
 
 
 def pending_posts_requeue(*, older_than: timedelta) -> int:

@@ -208,6 +208,8 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
             metrics={
                 **run.metrics,
                 "high_water": max(post_ids, default=0),
+                # Posts whose sentence vector this run had to make (0 when all were stored).
+                "encoded": getattr(matcher, "n_encoded_", 0),
                 "previous": {str(k): v for k, v in previous.items()},
             },
         )

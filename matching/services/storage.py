@@ -21,7 +21,7 @@ from django.utils import timezone
 from communities.models import Community, Post
 from matching import engine
 from matching.models import CommunityFit, MatchConstraint, PeerSuggestion, PostVector
-from matching.services.adapter import searchable_authors
+from matching.services.adapter import searchable_authors, to_engine_post
 
 SEMANTIC_MODEL = "all-MiniLM-L6-v2"
 
@@ -222,17 +222,36 @@ def vectors_store(matcher: engine.Matcher, known: dict[engine.PostId, np.ndarray
     """Keep the sentence vectors a fit computed that were not ``known`` before; a stale vector
     of an edited post is replaced."""
     key = vector_key(matcher)
-    if key is None:
-        return
+    if key is not None:
+        made = {p: v for p, v in matcher.semantic_vectors_.items() if int(p) not in known}
+        _vectors_save(key, made)
+
+
+def _vectors_save(key: str, vectors: dict[engine.PostId, np.ndarray]) -> None:
     new = [
         PostVector(post_id=int(pid), encoder=key, vector=np.asarray(v, dtype="<f4").tobytes())
-        for pid, v in matcher.semantic_vectors_.items()
-        if int(pid) not in known
+        for pid, v in vectors.items()
     ]
     for start in range(0, len(new), 5000):
         stale = [v.post_id for v in new[start : start + 5000]]
         PostVector.objects.filter(post_id__in=stale).delete()
     PostVector.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+
+
+def vectors_ensure(matcher: engine.Matcher, posts: Sequence[Post]) -> dict[int, np.ndarray]:
+    """Each post's sentence vector for ``matcher``'s encoder: the stored one when it is newer
+    than the post's last edit, otherwise encoded now and stored, so that no later run or task
+    encodes the post again. Empty for the lexical encoder. Safe to run twice."""
+    key = vector_key(matcher)
+    if key is None or not posts:
+        return {}
+    known = {int(k): v for k, v in vectors_stored(matcher, {p.pk for p in posts}).items()}
+    missing = [p for p in posts if p.pk not in known]
+    if missing:
+        made = matcher.sentence_vectors([to_engine_post(p) for p in missing])
+        _vectors_save(key, made)
+        known.update({int(k): v for k, v in made.items()})
+    return known
 
 
 def vector_forget_if_stale(post: Post) -> bool:

@@ -80,11 +80,14 @@ def test_matching_a_post_edited_since_its_vector_was_made_drops_the_vector(sent)
     _vector(edited, made=edited.updated_at - timedelta(minutes=5))
     _vector(untouched, made=untouched.updated_at + timedelta(seconds=1))
 
+    kept = PostVector.objects.get(post=untouched).pk
+
     services.post_match(post_id=edited.pk)
     services.post_match(post_id=untouched.pk)
 
-    assert not PostVector.objects.filter(post=edited).exists()
-    assert PostVector.objects.filter(post=untouched).exists()
+    # The stale vector is gone (with a sentence encoder the task made a new one, after the edit).
+    assert not PostVector.objects.filter(post=edited, created_at__lt=edited.updated_at).exists()
+    assert PostVector.objects.get(post=untouched).pk == kept
 
 
 def test_a_run_reuses_only_vectors_made_after_the_posts_last_edit():

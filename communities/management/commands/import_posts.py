@@ -3,12 +3,19 @@
 Each line: {"id", "title", "body"?, "tags"?, "author"?}; other fields (a "label", say) are ignored.
 Without "author", posts are spread over --authors generated people. The file is read and checked
 whole before anything is written, and written in one transaction: a bad line changes nothing.
+
+With a sentence encoder (the semantic extra), the new posts are then encoded once, in chunks that
+the Celery workers share (the task ``matching.encode_posts``, enqueued by name), with a progress
+bar while a worker is running; a match run reuses those vectors.
 """
 
 import json
 import random
+import time
 from pathlib import Path
 
+from celery import current_app
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -16,9 +23,12 @@ from django.db.models import Count
 from tqdm import tqdm
 
 from communities.models import Post, Tag
+from core.health import check_worker
 from profiles.models import Profile, User
 
 BATCH = 2000
+ENCODE_TASK = "matching.encode_posts"
+ENCODE_CHUNK = 500
 
 
 def _read(path: Path) -> list[dict]:
@@ -72,8 +82,15 @@ class Command(BaseCommand):
             "(default: one for every five posts).",
         )
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="Queue the encoding of the new posts for the workers without waiting for it.",
+        )
 
-    def handle(self, *args, file: Path, authors: int | None, seed: int, **options):
+    def handle(
+        self, *args, file: Path, authors: int | None, seed: int, no_wait: bool = False, **options
+    ):
         rows = _read(file)
         if not rows:
             raise CommandError(f"{file}: no posts in it")
@@ -82,6 +99,7 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         generated = authors or max(1, len(rows) // 5)
         with transaction.atomic():
+            first_new = (Post.objects.order_by("-pk").values_list("pk", flat=True).first()) or 0
             people = self._people(rows, generated)
             tags = self._tags(rows)
             progress = tqdm(total=len(rows), desc="importing", unit="post", disable=None)
@@ -117,6 +135,40 @@ class Command(BaseCommand):
                 "next match run (or `manage.py run_matcher`) matches them."
             )
         )
+        new_ids = list(
+            Post.objects.filter(pk__gt=first_new).order_by("pk").values_list("pk", flat=True)
+        )
+        self._encode(new_ids, wait=not no_wait)
+
+    def _encode(self, post_ids: list[int], *, wait: bool) -> None:
+        """Spread the encoding of the new posts over the workers, and follow it when asked."""
+        if settings.KINDRED_MATCHER.get("encoder", "lexical") == "lexical" or not post_ids:
+            return
+        chunks = [post_ids[i : i + ENCODE_CHUNK] for i in range(0, len(post_ids), ENCODE_CHUNK)]
+        results = [current_app.send_task(ENCODE_TASK, args=[chunk]) for chunk in chunks]
+        self.stdout.write(f"Queued the encoding of {len(post_ids)} posts in {len(chunks)} chunks.")
+        if not wait:
+            return
+        if not check_worker().ok:
+            self.stdout.write(
+                "No worker is running: the posts are encoded when one starts, or by the next "
+                "match run."
+            )
+            return
+        pending = dict(zip(results, chunks, strict=True))
+        failed = 0
+        with tqdm(total=len(post_ids), desc="encoding", unit="post", disable=None) as bar:
+            while pending:
+                for result in [r for r in pending if r.ready()]:
+                    failed += len(pending[result]) if result.failed() else 0
+                    bar.update(len(pending.pop(result)))
+                time.sleep(0.2)
+        if failed:
+            raise CommandError(
+                f"{failed} posts could not be encoded (see the worker's log); the next match run "
+                "encodes them."
+            )
+        self.stdout.write(self.style.SUCCESS(f"Encoded {len(post_ids)} posts."))
 
     def _people(self, rows: list[dict], generated: int) -> dict[str, User]:
         names = {row["author"] for row in rows if row["author"]}
