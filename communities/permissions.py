@@ -14,7 +14,7 @@ def is_staff(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
-def _current(community: Community | None) -> Community | None:
+def surviving_community(community: Community | None) -> Community | None:
     """A merged community is run by the community it was merged into (its members moved)."""
     seen = 0
     while community is not None and community.merged_into_id is not None and seen < 5:
@@ -24,7 +24,7 @@ def _current(community: Community | None) -> Community | None:
 
 @rules.predicate
 def is_community_moderator(user, community: Community | None) -> bool:
-    community = _current(community)
+    community = surviving_community(community)
     if community is None or not (user and user.is_authenticated and user.is_active):
         return False
     return Membership.objects.filter(
@@ -117,7 +117,7 @@ def is_public_community(user, community: Community | None) -> bool:
 @rules.predicate
 def is_listed_in(user, community: Community | None) -> bool:
     """A member, or invited: the people a private community shows itself to."""
-    community = _current(community)
+    community = surviving_community(community)
     if community is None or not is_signed_in(user):
         return False
     return Membership.objects.filter(

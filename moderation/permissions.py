@@ -15,17 +15,17 @@ from django.utils import timezone
 
 from communities.models import Community, Membership
 from communities.permissions import (
-    _current,
     check_moderate_community,
     check_view_community,
     is_signed_in,
     is_staff,
+    surviving_community,
 )
 
 
 @rules.predicate
 def is_community_owner(user, community: Community | None) -> bool:
-    community = _current(community)
+    community = surviving_community(community)
     if community is None or not is_signed_in(user):
         return False
     return Membership.objects.filter(
@@ -36,7 +36,7 @@ def is_community_owner(user, community: Community | None) -> bool:
 @rules.predicate
 def is_banned_from(user, community: Community | None) -> bool:
     """Banned now: permanently, or until a time still to come."""
-    community = _current(community)
+    community = surviving_community(community)
     if community is None or not is_signed_in(user):
         return False
     membership = Membership.objects.filter(
