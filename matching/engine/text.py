@@ -98,14 +98,32 @@ _IE_SINGULAR_WORDS = """
 _IE_SINGULAR = frozenset(_IE_SINGULAR_WORDS.split())
 
 
+_VES_SINGULAR = {
+    "knives": "knife", "lives": "life", "wives": "wife", "leaves": "leaf", "halves": "half",
+    "shelves": "shelf", "wolves": "wolf", "loaves": "loaf", "calves": "calf", "thieves": "thief",
+    "scarves": "scarf", "selves": "self", "elves": "elf", "hooves": "hoof",
+}  # fmt: skip
+_CHE_SINGULAR = frozenset(
+    ["cache", "niche", "ache", "headache", "avalanche", "moustache", "quiche", "cliche"]
+)
+_OE_SINGULAR = frozenset(["shoe", "toe", "canoe", "hoe", "oboe", "foe", "floe", "sloe", "roe"])
+
+
 def normalize_word(word: str) -> str:
-    """Conflate simple English plurals ("studies" -> "study", "cars" -> "car") so that short texts
-    that say the same thing in singular and plural meet. Deliberately light: no stemmer
-    dependency, and a few words that only look plural are left whole ("does", "lens")."""
+    """Conflate simple English plurals ("studies" -> "study", "cars" -> "car", "boxes" -> "box",
+    "knives" -> "knife") so that short texts that say the same thing in singular and plural meet
+    and no name holds a fragment. Deliberately light: no stemmer dependency, and a few words that
+    only look plural are left whole ("does", "lens")."""
     if word in _KEEP_S:
         return word
+    if word in _VES_SINGULAR:
+        return _VES_SINGULAR[word]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-1] if word[:-1] in _IE_SINGULAR else word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        return word[:-1] if word[:-1] in _CHE_SINGULAR else word[:-2]
+    if len(word) > 4 and word.endswith("oes"):
+        return word[:-1] if word[:-1] in _OE_SINGULAR else word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
         return word[:-1]
     return word
