@@ -237,6 +237,8 @@ class LexicalEncoder:
         # Document frequency per post (title or body), so max_df drops words most posts use.
         df = np.asarray(((titles + bodies) > 0).sum(axis=0)).ravel()
         keep = df <= max(1.0, self.max_df * n) if n >= 20 else np.ones(len(terms), dtype=bool)
+        if not keep.any():  # posts that all share every word still need their words
+            keep = np.ones(len(terms), dtype=bool)
         self.raw_terms_ = raw_terms
         kept_index = np.cumsum(keep) - 1
         known = (raw_to_term >= 0) & keep[np.maximum(raw_to_term, 0)]
@@ -253,6 +255,8 @@ class LexicalEncoder:
         self.tag_idf_ = np.array(
             [np.log((1 + n) / (1 + tag_df[t])) + 1 for t in self.tags_], dtype=np.float32
         )
+        if not self.terms_ and not self.tags_:
+            raise ValueError("no post has a word or tag to match on (only stop words)")
         self._build_lookup()
 
         # Counts of the fitted vocabulary from the same tokenisation: no second pass over the text.
@@ -368,8 +372,13 @@ class LexicalEncoder:
         both = (titles + bodies).tocsr()
         titles.data = 1 + np.log(titles.data)
         bodies.data = 1 + np.log(bodies.data)
-        words = normalize(
-            self.title_weight * normalize(titles @ idf) + self.body_weight * normalize(bodies @ idf)
+        words = (
+            normalize(
+                self.title_weight * normalize(titles @ idf)
+                + self.body_weight * normalize(bodies @ idf)
+            )
+            if titles.shape[1]
+            else sp.csr_matrix(titles.shape, dtype=np.float32)
         )
         if not self.tags_:
             return words.tocsr(), both
