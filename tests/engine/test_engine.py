@@ -407,7 +407,7 @@ def test_fast_single_post_encoding_matches_batch_encoding(fitted: Matcher, corpu
 
 
 def test_posts_that_share_every_word_still_form_a_community() -> None:
-    words = "jetlag sleep timezone melatonin night".split()
+    words = ["jetlag", "sleep", "timezone", "melatonin", "night"]
     posts = [Post(id=i, title=" ".join(words), body=" ".join(reversed(words))) for i in range(30)]
     matcher = Matcher(random_state=0).fit(posts)
     assert (matcher.labels_ >= 0).mean() >= 0.85
