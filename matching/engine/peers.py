@@ -9,15 +9,27 @@ similarities, :func:`noise_floor` (the similarity of random pairs of posts: thei
 three standard deviations of chance, estimated robustly and from the lower half), and at least a
 tenth of a typical post's similarity to its nearest neighbour. Fewer than ``k`` peers, or
 none, are returned rather than posts that are no closer to the query than chance.
+
+Exact search compares a query with every searchable post: its cost grows with the square of the
+posts when every post's peers are found. From ``AnnParams.min_posts`` searchable posts on, the
+index also keeps an HNSW graph of them (Voyager, see docs/decisions/0001-dependencies.md): a
+query takes its ``2k + 1`` nearest candidates from the graph, and they are scored and ordered
+exactly, as the exact search does. Below that size the exact search is cheaper than building a
+graph. The graph is built with one thread and a fixed seed, so the same posts give the same
+graph; it is saved with the index, and posts appended later are added to it.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from voyager import Index as Graph
+from voyager import Space
 
 from matching.engine.text import normalize_tag
 from matching.engine.types import Peer, Post, PostId
@@ -55,17 +67,42 @@ def noise_floor(Z: np.ndarray, random_state: int | None, pairs: int = 20_000) ->
     return round(max(0.0, chance, 0.1 * nearest), 4)
 
 
+@dataclass(frozen=True)
+class AnnParams:
+    """When and how the index keeps an HNSW graph (see the module docstring).
+
+    min_posts: searchable posts from which a graph is kept (exact search below).
+    m, ef_construction: the graph's links per node and its build-time search depth.
+    ef: the search depth of a query (at least the number of candidates asked for).
+    random_state: the seed of the graph's levels."""
+
+    min_posts: int = 20_000
+    m: int = 16
+    ef_construction: int = 100
+    ef: int = 64
+    random_state: int = 0
+
+
 class PeerIndex:
     """Posts findable as peers, one row each.
 
     ``terms`` and ``idf`` are the lexical encoder's vocabulary and weights: they name the words a
     query shares with a peer, rarest first. ``dimension`` is the length of the posts' vectors.
-    Peers are strictly closer than ``min_similarity`` (and than 0)."""
+    Peers are strictly closer than ``min_similarity`` (and than 0). ``ann``: when to search an
+    HNSW graph instead of every post (``AnnParams``)."""
 
     def __init__(
-        self, *, terms: Sequence[str], idf: np.ndarray, dimension: int, min_similarity: float = 0.0
+        self,
+        *,
+        terms: Sequence[str],
+        idf: np.ndarray,
+        dimension: int,
+        min_similarity: float = 0.0,
+        ann: AnnParams | None = None,
     ) -> None:
         self.min_similarity = min_similarity
+        self.ann = ann or AnnParams()
+        self.graph: Graph | None = None
         self.terms = list(terms)
         self.idf = idf
         self.ids: list[PostId] = []
@@ -112,11 +149,67 @@ class PeerIndex:
         self.searchable = np.concatenate(
             [self.searchable, np.array([p.searchable for p in posts], bool)]
         )
+        start = len(self.ids)
         for p in posts:
             if p.id in self._row_of:
                 raise ValueError(f"post {p.id!r} is already in the peer index")
             self._row_of[p.id] = len(self.ids)
             self.ids.append(p.id)
+        self._grow_graph(start)
+
+    # -- the HNSW graph --------------------------------------------------------------------------
+    def _graph_rows(self, start: int) -> np.ndarray:
+        """Rows from ``start`` on that belong in the graph: searchable, with a vector."""
+        live = np.any(self.vectors[start:] != 0, axis=1) & self.searchable[start:]
+        return start + np.flatnonzero(live)
+
+    def use_ann(self, params: AnnParams) -> None:
+        """Search with these graph parameters from now on: the graph is built again (or dropped,
+        below ``params.min_posts``)."""
+        self.ann = params
+        self.graph = None
+        self._grow_graph(0)
+
+    def _grow_graph(self, start: int) -> None:
+        """Add rows from ``start`` on to the graph; build it once there are enough posts."""
+        if self.graph is None:
+            rows = self._graph_rows(0)
+            if len(rows) < max(1, self.ann.min_posts):
+                return
+            self.graph = Graph(
+                Space.InnerProduct,
+                self.vectors.shape[1],
+                M=self.ann.m,
+                ef_construction=self.ann.ef_construction,
+                random_seed=self.ann.random_state,
+                max_elements=len(rows),
+            )
+        else:
+            rows = self._graph_rows(start)
+        if len(rows):
+            # One thread: the graph then depends only on the posts, their order and the seed.
+            self.graph.add_items(self.vectors[rows], rows.tolist(), num_threads=1)
+
+    def _candidates(self, Q: np.ndarray, k: int) -> np.ndarray:
+        """Rows of the graph's ``2k + 1`` nearest posts to each row of ``Q`` (one query each)."""
+        assert self.graph is not None
+        n = min(2 * k + 1, len(self.graph))
+        rows, _ = self.graph.query(
+            np.ascontiguousarray(Q, dtype=np.float32),
+            k=n,
+            num_threads=1,
+            query_ef=max(self.ann.ef, n),
+        )
+        return rows.astype(np.int64)
+
+    def _best(self, z: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best of candidate ``rows`` for vector ``z`` above the floor, scored exactly,
+        best first (ties: lower row first), with their similarities."""
+        sims = self.vectors[rows] @ z.astype(self.vectors.dtype)
+        keep = sims > max(self.min_similarity, 0.0)
+        rows, sims = rows[keep], sims[keep]
+        order = np.lexsort((rows, -sims))[:k]
+        return rows[order], sims[order]
 
     # -- reading -------------------------------------------------------------------------------
     def tags_of(self, row: int) -> set[str]:
@@ -149,7 +242,19 @@ class PeerIndex:
         exclude: PostId | None = None,
         searchable_ids: Iterable[PostId] | None = None,
     ) -> list[Peer]:
-        """The k searchable posts nearest to vector ``z`` (never ``exclude``), best first."""
+        """The k searchable posts nearest to vector ``z`` (never ``exclude``), best first. With
+        ``searchable_ids`` only those are compared (exactly); otherwise the graph, when kept,
+        gives the candidates."""
+        q_terms = set(term_ids.tolist())
+        q_tags = {normalize_tag(t) for t in tags}
+        own = self._row_of.get(exclude) if exclude is not None else None
+        if self.graph is not None and searchable_ids is None:
+            rows = self._candidates(z[None, :], k)[0]
+            top, sims = self._best(z, rows[rows != (-1 if own is None else own)], k)
+            return [
+                self._peer(int(r), float(s), q_terms, q_tags)
+                for r, s in zip(top, sims, strict=True)
+            ]
         # einsum: one single-threaded pass; a BLAS matrix-vector product wakes a thread pool and
         # is several times slower per query on a busy two-core machine.
         sims = np.einsum("ij,j->i", self.vectors, z.astype(self.vectors.dtype))
@@ -159,7 +264,6 @@ class PeerIndex:
             rows = [self._row_of[i] for i in searchable_ids if i in self._row_of]
             allowed[rows] = self.searchable[rows]
         sims[~allowed] = -np.inf
-        own = self._row_of.get(exclude) if exclude is not None else None
         if own is not None:
             sims[own] = -np.inf
         k = min(k, int(allowed.sum()) - (1 if own is not None and allowed[own] else 0))
@@ -168,8 +272,6 @@ class PeerIndex:
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[sims[top] > max(self.min_similarity, 0.0)]
         top = top[np.lexsort((top, -sims[top]))]
-        q_terms = set(term_ids.tolist())
-        q_tags = {normalize_tag(t) for t in tags}
         return [self._peer(row, float(sims[row]), q_terms, q_tags) for row in top.tolist()]
 
     def search_indexed(
@@ -185,7 +287,27 @@ class PeerIndex:
             return {self.ids[r]: [] for r in rows}
         for start in range(0, len(rows), block):
             chunk = np.asarray(rows[start : start + block])
-            out.update(self._search_block(chunk, searchable, k))
+            if self.graph is not None:
+                out.update(self._graph_block(chunk, k))
+            else:
+                out.update(self._search_block(chunk, searchable, k))
+        return out
+
+    def _graph_block(self, chunk: np.ndarray, k: int) -> dict[PostId, list[Peer]]:
+        """``_search_block`` with the graph's candidates (one batch query per block)."""
+        candidates = self._candidates(self.vectors[chunk], k)
+        out: dict[PostId, list[Peer]] = {}
+        for row, rows in zip(chunk.tolist(), candidates, strict=True):
+            z = self.vectors[row]
+            if not np.any(z):
+                out[self.ids[row]] = []
+                continue
+            top, sims = self._best(z, rows[rows != row], k)
+            q_terms, q_tags = self.terms_of(row), self.tags_of(row)
+            out[self.ids[row]] = [
+                self._peer(int(r), float(s), q_terms, q_tags)
+                for r, s in zip(top, sims, strict=True)
+            ]
         return out
 
     def _search_block(
@@ -229,7 +351,12 @@ class PeerIndex:
     # -- persistence ---------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON-able metadata and arrays that :meth:`from_state` restores (no pickle)."""
-        meta = {"ids": self.ids, "tag_vocab": self.tag_vocab, "min_similarity": self.min_similarity}
+        meta = {
+            "ids": self.ids,
+            "tag_vocab": self.tag_vocab,
+            "min_similarity": self.min_similarity,
+            "ann": asdict(self.ann),
+        }
         arrays = {
             "vectors": self.vectors,
             "searchable": self.searchable,
@@ -238,6 +365,8 @@ class PeerIndex:
             "tags_indptr": self.tag_rows.indptr,
             "tags_indices": self.tag_rows.indices,
         }
+        if self.graph is not None:
+            arrays["graph"] = np.frombuffer(self.graph.as_bytes(), dtype=np.uint8)
         return meta, arrays
 
     @classmethod
@@ -254,6 +383,7 @@ class PeerIndex:
             idf=idf,
             dimension=arrays["vectors"].shape[1],
             min_similarity=float(meta["min_similarity"]),
+            ann=AnnParams(**meta["ann"]) if "ann" in meta else None,
         )
         index.ids = list(meta["ids"])
         index._row_of = {pid: i for i, pid in enumerate(index.ids)}
@@ -268,6 +398,10 @@ class PeerIndex:
         index.tag_rows = _binary_rows(
             arrays["tags_indptr"], arrays["tags_indices"], n, len(index.tag_vocab)
         )
+        if "graph" in arrays:
+            index.graph = Graph.load(io.BytesIO(arrays["graph"].tobytes()))
+        else:
+            index._grow_graph(0)  # saved before graphs were kept, or below the size then
         return index
 
 
