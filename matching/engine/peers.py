@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from voyager import Index as Graph
-from voyager import Space
+from voyager import Space, StorageDataType
 
 from matching.engine.text import normalize_tag
 from matching.engine.types import Peer, Post, PostId
@@ -103,6 +103,9 @@ class PeerIndex:
         self.min_similarity = min_similarity
         self.ann = ann or AnnParams()
         self.graph: Graph | None = None
+        # Terms and tags in the order reasons name them, and each one's place (``_peers_of``).
+        self._term_order: tuple[np.ndarray, np.ndarray] | None = None
+        self._tag_order: tuple[np.ndarray, np.ndarray] | None = None
         self.terms = list(terms)
         self.idf = idf
         self.ids: list[PostId] = []
@@ -183,6 +186,9 @@ class PeerIndex:
                 ef_construction=self.ann.ef_construction,
                 random_seed=self.ann.random_state,
                 max_elements=len(rows),
+                # One byte a dimension (fixed point in [-1, 1], where normalised vectors lie):
+                # the graph only proposes candidates, which are then scored on the exact vectors.
+                storage_data_type=StorageDataType.Float8,
             )
         else:
             rows = self._graph_rows(start)
@@ -296,18 +302,48 @@ class PeerIndex:
     def _graph_block(self, chunk: np.ndarray, k: int) -> dict[PostId, list[Peer]]:
         """``_search_block`` with the graph's candidates (one batch query per block)."""
         candidates = self._candidates(self.vectors[chunk], k)
-        out: dict[PostId, list[Peer]] = {}
+        found: list[tuple[int, np.ndarray, np.ndarray]] = []
         for row, rows in zip(chunk.tolist(), candidates, strict=True):
             z = self.vectors[row]
-            if not np.any(z):
-                out[self.ids[row]] = []
-                continue
-            top, sims = self._best(z, rows[rows != row], k)
-            q_terms, q_tags = self.terms_of(row), self.tags_of(row)
-            out[self.ids[row]] = [
-                self._peer(int(r), float(s), q_terms, q_tags)
-                for r, s in zip(top, sims, strict=True)
-            ]
+            if np.any(z):
+                found.append((row, *self._best(z, rows[rows != row], k)))
+            else:
+                found.append((row, rows[:0], np.zeros(0, np.float32)))
+        return self._peers_of(found)
+
+    def _peers_of(
+        self, found: list[tuple[int, np.ndarray, np.ndarray]]
+    ) -> dict[PostId, list[Peer]]:
+        """Peers with their reasons from (query row, peer rows, similarities): what ``_peer``
+        gives each, the shared words and tags of every pair found in one sparse product."""
+        a = np.concatenate([np.full(len(rows), row, np.int64) for row, rows, _ in found])
+        b = np.concatenate([rows for _, rows, _ in found]).astype(np.int64)
+        if self._term_order is None:
+            # Shared words rarest first, as ``_peer`` orders them; tags by name.
+            by_idf = np.lexsort((np.arange(len(self.terms)), -np.asarray(self.idf)))
+            self._term_order = _in_order(self.terms, by_idf)
+        if self._tag_order is None or len(self._tag_order[1]) != len(self.tag_vocab):
+            self._tag_order = _in_order(self.tag_vocab, np.argsort(self.tag_vocab))
+        (term_names, term_rank), (tag_names, tag_rank) = self._term_order, self._tag_order
+        terms = _shared(self.term_rows, a, b, term_rank)
+        tags = _shared(self.tag_rows, a, b, tag_rank)
+        t_ptr, t_idx, g_ptr, g_idx = terms.indptr, terms.indices, tags.indptr, tags.indices
+        out: dict[PostId, list[Peer]] = {}
+        pair = 0
+        for row, rows, sims in found:
+            peers = []
+            for r, score in zip(rows.tolist(), sims.tolist(), strict=True):
+                t0, t1, g0, g1 = t_ptr[pair], t_ptr[pair + 1], g_ptr[pair], g_ptr[pair + 1]
+                peers.append(
+                    Peer(
+                        id=self.ids[r],
+                        score=round(score, 4),
+                        shared_tags=tuple(tag_names[g_idx[g0:g1]].tolist()),
+                        shared_terms=tuple(term_names[t_idx[t0 : min(t0 + 5, t1)]].tolist()),
+                    )
+                )
+                pair += 1
+            out[self.ids[row]] = peers
         return out
 
     def _search_block(
@@ -331,10 +367,10 @@ class PeerIndex:
         else:
             bound = np.full(len(chunk), -np.inf, dtype=sims.dtype)
         above = sims >= bound[:, None]
-        out: dict[PostId, list[Peer]] = {}
+        found: list[tuple[int, np.ndarray, np.ndarray]] = []
         for i, row in enumerate(chunk.tolist()):
             if not np.any(self.vectors[row]):
-                out[self.ids[row]] = []
+                found.append((row, searchable[:0], sims[i, :0]))
                 continue
             row_sims = sims[i]
             top = np.flatnonzero(above[i])
@@ -342,11 +378,8 @@ class PeerIndex:
                 top = top[np.argpartition(row_sims[top], len(top) - kk)[-kk:]]
             top = top[row_sims[top] > max(self.min_similarity, 0.0)]
             top = top[np.lexsort((searchable[top], -row_sims[top]))]
-            q_terms, q_tags = self.terms_of(row), self.tags_of(row)
-            out[self.ids[row]] = [
-                self._peer(int(searchable[t]), float(row_sims[t]), q_terms, q_tags) for t in top
-            ]
-        return out
+            found.append((row, searchable[top], row_sims[top]))
+        return self._peers_of(found)
 
     # -- persistence ---------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -403,6 +436,25 @@ class PeerIndex:
         else:
             index._grow_graph(0)  # saved before graphs were kept, or below the size then
         return index
+
+
+def _in_order(names: Sequence[str], order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The names in this order, and each name's place in it (by its index in ``names``)."""
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return np.array(names, dtype=object)[order] if len(order) else np.zeros(0, object), rank
+
+
+def _shared(matrix: sp.csr_matrix, a: np.ndarray, b: np.ndarray, rank: np.ndarray) -> sp.csr_matrix:
+    """Row i: the columns rows ``a[i]`` and ``b[i]`` of a binary matrix share, as places in
+    ``rank`` order, ascending."""
+    left, right = matrix[a], matrix[b]
+    for side in (left, right):
+        side.indices = rank[side.indices].astype(side.indices.dtype)
+        side.has_sorted_indices = False
+    both = left.multiply(right).tocsr()
+    both.sort_indices()
+    return both
 
 
 def _binary_rows(indptr: np.ndarray, indices: np.ndarray, n: int, width: int) -> sp.csr_matrix:
