@@ -360,6 +360,8 @@ def neighbours_child(task: dict[str, Any]) -> dict[str, Any]:
     rng = np.random.default_rng(0)
     sample = [ids[i] for i in rng.choice(len(ids), min(1000, len(ids)), replace=False)]
     result.update(_recall_at_10(indexes["exact"], indexes["hnsw"], sample))
+    graph = indexes["hnsw"].graph
+    result["graph_mb"] = len(graph.as_bytes()) / 1e6 if graph is not None else 0.0
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
@@ -384,7 +386,11 @@ def _neighbour_rows(args: argparse.Namespace) -> list[str]:
             )
             print(line, flush=True)
             lines.append(line)
-        print(f"  peak {r['peak_mb']:.0f} MB, dimension {r['dimension']}", file=sys.stderr)
+        print(
+            f"  peak {r['peak_mb']:.0f} MB, dimension {r['dimension']}, "
+            f"graph {r['graph_mb']:.1f} MB",
+            file=sys.stderr,
+        )
     return lines
 
 
