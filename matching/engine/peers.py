@@ -256,7 +256,7 @@ class PeerIndex:
         own = self._row_of.get(exclude) if exclude is not None else None
         if self.graph is not None and searchable_ids is None:
             rows = self._candidates(z[None, :], k)[0]
-            top, sims = self._best(z, rows[rows != (-1 if own is None else own)], k)
+            top, sims = self._best(z, rows[rows != own] if own is not None else rows, k)
             return [
                 self._peer(int(r), float(s), q_terms, q_tags)
                 for r, s in zip(top, sims, strict=True)
