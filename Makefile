@@ -92,6 +92,7 @@ PAGES_BENCH = DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(BENCH_P
 
 bench: install
 	$(BIN)/python -m matching bench --datasets $(DATASETS) --encoders $(if $(LEXICAL),lexical,hybrid lexical)
+	$(BIN)/python -m matching bench --datasets $(DATASETS) --neighbours 20000 $(BENCH_POSTS)
 	$(BIN)/python -m core.createdb $(BENCH_DATABASE_URL)
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl

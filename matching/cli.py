@@ -3,7 +3,7 @@
     python -m matching cluster INPUT.jsonl -o OUTPUT.jsonl [--communities N]
                                [--encoder lexical|semantic|hybrid] [--summary COMMUNITIES.jsonl]
     python -m matching similar INPUT.jsonl --text "..." [--tags a,b] [-k 10]
-    python -m matching bench [--datasets DIR] [--sizes 10000 100000]
+    python -m matching bench [--datasets DIR] [--sizes 10000 100000] [--neighbours 20000 100000]
 
 Exit status: 0 on success, 2 on unusable input (the message names the line).
 """
@@ -64,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
         "--fits-only",
         action="store_true",
         help="only new posts' fits, peers precision@10 and names (hold out 10%%)",
+    )
+    b.add_argument(
+        "--neighbours",
+        nargs="*",
+        type=int,
+        default=[],
+        help="only the neighbour stage, exact vs HNSW, at these sizes (e.g. 20000 100000)",
     )
     b.add_argument("--markdown", type=Path, default=None, help="append the tables to this file")
     return parser

@@ -307,6 +307,9 @@ KINDRED_MATCHER = {
 }
 KINDRED_PEERS_PER_POST = 10
 KINDRED_MATCH_CHUNK_SIZE = env.int("KINDRED_MATCH_CHUNK_SIZE", default=2000)
+# From this many searchable posts, peers are searched in an HNSW graph, not against every post
+# (matching.engine.peers; the engine's own default is the same).
+KINDRED_PEER_GRAPH_MIN_POSTS = env.int("KINDRED_PEER_GRAPH_MIN_POSTS", default=20_000)
 KINDRED_MATCH_RUN_EVERY = env.int("KINDRED_MATCH_RUN_EVERY", default=60 * 60)
 KINDRED_MATCH_RUN_STALE_SECONDS = env.int("KINDRED_MATCH_RUN_STALE_SECONDS", default=15 * 60)
 KINDRED_PENDING_REQUEUE_AFTER = env.int("KINDRED_PENDING_REQUEUE_AFTER", default=60)

@@ -9,15 +9,27 @@ similarities, :func:`noise_floor` (the similarity of random pairs of posts: thei
 three standard deviations of chance, estimated robustly and from the lower half), and at least a
 tenth of a typical post's similarity to its nearest neighbour. Fewer than ``k`` peers, or
 none, are returned rather than posts that are no closer to the query than chance.
+
+Exact search compares a query with every searchable post: its cost grows with the square of the
+posts when every post's peers are found. From ``AnnParams.min_posts`` searchable posts on, the
+index also keeps an HNSW graph of them (Voyager, see docs/decisions/0001-dependencies.md): a
+query takes its ``2k + 1`` nearest candidates from the graph, and they are scored and ordered
+exactly, as the exact search does. Below that size the exact search is cheaper than building a
+graph. The graph is built with one thread and a fixed seed, so the same posts give the same
+graph; it is saved with the index, and posts appended later are added to it.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from voyager import Index as Graph
+from voyager import Space, StorageDataType
 
 from matching.engine.text import normalize_tag
 from matching.engine.types import Peer, Post, PostId
@@ -55,17 +67,45 @@ def noise_floor(Z: np.ndarray, random_state: int | None, pairs: int = 20_000) ->
     return round(max(0.0, chance, 0.1 * nearest), 4)
 
 
+@dataclass(frozen=True)
+class AnnParams:
+    """When and how the index keeps an HNSW graph (see the module docstring).
+
+    min_posts: searchable posts from which a graph is kept (exact search below).
+    m, ef_construction: the graph's links per node and its build-time search depth.
+    ef: the search depth of a query (at least the number of candidates asked for).
+    random_state: the seed of the graph's levels."""
+
+    min_posts: int = 20_000
+    m: int = 16
+    ef_construction: int = 100
+    ef: int = 64
+    random_state: int = 0
+
+
 class PeerIndex:
     """Posts findable as peers, one row each.
 
     ``terms`` and ``idf`` are the lexical encoder's vocabulary and weights: they name the words a
     query shares with a peer, rarest first. ``dimension`` is the length of the posts' vectors.
-    Peers are strictly closer than ``min_similarity`` (and than 0)."""
+    Peers are strictly closer than ``min_similarity`` (and than 0). ``ann``: when to search an
+    HNSW graph instead of every post (``AnnParams``)."""
 
     def __init__(
-        self, *, terms: Sequence[str], idf: np.ndarray, dimension: int, min_similarity: float = 0.0
+        self,
+        *,
+        terms: Sequence[str],
+        idf: np.ndarray,
+        dimension: int,
+        min_similarity: float = 0.0,
+        ann: AnnParams | None = None,
     ) -> None:
         self.min_similarity = min_similarity
+        self.ann = ann or AnnParams()
+        self.graph: Graph | None = None
+        # Terms and tags in the order reasons name them, and each one's place (``_peers_of``).
+        self._term_order: tuple[np.ndarray, np.ndarray] | None = None
+        self._tag_order: tuple[np.ndarray, np.ndarray] | None = None
         self.terms = list(terms)
         self.idf = idf
         self.ids: list[PostId] = []
@@ -112,11 +152,70 @@ class PeerIndex:
         self.searchable = np.concatenate(
             [self.searchable, np.array([p.searchable for p in posts], bool)]
         )
+        start = len(self.ids)
         for p in posts:
             if p.id in self._row_of:
                 raise ValueError(f"post {p.id!r} is already in the peer index")
             self._row_of[p.id] = len(self.ids)
             self.ids.append(p.id)
+        self._grow_graph(start)
+
+    # -- the HNSW graph --------------------------------------------------------------------------
+    def _graph_rows(self, start: int) -> np.ndarray:
+        """Rows from ``start`` on that belong in the graph: searchable, with a vector."""
+        live = np.any(self.vectors[start:] != 0, axis=1) & self.searchable[start:]
+        return start + np.flatnonzero(live)
+
+    def use_ann(self, params: AnnParams) -> None:
+        """Search with these graph parameters from now on: the graph is built again (or dropped,
+        below ``params.min_posts``)."""
+        self.ann = params
+        self.graph = None
+        self._grow_graph(0)
+
+    def _grow_graph(self, start: int) -> None:
+        """Add rows from ``start`` on to the graph; build it once there are enough posts."""
+        if self.graph is None:
+            rows = self._graph_rows(0)
+            if len(rows) < max(1, self.ann.min_posts):
+                return
+            self.graph = Graph(
+                Space.InnerProduct,
+                self.vectors.shape[1],
+                M=self.ann.m,
+                ef_construction=self.ann.ef_construction,
+                random_seed=self.ann.random_state,
+                max_elements=len(rows),
+                # One byte a dimension (fixed point in [-1, 1], where normalised vectors lie):
+                # the graph only proposes candidates, which are then scored on the exact vectors.
+                storage_data_type=StorageDataType.Float8,
+            )
+        else:
+            rows = self._graph_rows(start)
+        if len(rows):
+            # One thread: the graph then depends only on the posts, their order and the seed.
+            self.graph.add_items(self.vectors[rows], rows.tolist(), num_threads=1)
+
+    def _candidates(self, Q: np.ndarray, k: int) -> np.ndarray:
+        """Rows of the graph's ``2k + 1`` nearest posts to each row of ``Q`` (one query each)."""
+        assert self.graph is not None
+        n = min(2 * k + 1, len(self.graph))
+        rows, _ = self.graph.query(
+            np.ascontiguousarray(Q, dtype=np.float32),
+            k=n,
+            num_threads=1,
+            query_ef=max(self.ann.ef, n),
+        )
+        return rows.astype(np.int64)
+
+    def _best(self, z: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best of candidate ``rows`` for vector ``z`` above the floor, scored exactly,
+        best first (ties: lower row first), with their similarities."""
+        sims = self.vectors[rows] @ z.astype(self.vectors.dtype)
+        keep = sims > max(self.min_similarity, 0.0)
+        rows, sims = rows[keep], sims[keep]
+        order = np.lexsort((rows, -sims))[:k]
+        return rows[order], sims[order]
 
     # -- reading -------------------------------------------------------------------------------
     def tags_of(self, row: int) -> set[str]:
@@ -149,7 +248,19 @@ class PeerIndex:
         exclude: PostId | None = None,
         searchable_ids: Iterable[PostId] | None = None,
     ) -> list[Peer]:
-        """The k searchable posts nearest to vector ``z`` (never ``exclude``), best first."""
+        """The k searchable posts nearest to vector ``z`` (never ``exclude``), best first. With
+        ``searchable_ids`` only those are compared (exactly); otherwise the graph, when kept,
+        gives the candidates."""
+        q_terms = set(term_ids.tolist())
+        q_tags = {normalize_tag(t) for t in tags}
+        own = self._row_of.get(exclude) if exclude is not None else None
+        if self.graph is not None and searchable_ids is None:
+            rows = self._candidates(z[None, :], k)[0]
+            top, sims = self._best(z, rows[rows != own] if own is not None else rows, k)
+            return [
+                self._peer(int(r), float(s), q_terms, q_tags)
+                for r, s in zip(top, sims, strict=True)
+            ]
         # einsum: one single-threaded pass; a BLAS matrix-vector product wakes a thread pool and
         # is several times slower per query on a busy two-core machine.
         sims = np.einsum("ij,j->i", self.vectors, z.astype(self.vectors.dtype))
@@ -159,7 +270,6 @@ class PeerIndex:
             rows = [self._row_of[i] for i in searchable_ids if i in self._row_of]
             allowed[rows] = self.searchable[rows]
         sims[~allowed] = -np.inf
-        own = self._row_of.get(exclude) if exclude is not None else None
         if own is not None:
             sims[own] = -np.inf
         k = min(k, int(allowed.sum()) - (1 if own is not None and allowed[own] else 0))
@@ -168,8 +278,6 @@ class PeerIndex:
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[sims[top] > max(self.min_similarity, 0.0)]
         top = top[np.lexsort((top, -sims[top]))]
-        q_terms = set(term_ids.tolist())
-        q_tags = {normalize_tag(t) for t in tags}
         return [self._peer(row, float(sims[row]), q_terms, q_tags) for row in top.tolist()]
 
     def search_indexed(
@@ -185,7 +293,57 @@ class PeerIndex:
             return {self.ids[r]: [] for r in rows}
         for start in range(0, len(rows), block):
             chunk = np.asarray(rows[start : start + block])
-            out.update(self._search_block(chunk, searchable, k))
+            if self.graph is not None:
+                out.update(self._graph_block(chunk, k))
+            else:
+                out.update(self._search_block(chunk, searchable, k))
+        return out
+
+    def _graph_block(self, chunk: np.ndarray, k: int) -> dict[PostId, list[Peer]]:
+        """``_search_block`` with the graph's candidates (one batch query per block)."""
+        candidates = self._candidates(self.vectors[chunk], k)
+        found: list[tuple[int, np.ndarray, np.ndarray]] = []
+        for row, rows in zip(chunk.tolist(), candidates, strict=True):
+            z = self.vectors[row]
+            if np.any(z):
+                found.append((row, *self._best(z, rows[rows != row], k)))
+            else:
+                found.append((row, rows[:0], np.zeros(0, np.float32)))
+        return self._peers_of(found)
+
+    def _peers_of(
+        self, found: list[tuple[int, np.ndarray, np.ndarray]]
+    ) -> dict[PostId, list[Peer]]:
+        """Peers with their reasons from (query row, peer rows, similarities): what ``_peer``
+        gives each, the shared words and tags of every pair found in one sparse product."""
+        a = np.concatenate([np.full(len(rows), row, np.int64) for row, rows, _ in found])
+        b = np.concatenate([rows for _, rows, _ in found]).astype(np.int64)
+        if self._term_order is None:
+            # Shared words rarest first, as ``_peer`` orders them; tags by name.
+            by_idf = np.lexsort((np.arange(len(self.terms)), -np.asarray(self.idf)))
+            self._term_order = _in_order(self.terms, by_idf)
+        if self._tag_order is None or len(self._tag_order[1]) != len(self.tag_vocab):
+            self._tag_order = _in_order(self.tag_vocab, np.argsort(self.tag_vocab))
+        (term_names, term_rank), (tag_names, tag_rank) = self._term_order, self._tag_order
+        terms = _shared(self.term_rows, a, b, term_rank)
+        tags = _shared(self.tag_rows, a, b, tag_rank)
+        t_ptr, t_idx, g_ptr, g_idx = terms.indptr, terms.indices, tags.indptr, tags.indices
+        out: dict[PostId, list[Peer]] = {}
+        pair = 0
+        for row, rows, sims in found:
+            peers = []
+            for r, score in zip(rows.tolist(), sims.tolist(), strict=True):
+                t0, t1, g0, g1 = t_ptr[pair], t_ptr[pair + 1], g_ptr[pair], g_ptr[pair + 1]
+                peers.append(
+                    Peer(
+                        id=self.ids[r],
+                        score=round(score, 4),
+                        shared_tags=tuple(tag_names[g_idx[g0:g1]].tolist()),
+                        shared_terms=tuple(term_names[t_idx[t0 : min(t0 + 5, t1)]].tolist()),
+                    )
+                )
+                pair += 1
+            out[self.ids[row]] = peers
         return out
 
     def _search_block(
@@ -209,10 +367,10 @@ class PeerIndex:
         else:
             bound = np.full(len(chunk), -np.inf, dtype=sims.dtype)
         above = sims >= bound[:, None]
-        out: dict[PostId, list[Peer]] = {}
+        found: list[tuple[int, np.ndarray, np.ndarray]] = []
         for i, row in enumerate(chunk.tolist()):
             if not np.any(self.vectors[row]):
-                out[self.ids[row]] = []
+                found.append((row, searchable[:0], sims[i, :0]))
                 continue
             row_sims = sims[i]
             top = np.flatnonzero(above[i])
@@ -220,16 +378,18 @@ class PeerIndex:
                 top = top[np.argpartition(row_sims[top], len(top) - kk)[-kk:]]
             top = top[row_sims[top] > max(self.min_similarity, 0.0)]
             top = top[np.lexsort((searchable[top], -row_sims[top]))]
-            q_terms, q_tags = self.terms_of(row), self.tags_of(row)
-            out[self.ids[row]] = [
-                self._peer(int(searchable[t]), float(row_sims[t]), q_terms, q_tags) for t in top
-            ]
-        return out
+            found.append((row, searchable[top], row_sims[top]))
+        return self._peers_of(found)
 
     # -- persistence ---------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON-able metadata and arrays that :meth:`from_state` restores (no pickle)."""
-        meta = {"ids": self.ids, "tag_vocab": self.tag_vocab, "min_similarity": self.min_similarity}
+        meta = {
+            "ids": self.ids,
+            "tag_vocab": self.tag_vocab,
+            "min_similarity": self.min_similarity,
+            "ann": asdict(self.ann),
+        }
         arrays = {
             "vectors": self.vectors,
             "searchable": self.searchable,
@@ -238,6 +398,8 @@ class PeerIndex:
             "tags_indptr": self.tag_rows.indptr,
             "tags_indices": self.tag_rows.indices,
         }
+        if self.graph is not None:
+            arrays["graph"] = np.frombuffer(self.graph.as_bytes(), dtype=np.uint8)
         return meta, arrays
 
     @classmethod
@@ -254,6 +416,7 @@ class PeerIndex:
             idf=idf,
             dimension=arrays["vectors"].shape[1],
             min_similarity=float(meta["min_similarity"]),
+            ann=AnnParams(**meta["ann"]) if "ann" in meta else None,
         )
         index.ids = list(meta["ids"])
         index._row_of = {pid: i for i, pid in enumerate(index.ids)}
@@ -268,7 +431,30 @@ class PeerIndex:
         index.tag_rows = _binary_rows(
             arrays["tags_indptr"], arrays["tags_indices"], n, len(index.tag_vocab)
         )
+        if "graph" in arrays:
+            index.graph = Graph.load(io.BytesIO(arrays["graph"].tobytes()))
+        else:
+            index._grow_graph(0)  # saved before graphs were kept, or below the size then
         return index
+
+
+def _in_order(names: Sequence[str], order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The names in this order, and each name's place in it (by its index in ``names``)."""
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return np.array(names, dtype=object)[order] if len(order) else np.zeros(0, object), rank
+
+
+def _shared(matrix: sp.csr_matrix, a: np.ndarray, b: np.ndarray, rank: np.ndarray) -> sp.csr_matrix:
+    """Row i: the columns rows ``a[i]`` and ``b[i]`` of a binary matrix share, as places in
+    ``rank`` order, ascending."""
+    left, right = matrix[a], matrix[b]
+    for side in (left, right):
+        side.indices = rank[side.indices].astype(side.indices.dtype)
+        side.has_sorted_indices = False
+    both = left.multiply(right).tocsr()
+    both.sort_indices()
+    return both
 
 
 def _binary_rows(indptr: np.ndarray, indices: np.ndarray, n: int, width: int) -> sp.csr_matrix:

@@ -9,6 +9,7 @@ Tasks are enqueued by name: this module imports no task.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -189,6 +190,7 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
     previous = _previous_communities(post_ids)
     matcher = new_matcher()
     seen = _seen_up_to()
+    graph_size = 0
     if rows:
         known = vectors_stored(matcher, post_ids)
         matcher.fit(
@@ -199,6 +201,7 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
             new=None if seen is None else [pk for pk in post_ids if pk > seen],
         )
         vectors_store(matcher, known)
+        graph_size = _peer_graph_configure(matcher)
     data = pack(matcher) if rows else None
     with transaction.atomic():
         artifact_store(run_id=run_id, config_id=matcher.config_id(), data=data)
@@ -211,12 +214,24 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
                 # Posts whose sentence vector this run had to make (0 when all were stored).
                 "encoded": getattr(matcher, "n_encoded_", 0),
                 "previous": {str(k): v for k, v in previous.items()},
+                # Posts in the peer index's HNSW graph (0: every search is exact).
+                "peer_graph": graph_size,
             },
         )
     match_run_progress(run_id, stage="finding peers", progress=40)
     size = settings.KINDRED_MATCH_CHUNK_SIZE
     ordered = [p.pk for p in rows]
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def _peer_graph_configure(matcher: engine.Matcher) -> int:
+    """Search peers in a graph from ``KINDRED_PEER_GRAPH_MIN_POSTS`` searchable posts (the
+    graph is built again when the setting differs from the engine's default). Returns how many
+    posts the graph holds, 0 when every search is exact."""
+    index = matcher.peer_index_
+    if index.ann.min_posts != settings.KINDRED_PEER_GRAPH_MIN_POSTS:
+        index.use_ann(replace(index.ann, min_posts=settings.KINDRED_PEER_GRAPH_MIN_POSTS))
+    return len(index.graph) if index.graph is not None else 0
 
 
 def match_run_fan_out(*, run_id: int, chunks: list[list[int]]) -> None:
