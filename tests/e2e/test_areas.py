@@ -1,15 +1,20 @@
 """Areas in a real browser: the directory grouped by area and filtered by one (with htmx, and
-without JavaScript), an area's page, and a moderator moving a community to another area, then
-to a new one, and renaming an area."""
+without JavaScript), an area's page, a moderator moving a community to another area, then to a
+new one, and renaming an area; and a later match run, through a real Celery worker, keeping the
+community where the moderator put it."""
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from communities.models import Community, Membership
+from communities.models import Community, Membership, Post, Tag
+from matching import services
+from matching.models import MatchRun
 from moderation.models import ModerationAction
 from tests.communities.factories import AreaFactory, CommunityFactory, MembershipFactory
 from tests.e2e.conftest import DESKTOP, screenshot
 from tests.e2e.test_moderation import log_in
+from tests.engine.corpus import make_corpus
+from tests.matching.test_pipeline import wait_for
 from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -129,3 +134,51 @@ def test_a_moderator_moves_a_community_to_another_area_then_to_a_new_one(page: P
     page.get_by_role("button", name="Rename").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Espresso at home")
     expect(page.get_by_role("status").first).to_contain_text("The area is now called")
+
+
+@pytest.fixture
+def matched_topics(transactional_db):
+    """Posts on three topics by a dozen people, and a finished match run over them."""
+    authors = [UserFactory(username=f"member{i}") for i in range(12)]
+    corpus, _truth = make_corpus(["baking", "robots", "visas"], per_topic=20, seed=0)
+    for i, item in enumerate(sorted(corpus, key=lambda p: p.id)):
+        post = Post.objects.create(author=authors[i % 12], title=item.title, body=item.body)
+        post.tags.set(
+            [Tag.objects.get_or_create(slug=t, defaults={"name": t})[0] for t in item.tags]
+        )
+    run = services.match_run_request(actor=None, trigger=MatchRun.Trigger.COMMAND)
+    assert services.match_run_execute(run_id=run.pk).status == MatchRun.Status.SUCCEEDED
+
+
+def test_a_later_match_run_keeps_the_moved_community_in_its_new_area(
+    page: Page, live_server, matched_topics, workers
+):
+    community = Community.objects.filter(status=Community.Status.PROPOSED).order_by("pk").first()
+    MembershipFactory(community=community, user__username="mo", role=Membership.Role.MODERATOR)
+    workers.start()
+    log_in(page, "mo")
+    page.goto(f"/communities/{community.slug}/moderation/")
+    page.locator("summary", has_text="Move to another area").click()
+    page.get_by_label("Or a new area named").fill("Weekend bakers")
+    page.locator("#area-reason").fill("They bake at home at the weekend.")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("is now in the area Weekend bakers")
+
+    # A match run from the review queue, carried out by the worker.
+    before = MatchRun.objects.count()
+    page.get_by_role("button", name="Start a match run").click()
+    expect(page.get_by_role("status").first).to_contain_text("is under way")
+    run = wait_for(lambda: MatchRun.objects.count() > before and MatchRun.objects.first())
+    wait_for(lambda: MatchRun.objects.get(pk=run.pk).status in ("succeeded", "failed"), 120)
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.SUCCEEDED, run.error
+    expect(page.locator("#run-progress")).to_contain_text("Succeeded", timeout=10_000)
+
+    page.goto(f"/communities/{community.slug}/")
+    expect(page.get_by_role("main").locator(".eyebrow")).to_have_text("Community in Weekend bakers")
+    page.goto("/communities/")
+    bakers = page.locator(
+        "#directory-results section",
+        has=page.get_by_role("heading", name="Weekend bakers", level=2),
+    )
+    expect(bakers).to_contain_text(community.name)
