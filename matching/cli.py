@@ -103,11 +103,13 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     matcher = Matcher(
         encoder=args.encoder, n_communities=args.communities, random_state=args.random_state
     ).fit(posts)
+    area_of = matcher.community_areas_
     rows = [
         json.dumps(
             {
                 "id": pid,
                 "community": int(label) if label >= 0 else None,
+                "area": area_of.get(int(label)) if label >= 0 else None,
                 "score": round(float(score), 4),
             }
         )
@@ -116,10 +118,48 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         )
     ]
     _atomic_write(args.output, rows)
-    summary = [
+    if args.summary:
+        _atomic_write(args.summary, _summary(matcher))
+    assigned = int((matcher.labels_ >= 0).sum())
+    print(
+        f"{len(matcher.communities_)} communities in {len(matcher.areas_)} areas, "
+        f"{assigned}/{len(posts)} posts assigned ({matcher.config_id_})",
+        file=sys.stderr,
+    )
+    by_id = {c.id: c for c in matcher.communities_}
+    groups = [(f"{a.name} ({a.size} posts)", a.community_ids) for a in matcher.areas_]
+    groups.append(("No area", [c.id for c in matcher.communities_ if c.id not in area_of]))
+    for title, ids in groups:
+        if ids:
+            print(f"{title}:", file=sys.stderr)
+        for c in (by_id[i] for i in ids):
+            print(f"  [{c.id}] {c.name} ({c.size}): {', '.join(c.key_terms[:6])}", file=sys.stderr)
+    return 0
+
+
+def _summary(matcher: Matcher) -> list[str]:
+    """One line per area, then one per community (``kind`` says which)."""
+    areas = [
         json.dumps(
             {
+                "kind": "area",
+                "area": a.id,
+                "name": a.name,
+                "size": a.size,
+                "communities": a.community_ids,
+                "key_terms": a.key_terms,
+                "tags": a.tags,
+                "config_id": matcher.config_id_,
+            }
+        )
+        for a in matcher.areas_
+    ]
+    return areas + [
+        json.dumps(
+            {
+                "kind": "community",
                 "community": c.id,
+                "area": matcher.community_areas_.get(c.id),
                 "name": c.name,
                 "size": c.size,
                 "key_terms": c.key_terms,
@@ -130,17 +170,6 @@ def cmd_cluster(args: argparse.Namespace) -> int:
         )
         for c in matcher.communities_
     ]
-    if args.summary:
-        _atomic_write(args.summary, summary)
-    assigned = int((matcher.labels_ >= 0).sum())
-    print(
-        f"{len(matcher.communities_)} communities, {assigned}/{len(posts)} posts assigned "
-        f"({matcher.config_id_})",
-        file=sys.stderr,
-    )
-    for c in matcher.communities_:
-        print(f"  [{c.id}] {c.name} ({c.size}): {', '.join(c.key_terms[:6])}", file=sys.stderr)
-    return 0
 
 
 def cmd_similar(args: argparse.Namespace) -> int:

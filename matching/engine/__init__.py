@@ -9,13 +9,17 @@ Public API
 ----------
 ``Post(id, title, body="", tags=(), searchable=True)``
     The input: plain and immutable. Ids are ints or strings, unique within a fit.
-``Matcher(**params).fit(posts, previous=None, constraints=None, vectors=None, new=None)``
+``Matcher(**params).fit(posts, previous=None, constraints=None, vectors=None, new=None,
+previous_areas=None)``
     ``previous``: {community_id: [post ids]} of the last run (kept; only ``new`` posts, those the
-    last run did not see, are placed or found new communities); ``constraints``:
+    last run did not see, are placed or found new communities); ``previous_areas``:
+    {community_id: area_id} as the areas stand now (kept); ``constraints``:
     :class:`Constraints`;
     ``vectors``: {post_id: sentence vector} computed before. Learned attributes: ``post_ids_``,
     ``labels_`` (community id per post, -1 unassigned), ``scores_`` (similarity to the centre),
-    ``communities_`` (:class:`Community` list), ``transitions_`` (:class:`Transition` list),
+    ``communities_`` (:class:`Community` list), ``areas_`` (:class:`Area` list: broader groups of
+    communities) with ``community_areas_`` ({community_id: area_id}; a community with no area is
+    absent), ``transitions_`` (:class:`Transition` list),
     ``suggestions_`` (:class:`Suggestion` list: merges and splits left to moderators),
     ``config_id_``, ``discovery_`` (how the number of communities was chosen) and
     ``semantic_vectors_`` (persist them and pass them back as ``vectors``).
@@ -35,9 +39,10 @@ Public API
 
 How communities are found is documented in :mod:`matching.engine.cluster`, the representation in
 :mod:`matching.engine.text`, names and reasons in :mod:`matching.engine.explain`, identity across
-runs in :mod:`matching.engine.identity`, the peer index in :mod:`matching.engine.peers`,
-constraints in :mod:`matching.engine.constraints`, misfits and placement in
-:mod:`matching.engine.placement` and the saved artifact in :mod:`matching.engine.artifact`.
+runs in :mod:`matching.engine.identity`, areas in :mod:`matching.engine.areas`, the peer index
+in :mod:`matching.engine.peers`, constraints in :mod:`matching.engine.constraints`, misfits and
+placement in :mod:`matching.engine.placement` and the saved artifact in
+:mod:`matching.engine.artifact`.
 The benchmark harness lives outside the engine, in :mod:`matching.benchmarks`.
 """
 
@@ -45,6 +50,8 @@ from matching.engine.matcher import Matcher
 from matching.engine.peers import PeerIndex
 from matching.engine.types import (
     UNASSIGNED,
+    Area,
+    AreaId,
     Community,
     Constraints,
     Peer,
@@ -58,6 +65,8 @@ from matching.engine.version import ALGORITHM_VERSION, IncompatibleArtifact
 __all__ = [
     "ALGORITHM_VERSION",
     "UNASSIGNED",
+    "Area",
+    "AreaId",
     "Community",
     "Constraints",
     "IncompatibleArtifact",

@@ -8,6 +8,7 @@ another format or version before reading its arrays.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from matching.engine.peers import PeerIndex
 from matching.engine.text import LexicalEncoder
-from matching.engine.types import Community, Suggestion, Transition
+from matching.engine.types import Area, AreaId, Community, CommunityId, Suggestion, Transition
 from matching.engine.version import ALGORITHM_VERSION, ARTIFACT_FORMAT, check_artifact
 
 
@@ -35,6 +36,8 @@ class Fitted(Protocol):
     community_ids_: list[int]
     discovery_: dict[str, Any]
     communities_: list[Community]
+    areas_: list[Area]
+    community_areas_: dict[CommunityId, AreaId]
     transitions_: list[Transition]
     suggestions_: list[Suggestion]
 
@@ -81,6 +84,8 @@ def write(matcher: Fitted, path: str | Path) -> Path:
         "community_ids": matcher.community_ids_,
         "discovery": matcher.discovery_,
         "communities": _communities_state(matcher.communities_),
+        "areas": [asdict(a) for a in matcher.areas_],
+        "community_areas": [[c, a] for c, a in matcher.community_areas_.items()],
         "transitions": [
             {"kind": t.kind, "previous": list(t.previous_ids), "current": list(t.current_ids)}
             for t in matcher.transitions_
@@ -139,6 +144,8 @@ def restore(matcher: Fitted, meta: dict[str, Any], arrays: dict[str, np.ndarray]
         )
         for c in meta["communities"]
     ]
+    matcher.areas_ = [Area(**a) for a in meta["areas"]]
+    matcher.community_areas_ = {int(c): int(a) for c, a in meta["community_areas"]}
     matcher.transitions_ = [
         Transition(t["kind"], tuple(t["previous"]), tuple(t["current"]))
         for t in meta["transitions"]

@@ -107,11 +107,16 @@ class MergePath:
 
 
 def modularity_merge(
-    W: sp.csr_matrix, micro_labels: np.ndarray, rows: np.ndarray | None = None
+    W: sp.csr_matrix,
+    micro_labels: np.ndarray,
+    rows: np.ndarray | None = None,
+    *,
+    between_only: bool = False,
 ) -> MergePath:
     """Merge micro-clusters greedily by modularity gain. ``W`` holds the edges of the posts
     ``rows`` (all posts when None) to all posts; it is aggregated onto micro-clusters and
-    symmetrised."""
+    symmetrised. ``between_only`` drops the edges inside each micro-cluster, so that only how
+    the groups link to each other counts (to group communities into areas)."""
     n_micro = int(micro_labels.max()) + 1
     n = W.shape[1]
     P = sp.csr_matrix((np.ones(n), (np.arange(n), micro_labels)), shape=(n, n_micro))
@@ -120,6 +125,8 @@ def modularity_merge(
     R = sp.csr_matrix((np.ones(m), (np.arange(m), row_labels)), shape=(m, n_micro))
     E = np.asarray((R.T @ W @ P).todense(), dtype=np.float64)
     E = (E + E.T) / 2
+    if between_only:
+        np.fill_diagonal(E, 0.0)
     total = E.sum()
     E = E / total if total > 0 else np.eye(n_micro) / n_micro
     a = E.sum(axis=1)
@@ -209,7 +216,7 @@ def discover(
     n_micro: int = 100,
     stability_runs: int = 5,
     dip: float = 0.1,
-    modularity_tolerance: float = 0.01,
+    modularity_tolerance: float = 0.0,
     pac_sample: int = 1500,
     graph_sample: int = 5000,
     random_state: int | None = 0,
@@ -240,18 +247,14 @@ def discover(
         kmeans = KMeans(micro, init="random", n_init=1, max_iter=30, random_state=seed)
         paths.append(modularity_merge(W, kmeans.fit(L).labels_, graph_rows))
     modularity_k, largest, ambiguity = _candidates(paths, rng, n, pac_sample, modularity_tolerance)
-    if n_communities is not None:
-        chosen = int(min(max(1, n_communities), largest))
-    else:
-        chosen = _first_dip(ambiguity, min(modularity_k, largest), dip)
+    chosen = int(min(max(1, n_communities or modularity_k), largest))
     # The run that agrees best with the others at the chosen K gives the partition.
     candidates = [p.labels(chosen) for p in paths]
     agreement = [
         np.mean([adjusted_rand_score(a, b) for b in candidates]) if len(candidates) > 1 else 1.0
         for a in candidates
     ]
-    first = paths[int(np.argmax(agreement))]
-    labels = first.labels(chosen)
+    labels = paths[int(np.argmax(agreement))].labels(chosen)
     onehot = sp.csr_matrix((np.ones(n), (np.arange(n), labels)), shape=(n, chosen))
     centroids = normalize(np.asarray(onehot.T @ L))
     return Discovery(centroids.astype(np.float32), chosen, modularity_k, ambiguity, n)
@@ -282,7 +285,7 @@ def _first_dip(ambiguity: dict[int, float], chosen: int, dip: float) -> int:
     """The first K whose ambiguity dips clearly below both neighbours', else ``chosen``."""
     for k in range(2, chosen):
         before = ambiguity.get(k - 1, np.inf)
-        after = ambiguity[k + 1]
-        if ambiguity[k] < (1 - dip) * min(before, after):
+        after = ambiguity.get(k + 1, np.inf)
+        if k in ambiguity and ambiguity[k] < (1 - dip) * min(before, after):
             return k
     return chosen

@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from matching.engine.peers import PeerIndex
 from matching.engine.text import normalize_tag, normalize_word, plain_text, word_runs
-from matching.engine.types import Community, CommunityId, Post, PostId
+from matching.engine.types import Area, AreaId, Community, CommunityId, Post, PostId
 
 NAME_BODY_CHARS = 600  # enough of a body for its phrases; names come mostly from titles and tags
 
@@ -99,28 +99,36 @@ def _phrases(post: Post) -> list[str]:
     return sorted(found)
 
 
-def phrase_weights(
-    posts: Sequence[Post], labels: np.ndarray, n_communities: int
-) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Candidate name phrases (used by at least two posts), their c-TF-IDF weight per community
-    and the share of each community's members using them."""
+def phrase_table(posts: Sequence[Post], labels: np.ndarray) -> tuple[list[str], sp.csr_matrix]:
+    """Candidate name phrases (used by at least two assigned posts) and which assigned post
+    (``labels >= 0``, in order) uses each: computed once, weighed per level."""
     assigned = np.flatnonzero(labels >= 0)
-    if n_communities == 0 or len(assigned) == 0:
-        return [], np.zeros((n_communities, 0)), np.zeros((n_communities, 0))
+    if len(assigned) == 0:
+        return [], sp.csr_matrix((0, 0))
     vectorizer = CountVectorizer(analyzer=_phrases, min_df=min(2, len(assigned)), binary=True)
     try:
         counts = vectorizer.fit_transform([posts[int(i)] for i in assigned])
     except ValueError:  # no phrase at all
-        return [], np.zeros((n_communities, 0)), np.zeros((n_communities, 0))
-    vocab = vectorizer.get_feature_names_out().tolist()
-    weights = ctfidf(counts.tocsr(), labels[assigned], n_communities)
-    sizes = np.maximum(np.bincount(labels[assigned], minlength=n_communities), 1)
+        return [], sp.csr_matrix((len(assigned), 0))
+    return vectorizer.get_feature_names_out().tolist(), counts.tocsr()
+
+
+def phrase_weights(
+    table: tuple[list[str], sp.csr_matrix], groups: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The c-TF-IDF weight of each phrase of ``table`` per group and the share of each group's
+    members using it; ``groups`` gives the group of each assigned post (-1: none)."""
+    vocab, counts = table
+    if n_groups == 0 or not vocab:
+        return np.zeros((n_groups, 0)), np.zeros((n_groups, 0))
+    weights = ctfidf(counts, groups, n_groups)
+    inside = np.flatnonzero(groups >= 0)
+    sizes = np.maximum(np.bincount(groups[inside], minlength=n_groups), 1)
     onehot = sp.csr_matrix(
-        (np.ones(len(assigned)), (labels[assigned], np.arange(len(assigned)))),
-        shape=(n_communities, len(assigned)),
+        (np.ones(len(inside)), (groups[inside], inside)), shape=(n_groups, len(groups))
     )
     support = np.asarray((onehot @ counts).todense()) / sizes[:, None]
-    return vocab, weights, support
+    return weights, support
 
 
 def key_phrases(
@@ -220,7 +228,9 @@ def describe_communities(
     weights = ctfidf(counts, compact, k) if k else np.zeros((0, len(terms)))
     key_terms = top_terms(weights, terms, 20)
     tag_lists = tag_lift(index.tag_rows[: len(post_ids)], compact, k, index.tag_vocab, n_key_terms)
-    vocab, phrase_w, support = phrase_weights(posts, compact, k)
+    table = phrase_table(posts, compact)
+    vocab = table[0]
+    phrase_w, support = phrase_weights(table, compact[compact >= 0], k)
     communities = []
     for j, c in enumerate(community_ids):
         rows = np.flatnonzero(compact == j)
@@ -249,3 +259,36 @@ def describe_communities(
             )
         )
     return communities
+
+
+def describe_areas(
+    *,
+    posts: Sequence[Post],
+    labels: np.ndarray,
+    community_areas: Mapping[CommunityId, AreaId],
+    index: PeerIndex,
+    n_key_terms: int,
+) -> list[Area]:
+    """Name, key phrases and tags of each area, from the posts of its communities, weighed
+    against the other areas; ``labels`` are the posts' community ids."""
+    area_ids = sorted(set(community_areas.values()))
+    col = {a: j for j, a in enumerate(area_ids)}
+    groups = np.array([col[community_areas[c]] if c in community_areas else -1 for c in labels])
+    k = len(area_ids)
+    tag_lists = tag_lift(index.tag_rows[: len(labels)], groups, k, index.tag_vocab, n_key_terms)
+    table = phrase_table(posts, groups)
+    weights, support = phrase_weights(table, groups[groups >= 0], k)
+    areas = []
+    for j, a in enumerate(area_ids):
+        phrases = key_phrases(table[0], weights[j], support[j], n_key_terms) if table[0] else []
+        areas.append(
+            Area(
+                id=a,
+                name=community_name(phrases),
+                community_ids=sorted(c for c, x in community_areas.items() if x == a),
+                key_terms=phrases,
+                tags=tag_lists[j],
+                size=int(np.sum(groups == j)),
+            )
+        )
+    return areas

@@ -7,6 +7,7 @@ Typical use::
     matcher = Matcher(random_state=0).fit(posts, previous={7: [1, 2, 3]}, constraints=None)
     matcher.labels_          # community id per post (matcher.post_ids_ order), -1 = unassigned
     matcher.communities_     # Community(id, name, key_terms, tags, size, representative_ids, ...)
+    matcher.areas_           # Area(id, name, community_ids, ...): broader groups of communities
     matcher.transitions_     # survived / grew / shrank / merged / split / emerged / dissolved
     matcher.config_id_       # store it with the run: it names the algorithm version and parameters
     matcher.place(post)      # [(community_id, confidence)], [] when the post fits none
@@ -16,8 +17,8 @@ Typical use::
 
 The parts live beside it: the peer index (``peers.PeerIndex``), constraints (``constraints``),
 misfits and placement (``placement``), names and reasons (``explain``), identity across runs
-(``identity``), community discovery (``cluster``), the saved artifact (``artifact``) and the
-configuration id (``version``).
+(``identity``), community discovery (``cluster``), areas (``areas``), the saved artifact
+(``artifact``) and the configuration id (``version``).
 
 ``fit`` follows the scikit-learn contract: ``__init__`` only stores parameters, ``fit`` validates
 its input and returns ``self``, learned attributes end in ``_`` and randomness only comes from
@@ -26,6 +27,7 @@ its input and returns ``self``, learned attributes end in ``_`` and randomness o
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from matching.engine import artifact, cluster, explain, identity, placement
+from matching.engine import areas, artifact, cluster, explain, identity, placement
 from matching.engine.constraints import apply_constraints, check_constraints
 from matching.engine.peers import PeerIndex, noise_floor
 from matching.engine.text import (
@@ -46,6 +48,7 @@ from matching.engine.text import (
 )
 from matching.engine.types import (
     UNASSIGNED,
+    AreaId,
     CommunityId,
     Constraints,
     Peer,
@@ -72,7 +75,7 @@ class Matcher:
     title_weight, body_weight, tag_weight, n_components: lexical representation (see ``text``).
     semantic_weight: share of the squared norm given to the sentence embedding in "hybrid".
     max_landmarks, n_micro, stability_runs, ambiguity_dip, modularity_tolerance: community
-        discovery (see ``cluster``).
+        discovery (see ``cluster``; areas are found from the communities, see ``areas``).
     min_community_size: smaller communities are dissolved and their posts re-placed.
     misfit_z: a post is left unassigned when its similarity to its community's centre is more than
         ``misfit_z`` robust standard deviations below the community's median.
@@ -96,7 +99,7 @@ class Matcher:
         n_micro: int = 100,
         stability_runs: int = 5,
         ambiguity_dip: float = 0.1,
-        modularity_tolerance: float = 0.01,
+        modularity_tolerance: float = 0.0,
         min_community_size: int = 3,
         misfit_z: float = 3.0,
         fit_percentile: float = 0.05,
@@ -127,30 +130,8 @@ class Matcher:
 
     # -- parameters --------------------------------------------------------------------------
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {
-            name: getattr(self, name)
-            for name in (
-                "encoder",
-                "n_communities",
-                "n_components",
-                "title_weight",
-                "body_weight",
-                "tag_weight",
-                "semantic_weight",
-                "max_landmarks",
-                "n_micro",
-                "stability_runs",
-                "ambiguity_dip",
-                "modularity_tolerance",
-                "min_community_size",
-                "misfit_z",
-                "fit_percentile",
-                "min_coverage",
-                "n_key_terms",
-                "n_representatives",
-                "random_state",
-            )
-        }
+        names = list(inspect.signature(Matcher.__init__).parameters)[1:]
+        return {name: getattr(self, name) for name in names}
 
     def set_params(self, **params: Any) -> Matcher:
         for key, value in params.items():
@@ -232,6 +213,7 @@ class Matcher:
         constraints: Constraints | None = None,
         vectors: Mapping[PostId, np.ndarray] | None = None,
         new: Iterable[PostId] | None = None,
+        previous_areas: Mapping[CommunityId, AreaId | None] | None = None,
     ) -> Matcher:
         """Find communities among ``posts``.
 
@@ -244,6 +226,8 @@ class Matcher:
         constraints: must-link, cannot-link and pinned placements that the output respects.
         vectors: sentence vectors already computed, by post id (semantic/hybrid only); only posts
             missing from it are encoded. ``semantic_vectors_`` holds every post's vector afterwards.
+        previous_areas: each previous community's area as it stands (None: no area), kept as
+            given; only communities not listed are given one (see ``areas``).
         """
         posts, constraints = list(posts), constraints or Constraints()
         ids = self._check_input(posts, constraints)
@@ -261,6 +245,7 @@ class Matcher:
             {} if semantic is None else {pid: semantic[i] for i, pid in enumerate(ids)}
         )
         labels = self._cluster(Z, ids, previous, constraints, new)
+        self.community_areas_ = self._areas(Z, labels, previous_areas)
         self.labels_ = labels.astype(np.int64)
         self.post_ids_ = ids
         self._fit_centres = placement.competitors(Z, self.labels_, self.centroids_)
@@ -279,6 +264,22 @@ class Matcher:
         )
         self._index_and_describe(posts, Z, counts)
         return self
+
+    def _areas(
+        self,
+        Z: np.ndarray,
+        labels: np.ndarray,
+        previous_areas: Mapping[CommunityId, AreaId | None] | None,
+    ) -> dict[CommunityId, AreaId]:
+        """Each community's area (see ``areas``): kept as given (None: kept out of areas), or
+        found afresh when no previous community has one."""
+        listed = dict(previous_areas or {})
+        given = {c: a for c, a in listed.items() if a is not None}
+        if given:
+            found = areas.carry_over(Z, labels, self.community_ids_, self.centroids_, given)
+        else:
+            found = areas.group(Z, labels, self.community_ids_)
+        return {c: a for c, a in found.items() if c in given or c not in listed}
 
     def _check_input(self, posts: list[Post], constraints: Constraints) -> list[PostId]:
         """The posts' ids, once parameters, posts and constraints are known to be valid."""
@@ -309,6 +310,13 @@ class Matcher:
             index=self.peer_index_,
             n_key_terms=self.n_key_terms,
             n_representatives=self.n_representatives,
+        )
+        self.areas_ = explain.describe_areas(
+            posts=posts,
+            labels=self.labels_,
+            community_areas=self.community_areas_,
+            index=self.peer_index_,
+            n_key_terms=self.n_key_terms,
         )
 
     def _cluster(
@@ -345,7 +353,9 @@ class Matcher:
         out, extra = apply_constraints(Z, out, centroids, community_ids, constraints, id_row)
         # Final centres and scores on the constrained membership.
         self.community_ids_ = sorted({int(c) for c in out if c >= 0} | set(extra))
-        self.centroids_ = self._centres(Z, out, centroids, community_ids, extra)
+        self.centroids_ = placement.final_centres(
+            Z, out, self.community_ids_, dict(zip(community_ids, centroids, strict=True)), extra
+        )
         self.scores_ = placement.centre_scores(Z, out, self.centroids_, self.community_ids_)
         return out
 
@@ -430,27 +440,6 @@ class Matcher:
             if not small.any() or small.all():
                 return labels, scores, centroids
             centroids = centroids[~small]
-
-    def _centres(
-        self,
-        Z: np.ndarray,
-        labels: np.ndarray,
-        centroids: np.ndarray,
-        community_ids: list[CommunityId],
-        extra: Mapping[CommunityId, np.ndarray],
-    ) -> np.ndarray:
-        final_ids = self.community_ids_
-        out = np.zeros((len(final_ids), Z.shape[1]), np.float32)
-        before = dict(zip(community_ids, centroids, strict=True))
-        for j, c in enumerate(final_ids):
-            rows = np.flatnonzero(labels == c)
-            if len(rows):
-                out[j] = normalize(Z[rows].sum(axis=0, keepdims=True))[0]
-            elif c in before:
-                out[j] = before[c]
-            elif c in extra:
-                out[j] = normalize(np.asarray(extra[c])[None, :])[0]
-        return out
 
     # -- the peer index ----------------------------------------------------------------------
     def add_posts(

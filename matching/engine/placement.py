@@ -25,7 +25,7 @@ competitor, so an unrelated post is not a confident fit by default.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from sklearn.preprocessing import normalize
@@ -154,3 +154,24 @@ def centre_scores(
     best = sims.max(axis=1)
     own = sims[np.arange(len(Z)), np.minimum(column, len(community_ids) - 1)]
     return np.where(labels >= 0, own, best).astype(np.float32)
+
+
+def final_centres(
+    Z: np.ndarray,
+    labels: np.ndarray,
+    community_ids: list[CommunityId],
+    before: Mapping[CommunityId, np.ndarray],
+    extra: Mapping[CommunityId, np.ndarray],
+) -> np.ndarray:
+    """Each community's centre on its final members; a community left without members keeps its
+    centre from ``before`` (or the pinned vector of ``extra``)."""
+    out = np.zeros((len(community_ids), Z.shape[1]), np.float32)
+    for j, c in enumerate(community_ids):
+        rows = np.flatnonzero(labels == c)
+        if len(rows):
+            out[j] = normalize(Z[rows].sum(axis=0, keepdims=True))[0]
+        elif c in before:
+            out[j] = before[c]
+        elif c in extra:
+            out[j] = normalize(np.asarray(extra[c])[None, :])[0]
+    return out

@@ -7,6 +7,7 @@ from typing import Literal
 
 PostId = int | str
 CommunityId = int
+AreaId = int
 UNASSIGNED = -1  # the label of a post that belongs to no community
 
 TransitionKind = Literal["survived", "grew", "shrank", "merged", "split", "emerged", "dissolved"]
@@ -40,6 +41,18 @@ class Community:
     size: int
     representative_ids: list[PostId]
     member_reasons: dict[PostId, str] = field(default_factory=dict)
+
+
+@dataclass
+class Area:
+    """A broader group of communities (see ``areas``); ``size`` counts their posts."""
+
+    id: AreaId
+    name: str
+    community_ids: list[CommunityId]
+    key_terms: list[str]
+    tags: list[str]
+    size: int
 
 
 @dataclass(frozen=True)

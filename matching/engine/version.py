@@ -19,6 +19,8 @@ Versions:
      share after the reduction; names are phrases (c-TF-IDF over phrases). Runs with previous
      communities keep them: members stay, only new posts are placed or found new communities;
      merges and splits become ``suggestions_`` (issue 10, items 3-6).
+  4  communities at the finest stable level (the modularity peak) grouped into areas cut from the
+     same merge path (``areas``); the artifact keeps the areas (issue 10, item 2).
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-ALGORITHM_VERSION = 3
-ARTIFACT_FORMAT = 2
+ALGORITHM_VERSION = 4
+ARTIFACT_FORMAT = 3
 
 _CONFIG_ID = re.compile(r"^matcher-v(\d+)-")
 

@@ -85,6 +85,7 @@ def _describe(matcher: Matcher) -> dict[str, Any]:
             }
             for c in matcher.communities_
         ],
+        "areas": [[a.id, a.name, list(a.community_ids), a.size] for a in matcher.areas_],
         "transitions": sorted(
             [t.kind, list(t.previous_ids), list(t.current_ids)] for t in matcher.transitions_
         ),

@@ -355,7 +355,7 @@ def test_cli_cluster_writes_one_line_per_post_and_ignores_labels(corpus, tmp_pat
     assert out_a == (tmp_path / "b.out").read_text()
     lines = [json.loads(line) for line in out_a.splitlines()]
     assert [r["id"] for r in lines] == [p.id for p in posts]
-    assert all(set(r) == {"id", "community", "score"} for r in lines)
+    assert all(set(r) == {"id", "community", "area", "score"} for r in lines)
 
 
 def test_cli_rejects_a_malformed_line_without_writing(tmp_path: Path, capsys) -> None:
