@@ -2,16 +2,87 @@
 the area every previous community is in and keeps it; a moderator's move (to an area, a new one
 or none) survives later runs; applying a run never overrides an area."""
 
+from collections import Counter
+
 import pytest
 
 from communities import services as community_services
-from communities.models import Area, Community, Membership
+from communities.models import Area, Community, Membership, Post, Tag
 from matching.services.artifacts import run_matcher
 from moderation import services as moderation
+from tests.engine.test_areas import site_corpus
 from tests.matching.test_pipeline import run_now, wait_for
 from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def site_posts():
+    """Six topics on two sites (kitchen: baking, knives, ferment; travel: visas, trains,
+    packing) by a dozen people; returns {post pk: (site, topic)}."""
+    authors = [UserFactory(username=f"member{i}") for i in range(12)]
+    corpus, truth = site_corpus(per_topic=30, seed=0)
+    created = {}
+    for i, item in enumerate(sorted(corpus, key=lambda p: p.id)):
+        post = Post.objects.create(author=authors[i % 12], title=item.title, body=item.body)
+        post.tags.set(
+            [Tag.objects.get_or_create(slug=t, defaults={"name": t})[0] for t in item.tags]
+        )
+        created[post.pk] = truth[item.id]
+    return created
+
+
+def _site_of(community: Community, truth: dict) -> str:
+    sites = Counter(truth[p][0] for p in community.placements.values_list("post_id", flat=True))
+    return sites.most_common(1)[0][0]
+
+
+def test_a_first_run_makes_an_area_per_site_and_a_second_changes_nothing(site_posts):
+    run = run_now()
+    communities = list(Community.objects.filter(status=Community.Status.PROPOSED))
+    assert len(communities) == 6, run.metrics
+    assert Area.objects.count() == 2
+    assert (run.metrics["areas"], run.metrics["areas_created"]) == (2, 2)
+    assert run.metrics["placed_in_areas"] == 6
+    engine_names = {a.name for a in run_matcher(run.pk).areas_}
+    assert set(Area.objects.values_list("name", flat=True)) == engine_names
+    by_area: dict[int, set[str]] = {}
+    for community in communities:
+        assert community.area_id is not None and not community.area_pinned
+        by_area.setdefault(community.area_id, set()).add(_site_of(community, site_posts))
+    assert sorted(map(sorted, by_area.values())) == [["kitchen"], ["travel"]]
+    before = set(Community.objects.values_list("pk", "area_id"))
+    areas_before = set(Area.objects.values_list("pk", "name", "slug"))
+    again = run_now()
+    assert set(Community.objects.values_list("pk", "area_id")) == before
+    assert set(Area.objects.values_list("pk", "name", "slug")) == areas_before
+    assert (again.metrics["areas_created"], again.metrics["placed_in_areas"]) == (0, 0)
+    assert again.metrics["areas"] == 2
+
+
+def test_a_community_moved_to_the_other_area_and_a_renamed_area_survive_a_run(site_posts):
+    run_now()
+    baking = next(
+        c
+        for c in Community.objects.filter(status=Community.Status.PROPOSED)
+        if Counter(
+            site_posts[p][1] for p in c.placements.values_list("post_id", flat=True)
+        ).most_common(1)[0][0]
+        == "baking"
+    )
+    travel = Area.objects.exclude(pk=baking.area_id).get()
+    moderator = _moderated(baking)
+    moderation.community_area_move(
+        actor=moderator, community=baking, area=travel, reason="Bread for the road"
+    )
+    moderation.area_rename(actor=moderator, area=travel, name="Journeys")
+    _new_posts()
+    run = run_now()
+    baking.refresh_from_db()
+    assert baking.area_id == travel.pk and Area.objects.get(pk=travel.pk).name == "Journeys"
+    assert run_matcher(run.pk).community_areas_[baking.pk] == travel.pk
+    assert Area.objects.count() == 2
 
 
 def _moderated(community: Community):
