@@ -127,7 +127,7 @@ class AreaMoveForm(forms.Form):
         label="Or a new area named",
         max_length=AREA_NAME_MAX_LENGTH,
         required=False,
-        help_text="Optional. An area of that name is used if there is one.",
+        help_text="Made now, unless an area has that name; it wins over the picker.",
     )
     reason = _reason()
 

@@ -3,17 +3,16 @@ finds.
 
 The engine groups communities into broader areas. It is told the area every previous community
 is in now, by database ids (``previous_areas``: moderators' moves included), and keeps them; it
-gives a new community an existing area when it clearly belongs, a new area (an id above every
-previous one), or none. Applying a run creates an ``Area`` row for each new area that receives a
-community and puts communities in their areas, never overriding an area a community has, nor
-one a moderator left empty on purpose (``Community.area_pinned``).
+gives a new community an existing area when it clearly belongs, a new area (an id that is not
+one of those it was told), or none. Applying a run creates an ``Area`` row for each new area
+that receives a community and puts communities in their areas, never overriding an area a
+community has, nor one a moderator left empty on purpose (``Community.area_pinned``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from django.db.models import Q
 
@@ -36,7 +35,7 @@ def previous_areas(community_ids: Iterable[int]) -> dict[int, int | None]:
 
 
 def _area_rows(
-    wanted: Iterable[int], found: Mapping[int, Any], known: set[int]
+    wanted: Iterable[int], found: Mapping[int, engine.Area], known: set[int]
 ) -> tuple[dict[int, int], int]:
     """{engine area id: Area pk} for the engine's areas in ``wanted``: a previous area id is its
     own row; a new one becomes a row named by the engine (an area of that name, whatever its case,
