@@ -91,7 +91,7 @@ BENCH_PAGES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kindred_pages
 PAGES_BENCH = DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(BENCH_PAGES_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py
 
 bench: install
-	$(BIN)/python -m matching bench --datasets $(DATASETS)
+	$(BIN)/python -m matching bench --datasets $(DATASETS) --encoders $(if $(LEXICAL),lexical,hybrid lexical)
 	$(BIN)/python -m core.createdb $(BENCH_DATABASE_URL)
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl

@@ -100,6 +100,27 @@ def scores(labels: list[str], pred: np.ndarray) -> dict[str, float]:
     }
 
 
+def area_scores(labels: list[str], matcher: Any) -> dict[str, Any]:
+    """Areas found and their NMI over the posts in one; the share of communities whose posts are
+    at least 95% of one label."""
+    truth = np.asarray(labels)
+    area = np.array([matcher.community_areas_.get(int(c), -1) for c in matcher.labels_])
+    inside = area >= 0
+    pure = [
+        Counter(truth[matcher.labels_ == c].tolist()).most_common(1)[0][1]
+        / max(1, int(np.sum(matcher.labels_ == c)))
+        >= 0.95
+        for c in matcher.community_ids_
+    ]
+    return {
+        "areas": len(matcher.areas_),
+        "areas_nmi": float(normalized_mutual_info_score(truth[inside], area[inside]))
+        if inside.any()
+        else 0.0,
+        "pure_share": float(np.mean(pure)) if pure else 0.0,
+    }
+
+
 # -- one measured run, in its own process ---------------------------------------------------------
 def resample(
     posts: list[Any], labels: list[str], size: int, seed: int
@@ -133,6 +154,7 @@ def child(task: dict[str, Any]) -> dict[str, Any]:
         pred = matcher.labels_
         result["config_id"] = matcher.config_id_
         result["discovery"] = matcher.discovery_
+        result.update(area_scores(labels, matcher))
     result["seconds"] = time.perf_counter() - start
     if task.get("latency"):
         result.update(latency(matcher, posts))
@@ -238,17 +260,24 @@ def fits_child(task: dict[str, Any]) -> dict[str, Any]:
     train_labels = [lab for lab, h in zip(labels, held, strict=True) if not h]
     queries = [p for p, h in zip(posts, held, strict=True) if h]
     query_labels = [lab for lab, h in zip(labels, held, strict=True) if h]
-    matcher = Matcher(random_state=0).fit(train)
+    encoder = task.get("encoder", "lexical")
+    vectors = (
+        sentence_vectors(Path(task["path"]), posts, Path(task["cache"]))
+        if encoder != "lexical"
+        else {}
+    )
+    matcher = Matcher(encoder=encoder, random_state=0).fit(train, vectors=vectors or None)
     majority = _majority_labels(matcher, train_labels)
     label_of = dict(zip(matcher.post_ids_, train_labels, strict=True))
     offered = right = 0
     precision, returned = [], []
     for post, lab in zip(queries, query_labels, strict=True):
-        placed = matcher.place(post, limit=1)
+        vector = vectors.get(post.id)
+        placed = matcher.place(post, limit=1, vector=vector)
         if placed:
             offered += 1
             right += majority.get(placed[0][0]) == lab
-        peers = matcher.similar(post, k=10)
+        peers = matcher.similar(post, k=10, vector=vector)
         returned.append(len(peers))
         if peers:
             precision.append(float(np.mean([label_of[p.id] == lab for p in peers])))
@@ -274,19 +303,20 @@ def fits_child(task: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _fits_rows(args: argparse.Namespace, names: list[str]) -> list[str]:
+def _fits_rows(args: argparse.Namespace, names: list[str], cache: Path) -> list[str]:
     header = (
-        "\n| dataset (lexical, 10% held out) | first fit right | fits offered | peers P@10 "
+        "\n| dataset (10% held out) | encoder | first fit right | fits offered | peers P@10 "
         "| peers shown (of 10) | TF-IDF cosine P@10 | communities | names with a banned word |"
-        "\n|---|---|---|---|---|---|---|---|"
+        "\n|---|---|---|---|---|---|---|---|---|"
     )
     print(header, flush=True)
     lines = [header]
-    for name in names:
+    for name, encoder in ((n, e) for n in names for e in args.encoders):
         path = (args.datasets / f"{name}.jsonl").resolve()
-        r = run_child({"path": str(path), "fits": True})
+        r = run_child({"path": str(path), "fits": True, "encoder": encoder, "cache": str(cache)})
         line = (
-            f"| {name} | {r['first_fit_right']:.3f} | {r['offered']:.3f} | {r['peers_p10']:.3f} "
+            f"| {name} | {encoder} | {r['first_fit_right']:.3f} | {r['offered']:.3f} "
+            f"| {r['peers_p10']:.3f} "
             f"| {r['peers_returned']:.1f} | {r['tfidf_p10']:.3f} | {r['communities']} "
             f"| {len(r['banned_names'])} |"
         )
@@ -315,8 +345,8 @@ def run_child(task: dict[str, Any]) -> dict[str, Any]:
 # -- the table ------------------------------------------------------------------------------------
 HEADER = (
     "| dataset | encoder | method | NMI | ARI | ACC | NMI (all) | coverage | found / true "
-    "| seconds | peak MB |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|"
+    "| communities >= 95% one label | areas | areas NMI | seconds | peak MB |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 METHOD_NAMES = {
     "matcher": "matcher, K from data",
@@ -330,7 +360,8 @@ def row(name: str, encoder: str, method: str, r: dict[str, Any]) -> str:
         f"| {name} | {encoder if method != 'reference' else 'tfidf'} | {METHOD_NAMES[method]} | "
         f"{r['nmi']:.3f} | {r['ari']:.3f} | {r['acc']:.3f} | {r['nmi_all']:.3f} | "
         f"{r['coverage']:.3f} | "
-        f"{r['found']} / {r['true']} | {r['seconds']:.1f} | {r['peak_mb']:.0f} |"
+        f"{r['found']} / {r['true']} | {r.get('pure_share', 0):.2f} | {r.get('areas', '-')} | "
+        f"{r.get('areas_nmi', 0):.3f} | {r['seconds']:.1f} | {r['peak_mb']:.0f} |"
     )
 
 
@@ -420,12 +451,12 @@ def run_bench(args: argparse.Namespace) -> int:
         return 2
     cache = Path(getattr(args, "cache", None) or "var/bench-cache").resolve()
     if getattr(args, "fits_only", False):
-        lines = _fits_rows(args, names)
+        lines = _fits_rows(args, names, cache)
     else:
         lines = [HEADER]
         print(HEADER, flush=True)
         lines += _quality_rows(args, names, cache)
-        lines += _fits_rows(args, names)
+        lines += _fits_rows(args, names, cache)
     if getattr(args, "identity", False):
         lines += _identity_rows(args, names)
     if args.sizes or args.latency:

@@ -10,21 +10,19 @@ The method, and its few parameters:
 3. **Merge by modularity.** A k-nearest-neighbour graph of the landmarks (k = sqrt(landmarks), so
    the neighbourhood grows with the data; edges are computed from a random ``graph_sample`` of 5000
    landmarks to all landmarks) is collapsed onto the micro-clusters, which are merged
-   greedily by the largest modularity gain (Newman 2004). The merge path gives one partition per
-   number of communities K. Modularity is flat near its peak, so the candidate is the fewest
-   communities whose modularity is within ``modularity_tolerance`` (1%) of the peak: the
-   one-standard-error rule of model selection. This is repeated ``stability_runs`` times from
-   different micro-clusterings and the median candidate is kept.
-4. **Stability.** For every K up to that candidate, the runs' partitions are compared by PAC, the
-   proportion of ambiguously clustered pairs (Senbabaoglu et al. 2014). A clear dip in PAC (at least
-   ``dip``, 10%, below both neighbours) at a smaller K means the data has a crisper, coarser
-   structure there (e.g. three sites that each contain many sub-topics); the first such dip wins.
-   The partition is taken from the run that agrees best with the others.
-5. **Refine.** The chosen partition's centroids are polished with spherical k-means iterations over
+   greedily by the largest modularity gain (Newman 2004; ``resolution`` is Reichardt and
+   Bornholdt's gamma, 1 by default). The merge path gives one partition per number of
+   communities K, and communities are taken at its peak (the fewest within
+   ``modularity_tolerance`` of it): the finest grouping the posts' links support, niche topics
+   rather than whole sites. This is repeated ``stability_runs`` times from different
+   micro-clusterings; the median peak is kept, and the partition comes from the run that agrees
+   best with the others (adjusted Rand index).
+4. **Refine.** The chosen partition's centroids are polished with spherical k-means iterations over
    all posts. A run with previous communities keeps them instead (``identity.carry_over``) and uses
    discovery only among new posts that fit none, and to suggest merges and splits.
 
-Silhouette is not used: on text it keeps rising with K.
+Broader groupings (sites that each hold many topics) are found above the communities, as areas
+(``areas``). Silhouette is not used: on text it keeps rising with K.
 """
 
 from __future__ import annotations
@@ -112,6 +110,7 @@ def modularity_merge(
     rows: np.ndarray | None = None,
     *,
     between_only: bool = False,
+    resolution: float = 1.0,
 ) -> MergePath:
     """Merge micro-clusters greedily by modularity gain. ``W`` holds the edges of the posts
     ``rows`` (all posts when None) to all posts; it is aggregated onto micro-clusters and
@@ -132,7 +131,7 @@ def modularity_merge(
     a = E.sum(axis=1)
     group = np.arange(n_micro)
     alive = np.ones(n_micro, dtype=bool)
-    q = float(np.trace(E) - (a**2).sum())
+    q = float(np.trace(E) - resolution * (a**2).sum())
     path = MergePath(micro_labels=micro_labels)
 
     def record() -> None:
@@ -142,7 +141,7 @@ def modularity_merge(
 
     record()
     while alive.sum() > 1:
-        gain = 2 * (E - np.outer(a, a))
+        gain = 2 * (E - resolution * np.outer(a, a))
         np.fill_diagonal(gain, -np.inf)
         gain[~alive, :] = -np.inf
         gain[:, ~alive] = -np.inf
@@ -165,7 +164,6 @@ class Discovery:
     centroids: np.ndarray
     chosen_k: int
     modularity_k: int
-    ambiguity: dict[int, float]
     landmark_count: int
 
 
@@ -193,21 +191,6 @@ def spherical_kmeans(
     return C
 
 
-def proportion_ambiguous(
-    partitions: list[np.ndarray], low: float = 0.1, high: float = 0.9
-) -> float:
-    """PAC (Senbabaoglu et al. 2014): the share of pairs of posts that the runs put together
-    sometimes but not consistently (co-clustered in more than ``low`` and less than ``high`` of the
-    runs). Low PAC means the runs agree on a crisp partition."""
-    m = len(partitions[0])
-    together = np.zeros((m, m), np.float32)
-    for labels in partitions:
-        together += labels[:, None] == labels[None, :]
-    together /= len(partitions)
-    upper = together[np.triu_indices(m, 1)]
-    return float(np.mean((upper > low) & (upper < high)))
-
-
 def discover(
     Z: np.ndarray,
     *,
@@ -215,9 +198,8 @@ def discover(
     max_landmarks: int = 20_000,
     n_micro: int = 100,
     stability_runs: int = 5,
-    dip: float = 0.1,
     modularity_tolerance: float = 0.0,
-    pac_sample: int = 1500,
+    resolution: float = 1.0,
     graph_sample: int = 5000,
     random_state: int | None = 0,
 ) -> Discovery:
@@ -233,7 +215,7 @@ def discover(
     L = Z[landmarks]
     n = len(landmarks)
     if n < 4:
-        return Discovery(normalize(L.mean(axis=0, keepdims=True)), 1, 1, {}, n)
+        return Discovery(normalize(L.mean(axis=0, keepdims=True)), 1, 1, n)
     micro = int(min(n_micro, max(2, n // 5)))
     if n_communities is not None:
         micro = int(min(n, max(micro, 2 * n_communities)))
@@ -245,8 +227,8 @@ def discover(
         seed = rng.randint(2**31 - 1)
         # Micro-clusters only need to be small and pure, not converged: few iterations suffice.
         kmeans = KMeans(micro, init="random", n_init=1, max_iter=30, random_state=seed)
-        paths.append(modularity_merge(W, kmeans.fit(L).labels_, graph_rows))
-    modularity_k, largest, ambiguity = _candidates(paths, rng, n, pac_sample, modularity_tolerance)
+        paths.append(modularity_merge(W, kmeans.fit(L).labels_, graph_rows, resolution=resolution))
+    modularity_k, largest = _candidates(paths, modularity_tolerance)
     chosen = int(min(max(1, n_communities or modularity_k), largest))
     # The run that agrees best with the others at the chosen K gives the partition.
     candidates = [p.labels(chosen) for p in paths]
@@ -257,35 +239,14 @@ def discover(
     labels = paths[int(np.argmax(agreement))].labels(chosen)
     onehot = sp.csr_matrix((np.ones(n), (np.arange(n), labels)), shape=(n, chosen))
     centroids = normalize(np.asarray(onehot.T @ L))
-    return Discovery(centroids.astype(np.float32), chosen, modularity_k, ambiguity, n)
+    return Discovery(centroids.astype(np.float32), chosen, modularity_k, n)
 
 
-def _candidates(
-    paths: list[MergePath], rng: np.random.RandomState, n: int, pac_sample: int, tolerance: float
-) -> tuple[int, int, dict[int, float]]:
-    """The modularity candidate K (median over runs), the largest K every run reached, and the
-    ambiguity (PAC) of each K up to the candidate."""
-    # Modularity is flat near its peak: take the fewest communities within ``tolerance`` of it
-    # (the one-standard-error rule of model selection), median over runs.
+def _candidates(paths: list[MergePath], tolerance: float) -> tuple[int, int]:
+    """The number of communities at the modularity peak (the fewest within ``tolerance`` of it,
+    median over runs) and the largest number every run reached."""
     enough = [
         min(k for k, q in p.modularity.items() if q >= (1 - tolerance) * max(p.modularity.values()))
         for p in paths
     ]
-    modularity_k = int(np.median(enough))
-    largest = min(max(p.partitions) for p in paths)
-    sample = rng.choice(n, min(n, pac_sample), replace=False)
-    ambiguity = {
-        k: proportion_ambiguous([p.labels(k)[sample] for p in paths])
-        for k in range(2, min(modularity_k + 1, largest) + 1)
-    }
-    return modularity_k, largest, ambiguity
-
-
-def _first_dip(ambiguity: dict[int, float], chosen: int, dip: float) -> int:
-    """The first K whose ambiguity dips clearly below both neighbours', else ``chosen``."""
-    for k in range(2, chosen):
-        before = ambiguity.get(k - 1, np.inf)
-        after = ambiguity.get(k + 1, np.inf)
-        if k in ambiguity and ambiguity[k] < (1 - dip) * min(before, after):
-            return k
-    return chosen
+    return int(np.median(enough)), min(max(p.partitions) for p in paths)

@@ -17,6 +17,8 @@ in a name, because none of them is ever a candidate. A moderator can overwrite i
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,6 +30,7 @@ from matching.engine.peers import PeerIndex
 from matching.engine.text import normalize_tag, normalize_word, plain_text, word_runs
 from matching.engine.types import Area, AreaId, Community, CommunityId, Post, PostId
 
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 NAME_BODY_CHARS = 600  # enough of a body for its phrases; names come mostly from titles and tags
 
 
@@ -157,17 +160,45 @@ def key_phrases(
     return out
 
 
-def community_name(phrases: list[str]) -> str:
+def _related(a: str, b: str) -> bool:
+    """Two words that are forms of one ("cook", "cooking"; "theory", "theoretical")."""
+    common = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    return common >= 4 and common >= 0.6 * min(len(a), len(b))
+
+
+def surface_forms(posts: Sequence[Post]) -> dict[str, str]:
+    """How people write words that are not plain lower case ("UK", "Schengen", "iRobot"): the
+    form most of a word's uses inside titles take (a title's first word does not count)."""
+    forms: dict[str, Counter[str]] = {}
+    for post in posts:
+        for token in _WORD_RE.findall(post.title)[1:]:
+            if token.lower() == normalize_word(token.lower()):
+                forms.setdefault(token.lower(), Counter())[token] += 1
+    out = {}
+    for word, counts in forms.items():
+        form, n = counts.most_common(1)[0]
+        if form != word and n >= 2 and n >= 0.6 * sum(counts.values()):
+            out[word] = form
+    return out
+
+
+def community_name(phrases: list[str], forms: Mapping[str, str] | None = None) -> str:
     """A short phrase: the best key phrase, and when it is a single word the next one that shares
-    no word with it ("Espresso and grinder")."""
+    no word (nor a form of one) with it ("Espresso and grinder"), written as people write its
+    words ("Schengen visa", "UK visa")."""
     if not phrases:
         return "Unnamed group"
     first = phrases[0]
     name = first
     if " " not in first:
-        other = next((p for p in phrases[1:] if not set(p.split()) & {first}), None)
+        other = next(
+            (p for p in phrases[1:] if not any(_related(first, w) for w in p.split())), None
+        )
         if other is not None:
             name = f"{first} and {other}"
+    name = " ".join((forms or {}).get(w, w) for w in name.split())
     return name[:1].upper() + name[1:]
 
 
@@ -229,7 +260,7 @@ def describe_communities(
     key_terms = top_terms(weights, terms, 20)
     tag_lists = tag_lift(index.tag_rows[: len(post_ids)], compact, k, index.tag_vocab, n_key_terms)
     table = phrase_table(posts, compact)
-    vocab = table[0]
+    vocab, forms = table[0], surface_forms(posts)
     phrase_w, support = phrase_weights(table, compact[compact >= 0], k)
     communities = []
     for j, c in enumerate(community_ids):
@@ -250,7 +281,7 @@ def describe_communities(
         communities.append(
             Community(
                 id=c,
-                name=community_name(phrases),
+                name=community_name(phrases, forms),
                 key_terms=phrases,
                 tags=tag_lists[j],
                 size=len(rows),
@@ -276,7 +307,7 @@ def describe_areas(
     groups = np.array([col[community_areas[c]] if c in community_areas else -1 for c in labels])
     k = len(area_ids)
     tag_lists = tag_lift(index.tag_rows[: len(labels)], groups, k, index.tag_vocab, n_key_terms)
-    table = phrase_table(posts, groups)
+    table, forms = phrase_table(posts, groups), surface_forms(posts)
     weights, support = phrase_weights(table, groups[groups >= 0], k)
     areas = []
     for j, a in enumerate(area_ids):
@@ -284,7 +315,7 @@ def describe_areas(
         areas.append(
             Area(
                 id=a,
-                name=community_name(phrases),
+                name=community_name(phrases, forms),
                 community_ids=sorted(c for c, x in community_areas.items() if x == a),
                 key_terms=phrases,
                 tags=tag_lists[j],

@@ -74,8 +74,9 @@ class Matcher:
     n_communities: force this many communities; ``None`` (default) lets the data decide.
     title_weight, body_weight, tag_weight, n_components: lexical representation (see ``text``).
     semantic_weight: share of the squared norm given to the sentence embedding in "hybrid".
-    max_landmarks, n_micro, stability_runs, ambiguity_dip, modularity_tolerance: community
-        discovery (see ``cluster``; areas are found from the communities, see ``areas``).
+    max_landmarks, n_micro, stability_runs, modularity_tolerance, resolution:
+        community discovery (see ``cluster``; areas are found from the communities, see
+        ``areas``).
     min_community_size: smaller communities are dissolved and their posts re-placed.
     misfit_z: a post is left unassigned when its similarity to its community's centre is more than
         ``misfit_z`` robust standard deviations below the community's median.
@@ -98,8 +99,8 @@ class Matcher:
         max_landmarks: int = 20_000,
         n_micro: int = 100,
         stability_runs: int = 5,
-        ambiguity_dip: float = 0.1,
         modularity_tolerance: float = 0.0,
+        resolution: float = 1.0,
         min_community_size: int = 3,
         misfit_z: float = 3.0,
         fit_percentile: float = 0.05,
@@ -118,8 +119,8 @@ class Matcher:
         self.max_landmarks = max_landmarks
         self.n_micro = n_micro
         self.stability_runs = stability_runs
-        self.ambiguity_dip = ambiguity_dip
         self.modularity_tolerance = modularity_tolerance
+        self.resolution = resolution
         self.min_community_size = min_community_size
         self.misfit_z = misfit_z
         self.fit_percentile = fit_percentile
@@ -366,14 +367,13 @@ class Matcher:
             max_landmarks=self.max_landmarks,
             n_micro=self.n_micro,
             stability_runs=self.stability_runs,
-            dip=self.ambiguity_dip,
             modularity_tolerance=self.modularity_tolerance,
+            resolution=self.resolution,
             random_state=self.random_state,
         )
         self.discovery_ = {
             "chosen": found.chosen_k,
             "modularity_peak": found.modularity_k,
-            "ambiguity": {str(k): round(v, 4) for k, v in found.ambiguity.items()},
             "landmarks": found.landmark_count,
         }
         return found

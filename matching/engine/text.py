@@ -98,14 +98,32 @@ _IE_SINGULAR_WORDS = """
 _IE_SINGULAR = frozenset(_IE_SINGULAR_WORDS.split())
 
 
+_VES_SINGULAR = {
+    "knives": "knife", "lives": "life", "wives": "wife", "leaves": "leaf", "halves": "half",
+    "shelves": "shelf", "wolves": "wolf", "loaves": "loaf", "calves": "calf", "thieves": "thief",
+    "scarves": "scarf", "selves": "self", "elves": "elf", "hooves": "hoof",
+}  # fmt: skip
+_CHE_SINGULAR = frozenset(
+    ["cache", "niche", "ache", "headache", "avalanche", "moustache", "quiche", "cliche"]
+)
+_OE_SINGULAR = frozenset(["shoe", "toe", "canoe", "hoe", "oboe", "foe", "floe", "sloe", "roe"])
+
+
 def normalize_word(word: str) -> str:
-    """Conflate simple English plurals ("studies" -> "study", "cars" -> "car") so that short texts
-    that say the same thing in singular and plural meet. Deliberately light: no stemmer
-    dependency, and a few words that only look plural are left whole ("does", "lens")."""
+    """Conflate simple English plurals ("studies" -> "study", "cars" -> "car", "boxes" -> "box",
+    "knives" -> "knife") so that short texts that say the same thing in singular and plural meet
+    and no name holds a fragment. Deliberately light: no stemmer dependency, and a few words that
+    only look plural are left whole ("does", "lens")."""
     if word in _KEEP_S:
         return word
+    if word in _VES_SINGULAR:
+        return _VES_SINGULAR[word]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-1] if word[:-1] in _IE_SINGULAR else word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zzes")):
+        return word[:-1] if word[:-1] in _CHE_SINGULAR else word[:-2]
+    if len(word) > 4 and word.endswith("oes"):
+        return word[:-1] if word[:-1] in _OE_SINGULAR else word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
         return word[:-1]
     return word
@@ -219,6 +237,8 @@ class LexicalEncoder:
         # Document frequency per post (title or body), so max_df drops words most posts use.
         df = np.asarray(((titles + bodies) > 0).sum(axis=0)).ravel()
         keep = df <= max(1.0, self.max_df * n) if n >= 20 else np.ones(len(terms), dtype=bool)
+        if not keep.any():  # posts that all share every word still need their words
+            keep = np.ones(len(terms), dtype=bool)
         self.raw_terms_ = raw_terms
         kept_index = np.cumsum(keep) - 1
         known = (raw_to_term >= 0) & keep[np.maximum(raw_to_term, 0)]
@@ -235,6 +255,8 @@ class LexicalEncoder:
         self.tag_idf_ = np.array(
             [np.log((1 + n) / (1 + tag_df[t])) + 1 for t in self.tags_], dtype=np.float32
         )
+        if not self.terms_ and not self.tags_:
+            raise ValueError("no post has a word or tag to match on (only stop words)")
         self._build_lookup()
 
         # Counts of the fitted vocabulary from the same tokenisation: no second pass over the text.
@@ -350,8 +372,13 @@ class LexicalEncoder:
         both = (titles + bodies).tocsr()
         titles.data = 1 + np.log(titles.data)
         bodies.data = 1 + np.log(bodies.data)
-        words = normalize(
-            self.title_weight * normalize(titles @ idf) + self.body_weight * normalize(bodies @ idf)
+        words = (
+            normalize(
+                self.title_weight * normalize(titles @ idf)
+                + self.body_weight * normalize(bodies @ idf)
+            )
+            if titles.shape[1]
+            else sp.csr_matrix(titles.shape, dtype=np.float32)
         )
         if not self.tags_:
             return words.tocsr(), both

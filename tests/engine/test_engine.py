@@ -404,3 +404,16 @@ def test_fast_single_post_encoding_matches_batch_encoding(fitted: Matcher, corpu
     for post, expected in zip(posts, batch, strict=True):
         one, _ = fitted.lexical_.transform_one(post)
         assert np.allclose(one, expected, atol=1e-5)
+
+
+def test_posts_that_share_every_word_still_form_a_community() -> None:
+    words = ["jetlag", "sleep", "timezone", "melatonin", "night"]
+    posts = [Post(id=i, title=" ".join(words), body=" ".join(reversed(words))) for i in range(30)]
+    matcher = Matcher(random_state=0).fit(posts)
+    assert (matcher.labels_ >= 0).mean() >= 0.85
+
+
+def test_posts_made_of_stop_words_only_are_refused_clearly() -> None:
+    posts = [Post(id=i, title="the and of it", body="") for i in range(25)]
+    with pytest.raises(ValueError, match="no post has a word or tag"):
+        Matcher(random_state=0).fit(posts)
