@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from communities.models import Community, Membership, Placement, Post, Tag
+from communities.models import Area, Community, Membership, Placement, Post, Tag
 
 
 @admin.register(Tag)
@@ -37,13 +37,30 @@ class MembershipInline(admin.TabularInline):
     raw_id_fields = ["user"]
 
 
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "status", "origin", "visibility", "join_policy", "created_at"]
-    list_filter = ["status", "origin", "visibility", "join_policy"]
+    list_display = [
+        "name",
+        "slug",
+        "area",
+        "status",
+        "origin",
+        "visibility",
+        "join_policy",
+        "created_at",
+    ]
+    list_filter = ["status", "origin", "visibility", "join_policy", "area"]
+    list_select_related = ["area"]
     search_fields = ["name", "slug", "purpose"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["tags"]
+    autocomplete_fields = ["tags", "area"]
     raw_id_fields = ["created_by"]
     inlines = [MembershipInline]
 

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from communities import selectors, services
+from communities.api_areas import AreaRefSerializer
 from communities.models import Community, Membership, Post, Proposal, Reply, Tag, Thread
 from profiles import services as profile_services
 from profiles.models import Profile
@@ -70,6 +71,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class CommunitySerializer(serializers.ModelSerializer):
     tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    area = AreaRefSerializer(read_only=True, allow_null=True)
     member_count = serializers.IntegerField(read_only=True)
     post_count = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
@@ -84,6 +86,7 @@ class CommunitySerializer(serializers.ModelSerializer):
             "purpose",
             "rules",
             "tags",
+            "area",
             "status",
             "origin",
             "visibility",
@@ -119,10 +122,11 @@ class PostFilter(django_filters.FilterSet):
 
 class CommunityFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(field_name="tags__slug", label="Tag slug")
+    area = django_filters.CharFilter(field_name="area__slug", label="Area slug")
 
     class Meta:
         model = Community
-        fields = ["status", "origin", "visibility", "join_policy", "tag"]
+        fields = ["status", "origin", "visibility", "join_policy", "tag", "area"]
 
 
 class TagViewSet(viewsets.ReadOnlyModelViewSet):

@@ -80,6 +80,7 @@ class DirectoryForm(forms.Form):
 
     q = forms.CharField(label="Search communities", required=False, max_length=200)
     tag = forms.SlugField(label="Tag", required=False, max_length=50, allow_unicode=True)
+    area = forms.SlugField(label="Area", required=False, max_length=140, allow_unicode=True)
     status = forms.ChoiceField(
         label="Status",
         required=False,
@@ -103,7 +104,7 @@ class DirectoryForm(forms.Form):
     def criteria(self) -> dict[str, str]:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {name: data.get(name) or "" for name in ("q", "tag", "status", "sort")}
+        return {name: data.get(name) or "" for name in ("q", "area", "tag", "status", "sort")}
 
 
 class ThreadForm(forms.Form):

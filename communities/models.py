@@ -121,6 +121,31 @@ class Post(models.Model):
         return reverse("communities:post-detail", kwargs={"pk": self.pk})
 
 
+class Area(models.Model):
+    """A broad field that groups communities of purpose ("Home cooking", "Travel"), so that a
+    directory of thousands of communities stays browsable. The matcher proposes areas; moderators
+    move communities between them and rename them. The slug stays when an area is renamed."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True, allow_unicode=True)
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="area_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="area_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:area-detail", kwargs={"slug": self.slug})
+
+
 class CommunityStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     ACTIVE = "active", "Active"
@@ -159,6 +184,13 @@ class Community(models.Model):
     purpose = models.TextField("purpose / charter", max_length=10000, blank=True)
     rules = models.TextField(max_length=10000, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="communities")
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="communities"
+    )
+    # A moderator chose the area (or no area): match runs leave it as it is.
+    area_pinned = models.BooleanField(
+        default=False, help_text="A moderator chose the area (or none); the matcher keeps it."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MEMBER)
     visibility = models.CharField(

@@ -26,6 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from communities.models import (
+    Area,
     CharterRevision,
     Community,
     ContentStatus,
@@ -88,6 +89,7 @@ def community_list(*, viewer: Viewer) -> QuerySet[Community]:
             member_count=Count("memberships", filter=active, distinct=True),
             post_count=Count("placements", distinct=True),
         )
+        .select_related("area")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
     )
 
@@ -215,26 +217,36 @@ def _directory_search(communities: QuerySet[Community], query: str) -> QuerySet[
     return communities.annotate(rank=Value(0.0, output_field=FloatField()))
 
 
+def _directory_visibility(viewer: Viewer) -> Q:
+    """community_visibility_filter's rule, as a subquery of the viewer's own memberships rather
+    than a join over everyone's: the directory scans every community."""
+    if viewer.is_authenticated and viewer.is_staff:
+        return Q()
+    visible = Q(visibility=Community.Visibility.PUBLIC)
+    if viewer.is_authenticated:
+        mine = Membership.objects.filter(
+            user=viewer, state__in=[Membership.State.ACTIVE, Membership.State.INVITED]
+        ).values("community_id")
+        visible |= Q(pk__in=mine)
+    return visible
+
+
 def community_directory(
-    *, viewer: Viewer, query: str = "", tag: str = "", status: str = "", sort: str = ""
+    *,
+    viewer: Viewer,
+    query: str = "",
+    tag: str = "",
+    status: str = "",
+    sort: str = "",
+    area: str = "",
 ) -> QuerySet[Community]:
     """The communities the directory lists: active and proposed ones the viewer may see, not
-    merged away; searched, filtered by tag slug and status, and sorted (by relevance when there
-    is a query and no other sort). Each carries member_count, post_count and, for a signed-in
-    viewer, viewer_state (their membership state, or None), so a page of cards costs a fixed
-    number of queries: this one, its count, and the tags prefetch."""
-    if viewer.is_authenticated and viewer.is_staff:
-        visible = Q()
-    else:
-        # community_visibility_filter's rule, as a subquery of the viewer's own memberships
-        # rather than a join over everyone's: the directory scans every community.
-        visible = Q(visibility=Community.Visibility.PUBLIC)
-        if viewer.is_authenticated:
-            mine = Membership.objects.filter(
-                user=viewer, state__in=[Membership.State.ACTIVE, Membership.State.INVITED]
-            ).values("community_id")
-            visible |= Q(pk__in=mine)
-    communities = Community.objects.filter(visible, merged_into__isnull=True)
+    merged away; searched, filtered by tag slug, area slug and status, grouped by area (by the
+    area's name; communities in no area last) and sorted within each area (by relevance when
+    there is a query and no other sort). Each carries its area, member_count, post_count and,
+    for a signed-in viewer, viewer_state (their membership state, or None), so a page of cards
+    costs a fixed number of queries: this one, its count, and the tags prefetch."""
+    communities = Community.objects.filter(_directory_visibility(viewer), merged_into__isnull=True)
     if status in DIRECTORY_STATUSES:
         communities = communities.filter(status=status)
     else:
@@ -242,6 +254,8 @@ def community_directory(
     if tag:
         tagged = Community.tags.through.objects.filter(tag__slug=tag).values("community_id")
         communities = communities.filter(pk__in=tagged)
+    if area:
+        communities = communities.filter(area__slug=area)
     query = " ".join(query.split())
     if query:
         communities = _directory_search(communities, query)
@@ -252,16 +266,40 @@ def community_directory(
         if viewer.is_authenticated
         else Value(None, output_field=CharField())
     )
-    communities = communities.annotate(
-        member_count=_count_of(
-            Membership.objects.filter(state=Membership.State.ACTIVE), "community"
-        ),
-        post_count=_count_of(Placement.objects.all(), "community"),
-        viewer_state=viewer_state,
-    ).prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
+    communities = (
+        communities.annotate(
+            member_count=_count_of(
+                Membership.objects.filter(state=Membership.State.ACTIVE), "community"
+            ),
+            post_count=_count_of(Placement.objects.all(), "community"),
+            viewer_state=viewer_state,
+        )
+        .select_related("area")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
+    )
+    by_area = (F("area__name").asc(nulls_last=True), F("area_id").asc(nulls_last=True))
     if query and sort not in DIRECTORY_SORTS:
-        return communities.order_by("-rank", "-last_activity_at", "-id")
-    return communities.order_by(*DIRECTORY_SORTS.get(sort, DIRECTORY_SORTS["activity"]))
+        return communities.order_by(*by_area, "-rank", "-last_activity_at", "-id")
+    return communities.order_by(*by_area, *DIRECTORY_SORTS.get(sort, DIRECTORY_SORTS["activity"]))
+
+
+def area_list(*, viewer: Viewer, include_empty: bool = False) -> QuerySet[Area]:
+    """Areas holding at least one live community the viewer may see (staff, or with
+    ``include_empty``: every area), by name, each with community_count: its live (active or
+    proposed, not merged) communities the viewer may see. One query."""
+    live = Community.objects.filter(
+        _directory_visibility(viewer),
+        status__in=DIRECTORY_STATUSES,
+        merged_into__isnull=True,
+        area=OuterRef("pk"),
+    )
+    counted = live.order_by().values("area").annotate(n=Count("pk")).values("n")[:1]
+    areas = Area.objects.annotate(
+        community_count=Coalesce(Subquery(counted), Value(0), output_field=IntegerField())
+    )
+    if not include_empty and not (viewer.is_authenticated and viewer.is_staff):
+        areas = areas.filter(community_count__gt=0)
+    return areas.order_by("name", "id")
 
 
 def directory_tag_choices(*, limit: int = 40) -> QuerySet[Tag]:

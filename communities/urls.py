@@ -1,12 +1,13 @@
 from django.urls import path
 
+from communities.views import areas, people, posts
 from communities.views import communities as community_views
-from communities.views import people, posts
 
 app_name = "communities"
 
 urlpatterns = [
     path("communities/", community_views.community_list, name="list"),
+    path("areas/<str:slug>/", areas.area_detail, name="area-detail"),
     path("communities/<str:slug>/", community_views.community_detail, name="detail"),
     path("communities/<str:slug>/join/", community_views.community_join, name="join"),
     path("communities/<str:slug>/leave/", community_views.community_leave, name="leave"),

@@ -14,8 +14,10 @@ from communities.api import (
     ThreadReplyViewSet,
     ThreadViewSet,
 )
+from communities.api_areas import AreaViewSet
 from matching.api import MatchRunViewSet, PostWithMatchesViewSet
 from moderation.api import (
+    AreaModerationViewSet,
     CommunityModerationViewSet,
     MatcherSuggestionViewSet,
     ReportViewSet,
@@ -34,12 +36,14 @@ router = DefaultRouter()
 router.register("tags", TagViewSet, basename="tag")
 router.register("posts", PostWithMatchesViewSet, basename="post")
 router.register("communities", CommunityViewSet, basename="community")
+router.register("areas", AreaViewSet, basename="area")
 router.register("match-runs", MatchRunViewSet, basename="match-run")
 router.register("threads", ThreadViewSet, basename="thread")
 router.register("thread-messages", ThreadReplyViewSet, basename="thread-message")
 router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("moderation/communities", CommunityModerationViewSet, basename="moderation")
 router.register("moderation/site", SiteModerationViewSet, basename="site-moderation")
+router.register("moderation/areas", AreaModerationViewSet, basename="area-moderation")
 router.register("reports", ReportViewSet, basename="report")
 router.register("matcher-suggestions", MatcherSuggestionViewSet, basename="matcher-suggestion")
 router.register("notifications", NotificationViewSet, basename="notification")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
-from communities.models import Community, Post
+from communities.models import Area, Community, Post
+from communities.services import AREA_NAME_MAX_LENGTH
 from moderation.models import REASON_MAX_LENGTH
 from profiles.models import User
 
@@ -110,6 +111,30 @@ class MergeForm(forms.Form):
         if community is None:
             raise forms.ValidationError("No community has that address.")
         return community
+
+
+class AreaMoveForm(forms.Form):
+    """Move a community to an area picked by its name, to no area, or to a new area named here
+    (the new name wins over the picker)."""
+
+    area = forms.ModelChoiceField(
+        label="Area",
+        queryset=Area.objects.order_by("name", "pk"),
+        required=False,
+        empty_label="No area",
+    )
+    new_area = forms.CharField(
+        label="Or a new area named",
+        max_length=AREA_NAME_MAX_LENGTH,
+        required=False,
+        help_text="Made now, unless an area has that name; it wins over the picker.",
+    )
+    reason = _reason()
+
+
+class AreaRenameForm(forms.Form):
+    name = forms.CharField(label="New name", max_length=AREA_NAME_MAX_LENGTH)
+    reason = _reason(required=False)
 
 
 class SplitForm(forms.Form):

@@ -47,6 +47,8 @@ class ModerationActionVerb(models.TextChoices):
     DISMISS_REPORT = "dismiss_report", "Dismissed a report"
     ACCEPT_SUGGESTION = "accept_suggestion", "Accepted the matcher's suggestion"
     DISMISS_SUGGESTION = "dismiss_suggestion", "Dismissed the matcher's suggestion"
+    MOVE_AREA = "move_area", "Moved"
+    RENAME_AREA = "rename_area", "Renamed"
 
 
 class ModerationAction(models.Model):

@@ -13,7 +13,7 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from communities.models import Community, Membership
+from communities.models import Area, Community, Membership
 from communities.permissions import (
     check_moderate_community,
     check_view_community,
@@ -47,7 +47,23 @@ def is_banned_from(user, community: Community | None) -> bool:
     )
 
 
+@rules.predicate
+def moderates_in_area(user, area: Area | None) -> bool:
+    """An owner or moderator of a live (active or proposed) community in the area."""
+    if area is None or not is_signed_in(user):
+        return False
+    return Membership.objects.filter(
+        user=user,
+        state=Membership.State.ACTIVE,
+        role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+        community__area=area,
+        community__status__in=[Community.Status.ACTIVE, Community.Status.PROPOSED],
+        community__merged_into__isnull=True,
+    ).exists()
+
+
 rules.add_perm("moderation.own_community", is_staff | is_community_owner)
+rules.add_perm("moderation.rename_area", is_staff | moderates_in_area)
 rules.add_perm("moderation.report_in_community", is_signed_in & ~is_banned_from)
 rules.add_perm("moderation.moderate_site", is_staff)
 
@@ -74,6 +90,14 @@ def check_moderate_site(user) -> None:
         raise PermissionDenied("Only site staff can do that.")
 
 
+def check_rename_area(user, area: Area) -> None:
+    """An area spans many communities: site staff, and the moderators of one of them, name it."""
+    if not user.has_perm("moderation.rename_area", area):
+        raise PermissionDenied(
+            "Only site staff and moderators of a community in this area can rename it."
+        )
+
+
 def check_moderate_content(user, community: Community | None) -> None:
     """Content in a community is its moderators' to decide; content outside any community (a
     post everywhere, a reply to a post, a community itself), site staff's."""
@@ -88,8 +112,10 @@ __all__ = [
     "check_moderate_content",
     "check_moderate_site",
     "check_own_community",
+    "check_rename_area",
     "check_report_in_community",
     "check_view_community",
     "is_banned_from",
     "is_community_owner",
+    "moderates_in_area",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("moderation/", views.site_queue, name="site"),
     path("moderation/log/", views.site_log, name="site-log"),
     path("moderation/runs/<int:pk>/", views.run_progress, name="run-progress"),
+    path("moderation/areas/<str:slug>/rename/", views.area_rename, name="area-rename"),
     path("moderation/<str:action>/", views.site_action, name="site-act"),
     path("report/<str:target_type>/<int:pk>/", views.report, name="report"),
 ]

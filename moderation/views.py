@@ -21,11 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from communities.models import Community, Reply, Thread
+from communities.models import Area, Community, Reply, Thread
 from matching.models import MatcherSuggestion, MatchRun
 from matching.services import can_start_runs
 from moderation import selectors, services
 from moderation.forms import (
+    AreaMoveForm,
+    AreaRenameForm,
     BanForm,
     CharterForm,
     DecideForm,
@@ -50,6 +52,7 @@ from moderation.permissions import (
     check_moderate_community,
     check_moderate_site,
     check_own_community,
+    check_rename_area,
     check_view_community,
 )
 
@@ -85,6 +88,7 @@ def _queue_context(request, community: Community) -> dict:
             },
         ),
         "split_form": SplitForm(post_choices=[(p.post_id, p.post.title) for p in placements]),
+        "area_form": AreaMoveForm(auto_id="area-%s", initial={"area": community.area_id}),
     }
 
 
@@ -295,6 +299,19 @@ def _split(request, community, data):
     return f"The new community {new.name} has {len(data['posts'])} posts."
 
 
+def _move_area(request, community, data):
+    moved = services.community_area_move(
+        actor=request.user,
+        community=community,
+        area=data["area"],
+        new_area_name=data["new_area"],
+        reason=data["reason"],
+    )
+    if moved.area is None:
+        return f"{community.name} is now in no area."
+    return f"{community.name} is now in the area {moved.area.name}."
+
+
 def _archive(request, community, data):
     services.community_archive(actor=request.user, community=community, reason=data["reason"])
     return f"{community.name} is archived."
@@ -391,6 +408,7 @@ COMMUNITY_ACTIONS: dict[str, tuple[type[forms.Form], CommunityAction]] = {
     "charter": (CharterForm, _edit_charter),
     "merge": (MergeForm, _merge),
     "split": (SplitForm, _split),
+    "move-area": (AreaMoveForm, _move_area),
     "archive": (ReasonForm, _archive),
     "ban": (BanForm, _ban),
     "unban": (PersonForm, _unban),
@@ -473,6 +491,23 @@ def site_action(request, action: str):
         )
         return _done(request, "The post shows again.", back)
     raise Http404("No such action.")
+
+
+@require_POST
+def area_rename(request, slug: str):
+    """Rename an area (staff, and moderators of a community in it), then back to its page."""
+    area = get_object_or_404(Area, slug=slug)
+    check_rename_area(request.user, area)
+    form = AreaRenameForm(request.POST)
+    back = area.get_absolute_url()
+    if not form.is_valid():
+        return _invalid(request, form, back)
+    try:
+        area = services.area_rename(actor=request.user, area=area, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, "Nothing was changed. " + " ".join(error.messages))
+        return redirect(back)
+    return _done(request, f"The area is now called {area.name}.", back)
 
 
 # -- reporting -----------------------------------------------------------------------------------

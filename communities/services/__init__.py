@@ -5,6 +5,13 @@ returns the object it wrote. Services that can be repeated say so and return ear
 import them from here (``from communities.services import post_create``).
 """
 
+from communities.services.areas import (
+    AREA_NAME_MAX_LENGTH,
+    area_create,
+    area_for_name,
+    clean_area_name,
+    unique_area_slug,
+)
 from communities.services.communities import (
     active_members,
     charter_revision_record,
@@ -29,9 +36,13 @@ from communities.services.tags import MAX_TAGS, tags_assign, tags_from_names
 from communities.services.text import clean_input, clean_text
 
 __all__ = [
+    "AREA_NAME_MAX_LENGTH",
     "MAX_TAGS",
     "active_members",
+    "area_create",
+    "area_for_name",
     "charter_revision_record",
+    "clean_area_name",
     "clean_input",
     "clean_text",
     "community_create",
@@ -53,5 +64,6 @@ __all__ = [
     "tags_from_names",
     "thread_reply",
     "thread_start",
+    "unique_area_slug",
     "unique_community_slug",
 ]

@@ -8,3 +8,9 @@ register = template.Library()
 @register.filter
 def can_moderate(user, community) -> bool:
     return bool(user and user.has_perm("communities.moderate_community", community))
+
+
+@register.filter
+def can_rename_area(user, area) -> bool:
+    """Staff, and moderators of a community in the area (moderation/permissions.py)."""
+    return bool(user and user.has_perm("moderation.rename_area", area))

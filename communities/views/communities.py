@@ -52,7 +52,8 @@ def _message_of(error: Exception) -> str:
 
 
 def community_list(request: HttpRequest) -> HttpResponse:
-    """The directory: search, filter by tag and status, sort, one page of cards at a time."""
+    """The directory: search, filter by area, tag and status, sort, one page of cards at a time,
+    grouped by area."""
     form = DirectoryForm(request.GET or None)
     criteria = form.criteria()
     communities = selectors.community_directory(
@@ -61,6 +62,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
         tag=criteria["tag"],
         status=criteria["status"],
         sort=criteria["sort"],
+        area=criteria["area"],
     )
     page = Paginator(communities, PAGE_SIZE).get_page(request.GET.get("page"))
     tags = list(selectors.directory_tag_choices())
@@ -73,6 +75,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
         "criteria": criteria,
         "page": page,
         "tags": tags,
+        "areas": selectors.area_list(viewer=request.user),
         "searching": any(criteria.values()),
         "query_string": urlencode({k: v for k, v in criteria.items() if v}),
         "next_url": request.get_full_path(),

@@ -30,6 +30,7 @@ from matching import engine
 from matching.engine.explain import purpose_draft
 from matching.models import MatchConstraint, MatcherSuggestion, MatchRun
 from matching.services.adapter import matchable_posts
+from matching.services.areas import areas_apply
 from matching.services.artifacts import artifacts_prune, run_matcher
 from matching.services.runs import (
     match_run_claim,
@@ -52,6 +53,7 @@ class _Outcome:
     # proposed community pk -> {author: how many of their posts it holds}
     authors: dict[int, Counter[int]] = field(default_factory=dict)
     invitations: int = 0
+    areas: dict[str, int] = field(default_factory=dict)  # counts, for the run's metrics
 
 
 @dataclass
@@ -416,6 +418,7 @@ def _finish(run: MatchRun, matcher: engine.Matcher | None, outcome: _Outcome) ->
         "invitations": outcome.invitations,
         "transitions": dict(transitions),
         "discovery": getattr(matcher, "discovery_", {}) if matcher else {},
+        **outcome.areas,  # areas found, area rows made, communities put in an area
     }
     run.save()
 
@@ -436,6 +439,11 @@ def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]]) -> MatchRu
         posts = {p.pk: p for p in matchable_posts().filter(pk__in=post_ids)}
         matcher = run_matcher(run_id) if run.post_count else None
         outcome = _apply_communities(run, matcher, posts) if matcher is not None else _Outcome()
+        if matcher is not None:
+            known = {int(k): v for k, v in run.metrics.get("previous_areas", {}).items()}
+            outcome.areas = areas_apply(
+                matcher=matcher, community_map=outcome.community_map, known=known
+            )
         found_store(_found_in(chunks, posts), outcome.community_map)
         posts_mark_matched(list(posts))
         _finish(run, matcher, outcome)

@@ -24,6 +24,7 @@ from communities.models import Community, Membership, Placement
 from matching import engine
 from matching.models import MatchConstraint, MatchRun
 from matching.services.adapter import matchable_posts, new_matcher, to_engine_post
+from matching.services.areas import previous_areas
 from matching.services.artifacts import artifact_store, pack, run_matcher
 from matching.services.storage import vectors_store, vectors_stored
 from profiles.models import User
@@ -188,6 +189,7 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
     match_run_progress(run_id, stage="fitting", progress=5)
     post_ids = {p.pk for p in rows}
     previous = _previous_communities(post_ids)
+    areas = previous_areas(previous)
     matcher = new_matcher()
     seen = _seen_up_to()
     graph_size = 0
@@ -196,6 +198,7 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
         matcher.fit(
             [to_engine_post(p) for p in rows],
             previous=previous or None,
+            previous_areas=areas or None,
             constraints=_constraints(post_ids, previous),
             vectors=known or None,
             new=None if seen is None else [pk for pk in post_ids if pk > seen],
@@ -216,6 +219,8 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
                 "previous": {str(k): v for k, v in previous.items()},
                 # Posts in the peer index's HNSW graph (0: every search is exact).
                 "peer_graph": graph_size,
+                # The areas the engine was told the previous communities are in (pks).
+                "previous_areas": {str(k): v for k, v in areas.items()},
             },
         )
     match_run_progress(run_id, stage="finding peers", progress=40)

@@ -7,9 +7,15 @@ many reports in a row, 429 with Retry-After.
 """
 
 from moderation.api.community import CommunityModerationViewSet
-from moderation.api.views import MatcherSuggestionViewSet, ReportViewSet, SiteModerationViewSet
+from moderation.api.views import (
+    AreaModerationViewSet,
+    MatcherSuggestionViewSet,
+    ReportViewSet,
+    SiteModerationViewSet,
+)
 
 __all__ = [
+    "AreaModerationViewSet",
     "CommunityModerationViewSet",
     "MatcherSuggestionViewSet",
     "ReportViewSet",

@@ -18,6 +18,7 @@ from moderation import selectors, services
 from moderation.api.base import ModerationViewSetMixin, community_out
 from moderation.api.content import ContentActionsMixin
 from moderation.api.serializers import (
+    AreaMoveSerializer,
     BanSerializer,
     CharterSerializer,
     MatcherSuggestionSerializer,
@@ -176,6 +177,22 @@ class CommunityActionsMixin:
             actor=request.user, source=community, target=data["into"], reason=data["reason"]
         )
         return Response(ModerationActionSerializer(done, context={"private": True}).data)
+
+    @extend_schema(request=AreaMoveSerializer, responses=CommunitySerializer)
+    @action(detail=True, methods=["post"])
+    def area(self, request, slug=None):
+        """Move the community to another area, to no area (area: null) or to a new area
+        (new_area_name), with a reason; later match runs keep it there. Safe to repeat."""
+        community = self.get_object()
+        data = self._input(AreaMoveSerializer)
+        community = services.community_area_move(
+            actor=request.user,
+            community=community,
+            area=data["area"],
+            new_area_name=data["new_area_name"],
+            reason=data["reason"],
+        )
+        return Response(community_out(request, community))
 
     @extend_schema(request=SplitSerializer, responses={201: CommunitySerializer})
     @action(detail=True, methods=["post"])

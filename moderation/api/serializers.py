@@ -5,7 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from communities.models import Community, Membership, Placement, Post, Reply, Thread
+from communities.models import Area, Community, Membership, Placement, Post, Reply, Thread
+from communities.services import AREA_NAME_MAX_LENGTH
 from matching.models import MatcherSuggestion
 from moderation.models import REASON_MAX_LENGTH, REPORT_TARGETS, ModerationAction, Report
 from profiles.models import User
@@ -263,6 +264,40 @@ class MergeSerializer(serializers.Serializer):
         help_text="The slug of the community this one merges into.",
     )
     reason = _reason_field(required=True)
+
+
+class AreaMoveSerializer(serializers.Serializer):
+    area = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Area.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The slug of the area to move to; null for no area.",
+    )
+    new_area_name = serializers.CharField(
+        max_length=AREA_NAME_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Instead of area: the name of a new area (one of that name is used if any).",
+    )
+    reason = _reason_field(required=True)
+
+    def validate(self, attrs):
+        if attrs["new_area_name"].strip():
+            if "area" in attrs:
+                raise serializers.ValidationError("Give either area or new_area_name, not both.")
+            attrs["area"] = None
+        elif "area" not in attrs:
+            raise serializers.ValidationError(
+                {"area": ["Give the area's slug (null for none), or new_area_name."]}
+            )
+        return attrs
+
+
+class AreaRenameSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=AREA_NAME_MAX_LENGTH)
+    reason = _reason_field()
 
 
 class SplitSerializer(serializers.Serializer):

@@ -11,11 +11,13 @@ from rest_framework.response import Response
 
 from communities import selectors as community_selectors
 from communities.api import CommunitySerializer
-from communities.models import Community, Post
+from communities.api_areas import AreaSerializer
+from communities.models import Area, Community, Post
 from matching.models import MatcherSuggestion
 from moderation import selectors, services
 from moderation.api.base import ModerationViewSetMixin, community_out
 from moderation.api.serializers import (
+    AreaRenameSerializer,
     MatcherSuggestionSerializer,
     ModerationActionSerializer,
     PostRemoveSerializer,
@@ -180,3 +182,26 @@ class SiteModerationViewSet(ModerationViewSetMixin, viewsets.GenericViewSet):
         services.reply_restore(actor=request.user, **data)
         data["reply"].refresh_from_db()
         return Response(ReplyStateSerializer(data["reply"]).data)
+
+
+class AreaModerationViewSet(ModerationViewSetMixin, viewsets.GenericViewSet):
+    """Moderating areas: renaming one (site staff, and moderators of a community in it)."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
+    serializer_class = AreaSerializer
+
+    def get_queryset(self):
+        return Area.objects.all()
+
+    @extend_schema(request=AreaRenameSerializer, responses=AreaSerializer)
+    @action(detail=True, methods=["post"])
+    def rename(self, request, slug=None):
+        """Rename the area; its slug stays. Refuses another area's name (400). Safe to
+        repeat."""
+        data = self._input(AreaRenameSerializer)
+        area = services.area_rename(actor=request.user, area=self.get_object(), **data)
+        area = community_selectors.area_list(viewer=request.user, include_empty=True).get(
+            pk=area.pk
+        )
+        return Response(AreaSerializer(area).data)

@@ -1,6 +1,7 @@
 """Every write moderators make, by subject: log (the shared log writer), members (join
 requests, bans, moderators), content (posts, placements, discussions, replies), communities
-(charter, archive, merge, split, proposed communities), reports, and matcher (the matcher's
+(charter, archive, merge, split, proposed communities), areas (moving a community between
+areas, renaming one), reports, and matcher (the matcher's
 suggestions, match runs).
 
 Each service takes keyword-only arguments, checks permission once, first (a private community
@@ -9,6 +10,7 @@ writes its entry to the append-only moderation log with its reason, tells the pe
 and is safe to repeat. Callers import the services from here.
 """
 
+from moderation.services.areas import area_rename, community_area_move
 from moderation.services.communities import (
     community_archive,
     community_charter_edit,
@@ -48,7 +50,9 @@ from moderation.services.reports import report_create, report_decide, report_sco
 
 __all__ = [
     "ModerationConflict",
+    "area_rename",
     "community_archive",
+    "community_area_move",
     "community_charter_edit",
     "community_merge",
     "community_split",

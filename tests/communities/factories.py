@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from communities.models import Community, Membership, Placement, Post, Tag
+from communities.models import Area, Community, Membership, Placement, Post, Tag
 from tests.profiles.factories import UserFactory
 
 
@@ -28,6 +28,14 @@ class PostFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    name = factory.Sequence(lambda n: f"Area {n}")
+    slug = factory.LazyAttribute(lambda a: a.name.lower().replace(" ", "-"))
 
 
 class CommunityFactory(factory.django.DjangoModelFactory):

@@ -21,7 +21,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from communities.models import Community, Membership, Reply, Thread
+from communities.models import Area, Community, Membership, Reply, Thread
 from communities.permissions import check_moderate_community, check_view_community
 from matching.models import MatchConstraint, MatcherSuggestion, MatchRun
 from moderation import services as moderation
@@ -54,10 +54,12 @@ class World:
 
 
 def build_world(visibility: str) -> World:
+    area = Area.objects.create(name=f"Gardens {visibility}", slug=f"gardens-{visibility}")
     community = CommunityFactory(
         slug=f"garden-{visibility}",
         visibility=visibility,
         join_policy=Community.JoinPolicy.APPROVAL,
+        area=area,
     )
     other = CommunityFactory(slug=f"orchard-{visibility}")
     people: dict[str, Any] = {"anonymous": None}
@@ -85,6 +87,8 @@ def build_world(visibility: str) -> World:
     thread = Thread.objects.create(community=community, author=people["member"], title="Mulch?")
     reply = Reply.objects.create(thread=thread, author=people["member"], body="Bark works.")
     objects = {
+        "area": area,
+        "elsewhere": Area.objects.create(name=f"Orchards {visibility}", slug=f"orch-{visibility}"),
         "post": post,
         "removed": removed,
         "thread": thread,
@@ -132,7 +136,7 @@ class Action:
     service: Callable[[World, Any], Any]
     page: Callable[[World], tuple[str, str, dict]]  # method, path, form data
     api: Callable[[World], tuple[str, str, dict]]
-    who: str = "moderators"  # moderators | owners | viewers | reporters | staff
+    who: str = "moderators"  # moderators | owners | viewers | reporters | staff | area
 
 
 def _form(action: str, make: Callable[[World], dict]):
@@ -263,6 +267,33 @@ ACTIONS = [
         ),
         page=_form("merge", lambda w: {"into": w.other.slug, "reason": "Same people"}),
         api=_api("merge", lambda w: {"into": w.other.slug, "reason": "Same people"}),
+    ),
+    Action(
+        "move to another area",
+        service=lambda w, a: moderation.community_area_move(
+            actor=a, community=w.community, area=w.objects["elsewhere"], reason="Fits better"
+        ),
+        page=_form(
+            "move-area", lambda w: {"area": w.objects["elsewhere"].pk, "reason": "Fits better"}
+        ),
+        api=_api("area", lambda w: {"area": w.objects["elsewhere"].slug, "reason": "Fits better"}),
+    ),
+    Action(
+        "rename an area",
+        service=lambda w, a: moderation.area_rename(
+            actor=a, area=w.objects["area"], name="Kitchen gardens"
+        ),
+        page=lambda w: (
+            "post",
+            f"/moderation/areas/{w.objects['area'].slug}/rename/",
+            {"name": "Kitchen gardens"},
+        ),
+        api=lambda w: (
+            "post",
+            f"/api/moderation/areas/{w.objects['area'].slug}/rename/",
+            {"name": "Kitchen gardens"},
+        ),
+        who="area",
     ),
     Action(
         "split",
@@ -404,6 +435,8 @@ ACTIONS = [
 def expected(action: Action, role: str, visibility: str):
     if action.who == "staff":  # site-wide: no community to hide, so never 404
         return ALLOWED if role == "staff" else FORBIDDEN
+    if action.who == "area":  # an area spans communities: its communities' moderators, staff
+        return ALLOWED if role in ("moderator", "owner", "staff") else FORBIDDEN
     private = visibility == "private"
     sees = role in ("member", "moderator", "owner", "staff") or not private
     if not sees:

@@ -49,6 +49,7 @@ class Command(BaseCommand):
                 f"Run #{result.pk} ({result.config_id}): {result.post_count} posts, "
                 f"{result.assigned_count} placed in {result.community_count} communities, "
                 f"{len(metrics.get('proposed', []))} proposed, "
+                f"{metrics.get('areas', 0)} areas ({metrics.get('areas_created', 0)} new), "
                 f"{metrics.get('suggestions', 0)} suggestions for moderators; "
                 f"transitions {metrics.get('transitions', {})}."
             )
