@@ -34,9 +34,15 @@ PEOPLE = [
     ("omar", "Omar", "Espresso at home, on a budget.", ["coffee"]),
 ]
 
+AREAS = {
+    "Growing food": "Gardens, allotments and the soil under them.",
+    "Coffee at home": "Brewing better coffee in your own kitchen.",
+}
+
 COMMUNITIES = [
     {
         "name": "Clay soil drainage",
+        "area": "Growing food",
         "purpose": "Growing food on heavy clay: drainage, raised beds, organic matter and what "
         "actually worked, season by season.",
         "tags": ["soil", "clay", "drainage", "gardening"],
@@ -46,12 +52,33 @@ COMMUNITIES = [
     },
     {
         "name": "Dialing in espresso at home",
+        "area": "Coffee at home",
         "purpose": "Grind size, dose, ratio and temperature: getting good espresso from home "
         "machines without a café budget.",
         "tags": ["coffee", "espresso"],
         "formed_reason": "3 people asked why their shots run sour or bitter, sharing the tags "
         "coffee and espresso.",
         "members": [("grace", Membership.Role.OWNER), ("omar", Membership.Role.MEMBER)],
+    },
+    {
+        "name": "Hot composting on the allotment",
+        "area": "Growing food",
+        "purpose": "Keeping a compost heap hot, fast and free of rats on a shared plot: what "
+        "goes in, how to turn it, and bins that work.",
+        "tags": ["composting", "allotment"],
+        "formed_reason": "3 people asked how to keep an allotment compost heap hot and "
+        "rodent-free, sharing the tags composting and allotment.",
+        "members": [("maya", Membership.Role.OWNER), ("ada", Membership.Role.MEMBER)],
+    },
+    {
+        "name": "Pour-over and filter coffee",
+        "area": "Coffee at home",
+        "purpose": "Pour-over, AeroPress and batch brew at home: grind, water, pouring and "
+        "why a cup tastes flat or harsh.",
+        "tags": ["coffee", "pour-over"],
+        "formed_reason": "3 people asked why their filter coffee tastes flat or bitter, sharing "
+        "the tags coffee and pour-over.",
+        "members": [("omar", Membership.Role.OWNER), ("grace", Membership.Role.MEMBER)],
     },
 ]
 
@@ -118,7 +145,47 @@ POSTS = [
         "The allotment rules say no rats. What bins and habits keep a compost heap hot and "
         "rodent-free?",
         ["composting", "allotment"],
-        None,
+        "Hot composting on the allotment",
+    ),
+    (
+        "ada",
+        "Compost heap never heats up",
+        "I pile grass clippings and leaves in a pallet bin but the heap stays cold for months. "
+        "More greens? Should I turn it every week?",
+        ["composting", "allotment"],
+        "Hot composting on the allotment",
+    ),
+    (
+        "alan",
+        "Logging compost temperature with a probe",
+        "I put a waterproof temperature probe in our allotment compost heap to see when it is "
+        "hot enough to kill weed seeds. How hot should it get, and for how long?",
+        ["composting", "raspberry-pi"],
+        "Hot composting on the allotment",
+    ),
+    (
+        "omar",
+        "Pour-over tastes flat and papery",
+        "V60, 15 g of coffee to 250 g of water, fresh beans, but the cup is flat and tastes of "
+        "paper. Should I rinse the filter? Grind finer?",
+        ["coffee", "pour-over"],
+        "Pour-over and filter coffee",
+    ),
+    (
+        "grace",
+        "AeroPress or V60 for a first filter brewer?",
+        "I only make espresso and want to try filter coffee at the weekend. Which brewer "
+        "forgives a beginner's pouring?",
+        ["coffee", "pour-over", "aeropress"],
+        "Pour-over and filter coffee",
+    ),
+    (
+        "maya",
+        "Bitter batch brew from a drip machine",
+        "Our drip coffee machine makes a bitter pot however much coffee I use. Is the water too "
+        "hot, or is it the grind from the supermarket?",
+        ["coffee", "filter"],
+        "Pour-over and filter coffee",
     ),
 ]
 
@@ -143,6 +210,9 @@ class Command(BaseCommand):
         profile_update(user=admin, display_name="Site admin")
         people = _load_people()
 
+        areas = {
+            name: services.area_create(name=name, description=text) for name, text in AREAS.items()
+        }
         communities = {}
         for spec in COMMUNITIES:
             owner = next(people[u] for u, role in spec["members"] if role == Membership.Role.OWNER)
@@ -150,7 +220,9 @@ class Command(BaseCommand):
                 founder=owner, name=spec["name"], purpose=spec["purpose"], tags=spec["tags"]
             )
             Community.objects.filter(pk=community.pk).update(
-                origin=Community.Origin.MATCHER, formed_reason=spec["formed_reason"]
+                origin=Community.Origin.MATCHER,
+                formed_reason=spec["formed_reason"],
+                area=areas[spec["area"]],
             )
             for username, role in spec["members"]:
                 membership = services.community_join(user=people[username], community=community)
@@ -174,7 +246,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(people)} people, {len(POSTS)} posts and {len(communities)} "
-                "communities."
+                f"communities in {len(areas)} areas."
             )
         )
 
