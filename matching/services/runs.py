@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from communities.models import Community, Membership, Placement
+from core.queue import enqueue_on_commit
 from matching import engine
 from matching.models import MatchConstraint, MatchRun
 from matching.services.adapter import matchable_posts, new_matcher, to_engine_post
@@ -64,8 +65,7 @@ def match_run_request(*, actor: User | None, trigger: str = MatchRun.Trigger.MAN
         run = MatchRun.objects.create(
             trigger=trigger, requested_by=actor, config_id=new_matcher().config_id()
         )
-        run_id = run.pk
-        transaction.on_commit(lambda: current_app.send_task("matching.start_run", args=[run_id]))
+        enqueue_on_commit("matching.start_run", [run.pk])
     return run
 
 
