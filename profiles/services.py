@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
+from core.text import clean_name
 from profiles.models import Notification, Profile, User
 
 # Which preference switches each kind of notification.
@@ -46,7 +47,7 @@ def profile_update(
     (profile_update_with_interests)."""
     profile = profile_ensure(user=user)
     if display_name is not None:
-        profile.display_name = " ".join(display_name.split())
+        profile.display_name = clean_name(display_name)
     if bio is not None:
         profile.bio = bio.strip()
         if len(profile.bio) > 2000:  # a TextField's max_length is not checked by full_clean

@@ -43,7 +43,7 @@ def post_create(
     post = Post.objects.create(
         author=author,
         kind=kind,
-        title=clean_text(title, field="title", max_length=200, required=True),
+        title=clean_text(title, field="title", max_length=200, required=True, single_line=True),
         body=clean_text(body, field="body", max_length=20000, required=False),
     )
     tags_assign(post, tags_from_names(tags))
@@ -65,7 +65,9 @@ def post_update(
     if not (actor.is_staff or post.author_id == actor.pk):
         raise PermissionDenied("Only the author can edit this post.")
     if title is not None:
-        post.title = clean_text(title, field="title", max_length=200, required=True)
+        post.title = clean_text(
+            title, field="title", max_length=200, required=True, single_line=True
+        )
     if body is not None:
         post.body = clean_text(body, field="body", max_length=20000, required=False)
     if status is not None:

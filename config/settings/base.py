@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.ControlCharactersInPathMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -256,9 +257,18 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # JSON bodies over KINDRED_JSON_MAX_BYTES or nested deeper than KINDRED_JSON_MAX_DEPTH answer
+    # 400 with the reason (core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
 }
+KINDRED_JSON_MAX_BYTES = env.int("KINDRED_JSON_MAX_BYTES", default=1024 * 1024)
+KINDRED_JSON_MAX_DEPTH = env.int("KINDRED_JSON_MAX_DEPTH", default=20)
 SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Kindred API",
     "DESCRIPTION": "Posts, tags and self-forming communities of purpose.",
