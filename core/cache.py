@@ -42,6 +42,16 @@ class ResilientRedisCache(RedisCache):
         """True while the last attempt to reach Redis failed (and is not yet retried)."""
         return time.monotonic() < self._down_until
 
+    def reachable(self) -> bool:
+        """Ask Redis now (the readiness check), whatever the last failure was."""
+        try:
+            self._cache.get_client(None).ping()  # type: ignore[attr-defined]  # not in the stubs
+        except UNREACHABLE as exc:
+            self._went_down(exc)
+            return False
+        self._down_until = 0.0
+        return True
+
     def _attempt(self, operation: Callable[[], T], fallback: T) -> T:
         if self.degraded:
             return fallback

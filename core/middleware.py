@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from core.errors import Conflict
@@ -41,5 +41,7 @@ class ControlCharactersInPathMiddleware:
 
     def __call__(self, request):
         if _CONTROL_CHARACTERS.search(request.path):
+            if request.path.startswith("/api/"):  # the API answers JSON, as its other 404s
+                return JsonResponse({"detail": "Not found."}, status=404)
             raise Http404("No such page.")
         return self.get_response(request)

@@ -69,3 +69,9 @@ def test_compose_runs_exactly_the_makefile_processes():
         assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://")
+
+
+def test_compose_checks_the_health_of_web_and_worker():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])

@@ -238,6 +238,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # last one is older than KINDRED_WORKER_STALE_AFTER seconds.
 KINDRED_WORKER_HEARTBEAT_SECONDS = env.int("KINDRED_WORKER_HEARTBEAT_SECONDS", default=10)
 KINDRED_WORKER_STALE_AFTER = env.int("KINDRED_WORKER_STALE_AFTER", default=45)
+# /readyz names the failing part, with the reason, to staff and to a request carrying
+# "Authorization: Bearer <KINDRED_HEALTH_TOKEN>" (empty: staff only).
+KINDRED_HEALTH_TOKEN = env.str("KINDRED_HEALTH_TOKEN", default="")
 
 # Django REST framework
 REST_FRAMEWORK = {
@@ -338,7 +341,11 @@ KINDRED_MATCHER = {
 KINDRED_PEERS_PER_POST = 10
 KINDRED_MATCH_CHUNK_SIZE = env.int("KINDRED_MATCH_CHUNK_SIZE", default=2000)
 KINDRED_MATCH_RUN_EVERY = env.int("KINDRED_MATCH_RUN_EVERY", default=60 * 60)
-KINDRED_MATCH_RUN_STALE_SECONDS = env.int("KINDRED_MATCH_RUN_STALE_SECONDS", default=15 * 60)
+# A run's tasks beat every KINDRED_MATCH_RUN_HEARTBEAT_SECONDS; a run silent for
+# KINDRED_MATCH_RUN_STALE_SECONDS lost its worker and is failed within the next minute (the
+# re-queue reaps it), so it blocks new runs for at most two minutes after its last beat.
+KINDRED_MATCH_RUN_HEARTBEAT_SECONDS = env.float("KINDRED_MATCH_RUN_HEARTBEAT_SECONDS", default=15)
+KINDRED_MATCH_RUN_STALE_SECONDS = env.int("KINDRED_MATCH_RUN_STALE_SECONDS", default=60)
 KINDRED_PENDING_REQUEUE_AFTER = env.int("KINDRED_PENDING_REQUEUE_AFTER", default=60)
 # A cluster with no community yet becomes a proposed community with this many posts from this
 # many people; it becomes active when this many have joined, or is archived after the TTL.
