@@ -26,6 +26,11 @@ logger = logging.getLogger("kindred.degraded")
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 T = TypeVar("T")
 
+# Until when each Redis (by location) is taken as down, for the whole process: Django makes a
+# cache object per thread, and one warning per outage is enough.
+_down_until: dict[str, float] = {}
+_lock = threading.Lock()
+
 
 class ResilientRedisCache(RedisCache):
     """Django's RedisCache; while Redis is unreachable, an empty cache that forgets."""
@@ -34,13 +39,12 @@ class ResilientRedisCache(RedisCache):
 
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
-        self._down_until = 0.0
-        self._lock = threading.Lock()
+        self._location = str(server)
 
     @property
     def degraded(self) -> bool:
         """True while the last attempt to reach Redis failed (and is not yet retried)."""
-        return time.monotonic() < self._down_until
+        return time.monotonic() < _down_until.get(self._location, 0.0)
 
     def reachable(self) -> bool:
         """Ask Redis now (the readiness check), whatever the last failure was."""
@@ -49,7 +53,7 @@ class ResilientRedisCache(RedisCache):
         except UNREACHABLE as exc:
             self._went_down(exc)
             return False
-        self._down_until = 0.0
+        _down_until.pop(self._location, None)
         return True
 
     def _attempt(self, operation: Callable[[], T], fallback: T) -> T:
@@ -62,9 +66,9 @@ class ResilientRedisCache(RedisCache):
             return fallback
 
     def _went_down(self, exc: Exception) -> None:
-        with self._lock:
+        with _lock:
             first = not self.degraded
-            self._down_until = time.monotonic() + self.RETRY_AFTER
+            _down_until[self._location] = time.monotonic() + self.RETRY_AFTER
         if first:
             logger.warning(
                 "cache unreachable (%s: %s); serving as an empty cache: rate limits and log-in "
