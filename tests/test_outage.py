@@ -18,7 +18,8 @@ from config.celery import app as celery_app
 from core.queue import enqueue
 from matching import services as matching_services
 from matching.models import MatchRun
-from tests.communities.factories import CommunityFactory, MembershipFactory
+from profiles.models import Notification, Profile
+from tests.communities.factories import CommunityFactory, MembershipFactory, PostFactory
 from tests.matching.conftest import topic_posts  # noqa: F401 (a fixture)
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -107,6 +108,8 @@ def test_writes_and_log_ins_go_on_while_redis_is_down(own_redis, client, caplog)
         title="Firing schedules",
     )
     MembershipFactory(community=CommunityFactory(slug="members-only"), user=person)
+    asked = PostFactory(title="Crazing on mugs")
+    Profile.objects.filter(user=asked.author).update(email_frequency="immediately")
     own_redis.stop()
     caplog.set_level(logging.WARNING, logger="kindred.degraded")
 
@@ -134,10 +137,16 @@ def test_writes_and_log_ins_go_on_while_redis_is_down(own_redis, client, caplog)
     )
     assert response.status_code == 201, response.content
     assert Reply.objects.filter(thread=thread, body="Try cone 6").exists()
+    # A reply to a post notifies its author, whose mail cannot be queued: the reply stands.
+    response = client.post(f"/posts/{asked.pk}/replies/", {"body": "Slow the cooling"})
+    assert response.status_code == 302, response.content
+    assert Reply.objects.filter(post=asked, body="Slow the cooling").exists()
+    assert Notification.objects.filter(user=asked.author).exists()
 
     warnings = [r.getMessage() for r in caplog.records if r.name == "kindred.degraded"]
     assert any(w.startswith("cache unreachable") for w in warnings), warnings
     assert any(w.startswith("broker unreachable") for w in warnings), warnings
+    assert any("profiles.mail_notification" in w for w in warnings), warnings
     assert Community.objects.filter(slug="kilns").exists()
 
 
