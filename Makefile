@@ -43,6 +43,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
+# The one place that asks for the local settings (DEBUG on); config/wsgi.py, asgi.py and celery.py
+# default to production, so `make web`, `make worker`, `make beat` and any server started by hand
+# never run with DEBUG unless told.
+run: export DJANGO_SETTINGS_MODULE = config.settings.local
 run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput

@@ -138,7 +138,7 @@ class TagViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[-\w]+"
 
     def get_queryset(self):
-        return selectors.tag_list()
+        return selectors.tag_list(viewer=self.request.user)
 
 
 class ReplySerializer(serializers.ModelSerializer):

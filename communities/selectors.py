@@ -44,8 +44,17 @@ from profiles.models import User
 Viewer = User | AnonymousUser
 
 
-def tag_list() -> QuerySet[Tag]:
-    return Tag.objects.all()
+def tag_list(*, viewer: Viewer) -> QuerySet[Tag]:
+    """Tags the viewer may know of: all but those used only by communities they may not see (a
+    private community's tags would tell what it is about). A tag is known once a post they may
+    see, a community they may see or someone's interests carry it."""
+    if viewer.is_authenticated and viewer.is_staff:
+        return Tag.objects.all()
+    seen = Community.objects.filter(community_visibility_filter(viewer)).values("pk")
+    unseen_only = Tag.objects.filter(communities__isnull=False).exclude(communities__in=seen)
+    posts = Post.objects.filter(post_visibility_filter(viewer)).values("pk")
+    public = Tag.objects.filter(Q(posts__in=posts) | Q(interested__isnull=False))
+    return Tag.objects.exclude(Q(pk__in=unseen_only.values("pk")) & ~Q(pk__in=public.values("pk")))
 
 
 def post_visibility_filter(viewer: Viewer) -> Q:

@@ -8,7 +8,8 @@ from django.conf import settings
 
 from core.health import forget_worker, record_worker_heartbeat
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Production unless told otherwise, as config/wsgi.py (`make run` asks for the local settings).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("kindred")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -21,6 +21,7 @@ people_urls = ([*profiles_urls.urlpatterns, *communities_urls.people_urlpatterns
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/login/", profiles_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -1,4 +1,5 @@
-"""Health of the parts Kindred needs: the database, the Celery broker and at least one worker."""
+"""Health of the parts Kindred needs. Liveness (/healthz): this process and its database.
+Readiness (/readyz): the database, the cache, the Celery broker and at least one worker."""
 
 from __future__ import annotations
 
@@ -45,6 +46,13 @@ def check_database() -> Check:
     return Check("database", True, connection.vendor)
 
 
+def check_cache() -> Check:
+    reachable = getattr(cache, "reachable", None)
+    if reachable is not None and not reachable():
+        return Check("cache", False, "Redis unreachable: rate limits are not enforced")
+    return Check("cache", True, type(cache).__name__)
+
+
 def check_broker() -> Check:
     try:
         with current_app.connection_for_write() as conn:
@@ -75,4 +83,4 @@ def check_worker() -> Check:
 
 
 def run_checks() -> list[Check]:
-    return [check_database(), check_broker(), check_worker()]
+    return [check_database(), check_cache(), check_broker(), check_worker()]

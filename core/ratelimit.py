@@ -5,6 +5,9 @@ Services call `rate_limit(action=..., user=...)` before they write, so pages and
 limited alike; the API answers 429 with Retry-After (core/exceptions.py), pages likewise
 (core/middleware.py). New accounts get the stricter limit. Sign-up and log-in are limited by
 allauth (ACCOUNT_RATE_LIMITS), which the same switch turns off.
+
+While Redis is unreachable the cache forgets every count (core/cache.py), so the limits are not
+enforced and requests go on; the cache logs that once on the "kindred.degraded" logger.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ def encode_posts(post_ids: list[int]) -> int:
 
 @shared_task(name="matching.requeue_pending")
 def requeue_pending() -> int:
+    services.match_runs_reap_stale()  # every minute: a lost run's lock goes within two
     return services.pending_posts_requeue(
         older_than=timedelta(seconds=settings.KINDRED_PENDING_REQUEUE_AFTER)
     )
@@ -54,7 +55,8 @@ def start_run(self: Any, run_id: int) -> None:
             raise self.retry()  # another run is still running: wait for it
         return
     try:
-        chunks = services.match_run_fit(run_id=run_id)
+        with services.match_run_heartbeat(run_id):
+            chunks = services.match_run_fit(run_id=run_id)
     except Exception as exc:
         services.match_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -65,13 +67,15 @@ def start_run(self: Any, run_id: int) -> None:
 
 @shared_task(name="matching.peers_chunk")
 def peers_chunk(run_id: int, post_ids: list[int]) -> dict:
-    return services.match_run_peers_chunk(run_id=run_id, post_ids=post_ids)
+    with services.match_run_heartbeat(run_id):
+        return services.match_run_peers_chunk(run_id=run_id, post_ids=post_ids)
 
 
 @shared_task(name="matching.apply_run")
 def apply_run(chunks: list[dict], run_id: int) -> None:
     try:
-        services.match_run_apply(run_id=run_id, chunks=chunks)
+        with services.match_run_heartbeat(run_id):
+            services.match_run_apply(run_id=run_id, chunks=chunks)
     except Exception as exc:
         services.match_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
         raise

@@ -519,6 +519,8 @@ def report(request, target_type: str, pk: int):
     if model is None:
         raise Http404("Nothing to report there.")
     target = get_object_or_404(model, pk=pk)
+    if not services.report_target_visible(request.user, target):
+        raise Http404("Nothing to report there.")
     community = None
     if slug := request.GET.get("community") or request.POST.get("community"):
         community = Community.objects.filter(slug=slug).first()

@@ -9,6 +9,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from core.ratelimit import RateLimited, rate_limit
 from profiles import selectors, services
@@ -20,6 +21,9 @@ class ObtainTokenView(ObtainAuthToken):
 
     Failed attempts count against the same lockout as the log-in page (allauth's `login_failed`
     limit, per account and per address), so the API is no way around it; too many answer 429."""
+
+    # ObtainAuthToken names its own parsers; ours limit size and nesting (core/parsers.py).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     def post(self, request, *args, **kwargs):
         rate_limit(action="api_login", key=request.META.get("REMOTE_ADDR", ""))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -10,6 +9,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.queue import enqueue_on_commit
+from core.text import clean_name
 from profiles.models import Notification, Profile, User
 
 # Which preference switches each kind of notification.
@@ -46,7 +47,7 @@ def profile_update(
     (profile_update_with_interests)."""
     profile = profile_ensure(user=user)
     if display_name is not None:
-        profile.display_name = " ".join(display_name.split())
+        profile.display_name = clean_name(display_name)
     if bio is not None:
         profile.bio = bio.strip()
         if len(profile.bio) > 2000:  # a TextField's max_length is not checked by full_clean
@@ -86,10 +87,8 @@ def notify(
         user=user, kind=kind, title=title[:200], url=url[:500], actor=actor
     )
     if profile.email_frequency == Profile.EmailFrequency.IMMEDIATELY and user.email:
-        # By task name: profiles.tasks imports this module. A signature (rather than send_task)
-        # runs the task in-process when it is registered and Celery is eager, as in tests.
-        mail = current_app.signature("profiles.mail_notification", args=[notification.pk])
-        transaction.on_commit(mail.delay)
+        # By task name: profiles.tasks imports this module.
+        enqueue_on_commit("profiles.mail_notification", [notification.pk])
     return notification
 
 

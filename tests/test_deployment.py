@@ -69,3 +69,36 @@ def test_compose_runs_exactly_the_makefile_processes():
         assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://")
+
+
+def test_compose_checks_the_health_of_web_and_worker():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+
+
+def test_the_docker_build_context_leaves_out_local_state_and_secrets():
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".venv", ".git", "var", ".env"} <= ignored
+    assert any("__pycache__" in line for line in ignored)
+
+
+def test_the_licence_is_declared_in_spdx_form_with_its_full_text():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "AGPL-3.0-or-later"
+    assert project["license-files"] == ["LICENSE"]
+    text = (ROOT / "LICENSE").read_text()
+    assert text.lstrip().startswith("GNU AFFERO GENERAL PUBLIC LICENSE\n")
+    assert "Version 3, 19 November 2007" in text
+    assert "13. Remote Network Interaction" in text and "END OF TERMS AND CONDITIONS" in text
+    # The Dockerfile installs the package before `COPY . .`: the licence must be there already.
+    first_copy = next(
+        line for line in (ROOT / "Dockerfile").read_text().splitlines() if "pyproject" in line
+    )
+    assert "LICENSE" in first_copy

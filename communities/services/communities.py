@@ -39,7 +39,7 @@ def community_create(
     """Found a community by hand; the founder becomes its owner and it is active at once."""
     if not founder.is_active:
         raise PermissionDenied("This account is not active.")
-    name = clean_text(name, field="name", max_length=120, required=True)
+    name = clean_text(name, field="name", max_length=120, required=True, single_line=True)
     now = timezone.now()
     community = Community.objects.create(
         name=name,

@@ -22,7 +22,7 @@ def thread_start(*, author: User, community: Community, title: str, body: str) -
     check_take_part(author, community)
     rate_limit(action="post", user=author)
     refuse_when_closed(community)
-    title = clean_input(title, field="title", max_length=200, required=True)
+    title = clean_input(title, field="title", max_length=200, required=True, single_line=True)
     body = clean_input(body, field="body", max_length=10000, required=True)
     thread = Thread.objects.create(community=community, author=author, title=title)
     Reply.objects.create(thread=thread, author=author, body=body)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -12,6 +11,7 @@ from communities.models import Post, Reply
 from communities.permissions import check_reply_to_post
 from communities.services.tags import tags_assign, tags_from_names
 from communities.services.text import clean_text
+from core.queue import enqueue_on_commit
 from core.ratelimit import rate_limit
 from profiles.models import Notification, User
 from profiles.services import notify
@@ -22,8 +22,7 @@ def post_mark_pending(*, post: Post) -> None:
     match it (again: its text may have changed). matching sits above communities, so the work
     goes up by task name. Safe to repeat: matching a post twice is harmless."""
     Post.objects.filter(pk=post.pk).update(match_state=Post.MatchState.PENDING)
-    post_id = post.pk
-    transaction.on_commit(lambda: current_app.send_task("matching.match_post", args=[post_id]))
+    enqueue_on_commit("matching.match_post", [post.pk])
 
 
 @transaction.atomic
@@ -44,7 +43,7 @@ def post_create(
     post = Post.objects.create(
         author=author,
         kind=kind,
-        title=clean_text(title, field="title", max_length=200, required=True),
+        title=clean_text(title, field="title", max_length=200, required=True, single_line=True),
         body=clean_text(body, field="body", max_length=20000, required=False),
     )
     tags_assign(post, tags_from_names(tags))
@@ -66,7 +65,9 @@ def post_update(
     if not (actor.is_staff or post.author_id == actor.pk):
         raise PermissionDenied("Only the author can edit this post.")
     if title is not None:
-        post.title = clean_text(title, field="title", max_length=200, required=True)
+        post.title = clean_text(
+            title, field="title", max_length=200, required=True, single_line=True
+        )
     if body is not None:
         post.body = clean_text(body, field="body", max_length=20000, required=False)
     if status is not None:

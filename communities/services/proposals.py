@@ -47,9 +47,11 @@ def _proposal_value(
             )
         names: dict[str, str] = {}
         for item in raw:
-            name = clean_input(item, field="value", max_length=50, required=False, what="tags")
+            name = clean_input(
+                item, field="value", max_length=50, required=False, what="tags", single_line=True
+            )
             if (slug := Tag.normalize(name)) and slug not in names:
-                names[slug] = " ".join(name.split())
+                names[slug] = name
         if not names:
             raise ValidationError({"value": "Name at least one tag."}, code="required")
         if len(names) > MAX_TAGS:
@@ -63,6 +65,7 @@ def _proposal_value(
         field="value",
         max_length=limits[Proposal.Kind(kind)],
         required=kind != Proposal.Kind.RULES,
+        single_line=kind == Proposal.Kind.NAME,
     )
     if text == getattr(community, kind).strip():
         raise ValidationError(

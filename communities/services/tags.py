@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 
 from communities.models import Community, Post, Tag
+from core.text import clean_name
 
 MAX_TAGS = 8
 
@@ -19,7 +20,7 @@ def tags_from_names(names: Iterable[str]) -> list[Tag]:
     for raw in names:
         slug = Tag.normalize(raw)
         if slug and slug not in by_slug:
-            by_slug[slug] = " ".join(raw.split())[:50] or slug
+            by_slug[slug] = clean_name(raw)[:50] or slug
     if len(by_slug) > MAX_TAGS:
         raise ValidationError(f"Use at most {MAX_TAGS} tags.", code="too_many_tags")
     existing = {tag.slug: tag for tag in Tag.objects.filter(slug__in=by_slug)}

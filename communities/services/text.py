@@ -6,10 +6,15 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from core.text import clean_name
 
-def clean_text(value: str, *, field: str, max_length: int, required: bool) -> str:
-    """The value stripped; refuses an empty required value or one over max_length."""
-    value = value.strip()
+
+def clean_text(
+    value: str, *, field: str, max_length: int, required: bool, single_line: bool = False
+) -> str:
+    """The value stripped; refuses an empty required value or one over max_length. A name or a
+    title (``single_line``) also loses bidi controls and control characters (core.text)."""
+    value = clean_name(value) if single_line else value.strip()
     if required and not value:
         raise ValidationError({field: "This field is required."}, code="required")
     if len(value) > max_length:
@@ -24,7 +29,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_input(
-    value: object, *, field: str, max_length: int, required: bool, what: str = "text"
+    value: object,
+    *,
+    field: str,
+    max_length: int,
+    required: bool,
+    what: str = "text",
+    single_line: bool = False,
 ) -> str:
     """Like clean_text, for values that may come straight from JSON: refuses non-text, and
     characters PostgreSQL cannot store (NUL, lone surrogates) with a clear message."""
@@ -34,4 +45,6 @@ def clean_input(
         raise ValidationError(
             {field: "This text holds characters that cannot be stored."}, code="invalid"
         )
-    return clean_text(value, field=field, max_length=max_length, required=required)
+    return clean_text(
+        value, field=field, max_length=max_length, required=required, single_line=single_line
+    )

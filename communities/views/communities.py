@@ -67,7 +67,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(communities, PAGE_SIZE).get_page(request.GET.get("page"))
     tags = list(selectors.directory_tag_choices())
     if criteria["tag"] and criteria["tag"] not in {tag.slug for tag in tags}:
-        chosen = selectors.tag_list().filter(slug=criteria["tag"]).first()
+        chosen = selectors.tag_list(viewer=request.user).filter(slug=criteria["tag"]).first()
         if chosen is not None:
             tags.append(chosen)
     context = {

@@ -93,9 +93,8 @@ def tag_options(request):
         # Keep what was typed before the last tag as it is, so the browser's datalist matches.
         prefix = raw[: len(raw) - len(last.lstrip())]
         chosen = {Tag.normalize(name) for name in split_tags(done)}
-        for tag in (
-            selectors.tag_list().filter(slug__startswith=slug).order_by("-usage_count", "slug")[:8]
-        ):
+        known = selectors.tag_list(viewer=request.user).filter(slug__startswith=slug)
+        for tag in known.order_by("-usage_count", "slug")[:8]:
             if tag.slug not in chosen:
                 options.append((f"{prefix}{tag.name}", tag.name))
     return render(request, "communities/_tag_options.html", {"options": options})

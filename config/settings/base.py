@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.ControlCharactersInPathMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -157,14 +158,21 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kindred <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Redis serves as Celery broker, result backend and shared cache when REDIS_URL is set.
+# Redis serves as Celery broker, result backend and shared cache when REDIS_URL is set. The cache
+# holds nothing that cannot be lost: while Redis is unreachable it acts as an empty cache, so
+# requests go on without rate limits (a warning on the "kindred.degraded" logger; core/cache.py).
 REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kindred",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -185,7 +193,11 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
     # A late-acked task is redelivered after the visibility timeout; it must outlast the
     # longest task, or a long run would be delivered twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    }
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://"
@@ -210,6 +222,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_TIME_LIMIT
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that sends a task after its write gives up on an unreachable broker within about
+# a second (core/queue.py logs it; the re-queue sends the task later) instead of hanging.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
@@ -217,6 +238,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # last one is older than KINDRED_WORKER_STALE_AFTER seconds.
 KINDRED_WORKER_HEARTBEAT_SECONDS = env.int("KINDRED_WORKER_HEARTBEAT_SECONDS", default=10)
 KINDRED_WORKER_STALE_AFTER = env.int("KINDRED_WORKER_STALE_AFTER", default=45)
+# /readyz names the failing part, with the reason, to staff and to a request carrying
+# "Authorization: Bearer <KINDRED_HEALTH_TOKEN>" (empty: staff only).
+KINDRED_HEALTH_TOKEN = env.str("KINDRED_HEALTH_TOKEN", default="")
 
 # Django REST framework
 REST_FRAMEWORK = {
@@ -236,9 +260,18 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # JSON bodies over KINDRED_JSON_MAX_BYTES or nested deeper than KINDRED_JSON_MAX_DEPTH answer
+    # 400 with the reason (core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
 }
+KINDRED_JSON_MAX_BYTES = env.int("KINDRED_JSON_MAX_BYTES", default=1024 * 1024)
+KINDRED_JSON_MAX_DEPTH = env.int("KINDRED_JSON_MAX_DEPTH", default=20)
 SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Kindred API",
     "DESCRIPTION": "Posts, tags and self-forming communities of purpose.",
@@ -311,7 +344,11 @@ KINDRED_MATCH_CHUNK_SIZE = env.int("KINDRED_MATCH_CHUNK_SIZE", default=2000)
 # (matching.engine.peers; the engine's own default is the same).
 KINDRED_PEER_GRAPH_MIN_POSTS = env.int("KINDRED_PEER_GRAPH_MIN_POSTS", default=20_000)
 KINDRED_MATCH_RUN_EVERY = env.int("KINDRED_MATCH_RUN_EVERY", default=60 * 60)
-KINDRED_MATCH_RUN_STALE_SECONDS = env.int("KINDRED_MATCH_RUN_STALE_SECONDS", default=15 * 60)
+# A run's tasks beat every KINDRED_MATCH_RUN_HEARTBEAT_SECONDS; a run silent for
+# KINDRED_MATCH_RUN_STALE_SECONDS lost its worker and is failed within the next minute (the
+# re-queue reaps it), so it blocks new runs for at most two minutes after its last beat.
+KINDRED_MATCH_RUN_HEARTBEAT_SECONDS = env.float("KINDRED_MATCH_RUN_HEARTBEAT_SECONDS", default=15)
+KINDRED_MATCH_RUN_STALE_SECONDS = env.int("KINDRED_MATCH_RUN_STALE_SECONDS", default=60)
 KINDRED_PENDING_REQUEUE_AFTER = env.int("KINDRED_PENDING_REQUEUE_AFTER", default=60)
 # A cluster with no community yet becomes a proposed community with this many posts from this
 # many people; it becomes active when this many have joined, or is archived after the TTL.

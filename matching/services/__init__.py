@@ -40,9 +40,11 @@ from matching.services.runs import (
     match_run_fail,
     match_run_fan_out,
     match_run_fit,
+    match_run_heartbeat,
     match_run_peers_chunk,
     match_run_progress,
     match_run_request,
+    match_runs_reap_stale,
 )
 
 __all__ = [
@@ -61,9 +63,11 @@ __all__ = [
     "match_run_fail",
     "match_run_fan_out",
     "match_run_fit",
+    "match_run_heartbeat",
     "match_run_peers_chunk",
     "match_run_progress",
     "match_run_request",
+    "match_runs_reap_stale",
     "matchable_posts",
     "new_matcher",
     "peer_dismiss",

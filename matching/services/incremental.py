@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from communities.models import Community, ContentStatus, Post, Tag
 from communities.selectors import community_visibility_filter, post_list
+from core.queue import enqueue, enqueue_on_commit
 from matching import engine
 from matching.models import MatchRun, PeerSuggestion, PostVector
 from matching.services.adapter import (
@@ -131,7 +131,7 @@ def post_match(*, post_id: int) -> Post | None:
 
 
 def _enqueue_match(post_id: int) -> None:
-    current_app.send_task(MATCH_POST_TASK, args=[post_id])
+    enqueue(MATCH_POST_TASK, [post_id])
 
 
 def post_mark_pending(*, post: Post) -> None:
@@ -139,8 +139,7 @@ def post_mark_pending(*, post: Post) -> None:
     have changed, so its sentence vector goes."""
     Post.objects.filter(pk=post.pk).update(match_state=Post.MatchState.PENDING)
     PostVector.objects.filter(post=post).delete()
-    post_id = post.pk
-    transaction.on_commit(lambda: _enqueue_match(post_id))
+    enqueue_on_commit(MATCH_POST_TASK, [post.pk])
 
 
 def sentence_model_load() -> None:

@@ -8,7 +8,10 @@ Tasks are enqueued by name: this module imports no task.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -16,11 +19,12 @@ from typing import Any
 from celery import chord, current_app, signature
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from communities.models import Community, Membership, Placement
+from core.queue import enqueue_on_commit
 from matching import engine
 from matching.models import MatchConstraint, MatchRun
 from matching.services.adapter import matchable_posts, new_matcher, to_engine_post
@@ -53,7 +57,7 @@ def match_run_request(*, actor: User | None, trigger: str = MatchRun.Trigger.MAN
     the configuration id of the matcher it will fit."""
     if actor is not None and not can_start_runs(actor):
         raise PermissionDenied("Only staff and community moderators can start a match run.")
-    _reap_stale_runs()
+    match_runs_reap_stale()
     with transaction.atomic():
         existing = (
             MatchRun.objects.select_for_update()
@@ -66,14 +70,16 @@ def match_run_request(*, actor: User | None, trigger: str = MatchRun.Trigger.MAN
         run = MatchRun.objects.create(
             trigger=trigger, requested_by=actor, config_id=new_matcher().config_id()
         )
-        run_id = run.pk
-        transaction.on_commit(lambda: current_app.send_task("matching.start_run", args=[run_id]))
+        enqueue_on_commit("matching.start_run", [run.pk])
     return run
 
 
-def _reap_stale_runs() -> None:
-    """A run whose tasks have shown no sign of life for a while lost its worker: mark it failed,
-    so that it no longer blocks new runs. Its result was never applied."""
+def match_runs_reap_stale() -> None:
+    """A run whose tasks have shown no sign of life for KINDRED_MATCH_RUN_STALE_SECONDS lost its
+    worker: mark it failed, so that it no longer blocks new runs. Its result was never applied.
+    Called on every run request and claim, and every minute by ``matching.requeue_pending``; a
+    live run beats every KINDRED_MATCH_RUN_HEARTBEAT_SECONDS (match_run_heartbeat). Safe to call
+    twice."""
     stale = timezone.now() - timedelta(seconds=settings.KINDRED_MATCH_RUN_STALE_SECONDS)
     MatchRun.objects.filter(status=MatchRun.Status.RUNNING, heartbeat_at__lt=stale).update(
         status=MatchRun.Status.FAILED,
@@ -87,6 +93,29 @@ def _reap_stale_runs() -> None:
         status=MatchRun.Status.FAILED,
         error="The run was never picked up by a worker.",
     )
+
+
+@contextmanager
+def match_run_heartbeat(run_id: int) -> Iterator[None]:
+    """Beat for the run every KINDRED_MATCH_RUN_HEARTBEAT_SECONDS, from a thread of its own, while
+    the body works: a long stage (fitting, a large chunk) is not taken for a lost worker, and a
+    killed worker's run goes silent at once."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.KINDRED_MATCH_RUN_HEARTBEAT_SECONDS):
+                match_run_progress(run_id)
+        finally:
+            connection.close()  # the thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"match-run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def match_run_progress(
@@ -105,7 +134,7 @@ def match_run_claim(*, run_id: int) -> MatchRun | None:
     """Move a queued run to running. None when the run is gone, already finished, or another run
     is running (the database allows one running run: a partial unique index). A redelivered task
     of a run that is still running claims it again."""
-    _reap_stale_runs()
+    match_runs_reap_stale()
     run = MatchRun.objects.filter(pk=run_id).first()
     if run is None or run.status in (MatchRun.Status.SUCCEEDED, MatchRun.Status.FAILED):
         return None

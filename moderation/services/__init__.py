@@ -46,7 +46,13 @@ from moderation.services.members import (
     moderator_appoint,
     moderator_remove,
 )
-from moderation.services.reports import report_create, report_decide, report_scope, report_target
+from moderation.services.reports import (
+    report_create,
+    report_decide,
+    report_scope,
+    report_target,
+    report_target_visible,
+)
 
 __all__ = [
     "ModerationConflict",
@@ -78,6 +84,7 @@ __all__ = [
     "report_decide",
     "report_scope",
     "report_target",
+    "report_target_visible",
     "thread_lock",
     "thread_pin",
     "thread_remove",

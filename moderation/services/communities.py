@@ -95,7 +95,13 @@ def _charter_apply(
         value = changes.get(field)
         if value is None:
             continue
-        value = clean_text(value, field=field, max_length=max_length, required=required)
+        value = clean_text(
+            value,
+            field=field,
+            max_length=max_length,
+            required=required,
+            single_line=field == "name",
+        )
         if value != getattr(community, field):
             setattr(community, field, value)
             changed.append(field)
@@ -333,7 +339,7 @@ def community_split_off(
     (community_split, matcher_suggestion_accept). A reason is required."""
     require_open(community)
     reason = clean_reason(reason)
-    name = clean_text(name, field="name", max_length=120, required=True)
+    name = clean_text(name, field="name", max_length=120, required=True, single_line=True)
     wanted = sorted({int(pk) for pk in post_ids})
     if not wanted:
         raise ValidationError({"posts": "Choose the posts that form the new community."})

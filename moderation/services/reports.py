@@ -8,6 +8,7 @@ who see it but may not act), runs in one transaction, and is safe to repeat.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -44,11 +45,19 @@ def report_scope(target: Reportable, community: Community | None = None) -> Comm
     return None
 
 
-def _visible_to(user: User, target: Reportable) -> bool:
+def report_target_visible(viewer: User | AnonymousUser, target: Reportable) -> bool:
+    """Whether the viewer may see the target, and so report it or see the page to report it.
+    A reply counts as hidden with its post or discussion. Communities: check_view_community."""
     if isinstance(target, Post):
-        return Post.objects.filter(post_visibility_filter(user), pk=target.pk).exists()
+        return Post.objects.filter(post_visibility_filter(viewer), pk=target.pk).exists()
     if isinstance(target, Thread | Reply):
-        return target.status == ContentStatus.VISIBLE or user.is_staff
+        if viewer.is_staff:
+            return True
+        if target.status != ContentStatus.VISIBLE:
+            return False
+    if isinstance(target, Reply):
+        parent: Post | Thread | None = target.post or target.thread
+        return parent is None or report_target_visible(viewer, parent)
     return True
 
 
@@ -56,7 +65,7 @@ def _check_report(reporter: User, target: Reportable, scope: Community | None) -
     check_report_in_community(reporter, scope)
     if isinstance(target, Community):
         check_view_community(reporter, target)
-    if not _visible_to(reporter, target):
+    if not report_target_visible(reporter, target):
         raise Http404("Nothing to report here.")
 
 

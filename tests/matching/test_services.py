@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 
 from communities.models import Post
+from config.celery import app as celery_app
 from matching import engine, services
 from matching.models import MatchRun, PostVector
-from matching.services import incremental, runs, storage
+from matching.services import storage
 from tests.communities.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +26,10 @@ def sent(monkeypatch):
     """The task names (and arguments) sent to the broker."""
     calls: list[tuple[str, list]] = []
 
-    def send_task(name, args=None, **kwargs):
+    def send_task(name, args=None, kwargs=None, **options):
         calls.append((name, list(args or [])))
 
-    monkeypatch.setattr(incremental.current_app, "send_task", send_task)
-    monkeypatch.setattr(runs.current_app, "send_task", send_task)
+    monkeypatch.setattr(celery_app, "send_task", send_task)
     return calls
 
 

@@ -1,10 +1,15 @@
 """Load a small demo: a few people, their posts, and communities written for the demo.
 
-Safe to run again: it changes nothing when the demo is already there.
+Safe to run again: it changes nothing when the demo is already there. It refuses to run with DEBUG
+off (a production site) unless given --allow-outside-debug, and then the administrator gets a
+random password, printed once, never the documented one.
 """
 
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -193,20 +198,35 @@ POSTS = [
 class Command(BaseCommand):
     help = "Load a small demo of people, posts and communities (safe to run again)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-outside-debug",
+            action="store_true",
+            help="load the demo although DEBUG is off (the admin then gets a random password)",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_outside_debug"]:
+            raise CommandError(
+                "load_demo adds people with published passwords: it runs only with DEBUG on "
+                "(`make run`). Pass --allow-outside-debug to load it anyway."
+            )
         if User.objects.filter(username="ada").exists():
             self.stdout.write("Demo already loaded.")
             return
-        admin, _ = User.objects.get_or_create(
+        password = ADMIN_PASSWORD if settings.DEBUG else secrets.token_urlsafe(18)
+        admin, created = User.objects.get_or_create(
             username="admin",
             defaults={
                 "email": "admin@example.org",
                 "is_staff": True,
                 "is_superuser": True,
-                "password": make_password(ADMIN_PASSWORD),
+                "password": make_password(password),
             },
         )
+        if created and not settings.DEBUG:
+            self.stdout.write(f"Administrator 'admin' created with password: {password}")
         profile_update(user=admin, display_name="Site admin")
         people = _load_people()
 
