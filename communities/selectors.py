@@ -90,13 +90,15 @@ def community_visibility_filter(viewer: Viewer) -> Q:
 
 
 def community_list(*, viewer: Viewer) -> QuerySet[Community]:
-    active = Q(memberships__state=Membership.State.ACTIVE)
+    """Communities the viewer may see, with their counts as correlated subqueries (a GROUP BY
+    over memberships and placements together multiplies one by the other)."""
     visible_ids = Community.objects.filter(community_visibility_filter(viewer)).values("pk")
+    members = Membership.objects.filter(state=Membership.State.ACTIVE)
     return (
         Community.objects.filter(pk__in=visible_ids)
         .annotate(
-            member_count=Count("memberships", filter=active, distinct=True),
-            post_count=Count("placements", distinct=True),
+            member_count=_count_of(members, "community"),
+            post_count=_count_of(Placement.objects.all(), "community"),
         )
         .select_related("area")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
