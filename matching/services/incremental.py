@@ -247,14 +247,15 @@ def similar_to_text(
     if not (title or body or slugs):
         return SimilarFound(ready=True, posts=[], communities=[])
     k = max(1, min(k, 20))
-    query = engine.Post(id="__draft__", title=title, body=body, tags=slugs)
+    query, matcher = engine.Post(id="__draft__", title=title, body=body, tags=slugs), loaded.matcher
+    vector = matcher.sentence_vectors([query]).get(query.id)  # encoded once for both
     placed = [
         (loaded.community_map[c], confidence)
-        for c, confidence in loaded.matcher.place(query)
+        for c, confidence in matcher.place(query, vector=vector)
         if c in loaded.community_map
     ]
     return SimilarFound(
         ready=True,
-        posts=_similar_posts(viewer, loaded.matcher.similar(query, k=k * 3), k),
+        posts=_similar_posts(viewer, matcher.similar(query, k=k * 3, vector=vector), k),
         communities=_similar_communities(viewer, placed),
     )

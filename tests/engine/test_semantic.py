@@ -40,6 +40,17 @@ def test_the_model_loads_offline_and_reads_meaning() -> None:
     assert espresso @ grinder > espresso @ clay + 0.2
 
 
+def test_a_query_is_encoded_on_one_thread_as_in_a_batch_and_the_process_keeps_its_threads():
+    torch = pytest.importorskip("torch")
+    texts = ["Sourdough bread dough will not rise", "Servo jitters on my robot arm", "Visa refused"]
+    encoder = SemanticEncoder()
+    batch = encoder.encode_texts(texts * 3)  # more than QUERY_TEXTS: the process's own threads
+    threads = torch.get_num_threads()
+    alone = np.vstack([encoder.encode_texts([text]) for text in texts])
+    assert torch.get_num_threads() == threads
+    assert np.allclose(alone, batch[:3], atol=1e-5)
+
+
 def test_hybrid_finds_the_topics(hybrid: Matcher, corpus) -> None:
     posts, truth = corpus
     labels = [truth[pid] for pid in hybrid.post_ids_]

@@ -116,7 +116,7 @@ def test_a_moderators_removal_survives_the_next_run(topic_posts):
 
 @pytest.mark.django_db(transaction=True)
 def test_posting_finds_peers_within_seconds_through_a_worker(topic_posts, client, workers):
-    topic_posts()
+    topic_posts(sentences=True)
     run_now()
     workers.start()
     author = UserFactory(username="newcomer")

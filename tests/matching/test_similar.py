@@ -29,7 +29,7 @@ def test_before_the_first_run_it_finds_nothing_and_says_it_is_not_ready():
 
 
 def test_it_finds_similar_posts_and_fitting_communities_while_typing(topic_posts):
-    truth = topic_posts()
+    truth = topic_posts(sentences=True)
     run_now()
     viewer = UserFactory()
     started = time.monotonic()
@@ -43,6 +43,8 @@ def test_it_finds_similar_posts_and_fitting_communities_while_typing(topic_posts
     ]
     assert all(item.reason for item in found.posts)
     assert found.communities, "the baking community fits"
+    baking = found.communities[0].community.placements.values_list("post_id", flat=True)
+    assert baking and all(truth[pk] == "baking" for pk in baking)
     assert all(c.community.status != Community.Status.ARCHIVED for c in found.communities)
     nothing = services.similar_to_text(viewer=viewer, title="  ", body="", tags=[], k=5)
     assert nothing.ready and nothing.posts == [] and nothing.communities == []
@@ -70,7 +72,7 @@ def test_it_follows_the_visibility_rules_of_peers(topic_posts):
 
 
 def test_communities_the_viewer_may_not_see_are_left_out(topic_posts):
-    topic_posts()
+    topic_posts(sentences=True)
     run_now()
     outsider = UserFactory()
     found = services.similar_to_text(viewer=outsider, title=BREAD, body="", tags=["baking"], k=3)
