@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from profiles.models import Profile
+from profiles.services import profile_update
 
 
 class SettingsForm(forms.Form):
@@ -52,3 +53,19 @@ class SettingsForm(forms.Form):
             "email_frequency": profile.email_frequency,
             **{field: getattr(profile, field) for field in cls.NOTIFY_FIELDS},
         }
+
+
+class SignupExtraForm(forms.Form):
+    """What allauth's sign-up form asks beyond the account: whether people working on the same
+    problems may find you (on unless unticked, said in one sentence)."""
+
+    discoverable = forms.BooleanField(
+        label="Let people working on the same problems find me",
+        required=False,
+        initial=True,
+        help_text="They will see your posts as peers and can reply to them. "
+        "Untick to keep your posts out of their suggestions; you can change this in settings.",
+    )
+
+    def signup(self, request, user) -> None:
+        profile_update(user=user, discoverable=self.cleaned_data["discoverable"])

@@ -40,7 +40,7 @@ class Profile(models.Model):
     interests = models.ManyToManyField("communities.Tag", blank=True, related_name="interested")
     discoverable = models.BooleanField(
         "let others find me by my posts",
-        default=False,
+        default=True,
         help_text="When on, your open posts can be suggested to other people as peers.",
     )
     email_frequency = models.CharField(

@@ -123,6 +123,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 # django-allauth: log in with username or email; email is required but not verified by default
 # (set ACCOUNT_EMAIL_VERIFICATION=mandatory in production once mail is configured).
 ACCOUNT_ADAPTER = "profiles.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupExtraForm"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")

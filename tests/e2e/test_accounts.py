@@ -24,9 +24,13 @@ def test_a_visitor_signs_up_logs_out_and_logs_back_in(page: Page, live_server):
     page.get_by_label("Username", exact=True).fill("grace")
     page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_label("Password (again)", exact=True).fill(DEFAULT_PASSWORD)
+    findable = page.get_by_label("Let people working on the same problems find me")
+    expect(findable).to_be_checked()
+    expect(page.get_by_role("main")).to_contain_text("will see your posts as peers")
     page.get_by_role("main").get_by_role("button", name="Create account").click()
 
     expect(page).to_have_url(f"{live_server.url}/")
+    assert User.objects.get(username="grace").profile.discoverable
     expect(header(page).get_by_role("link", name="grace")).to_be_visible()
     expect(header(page).get_by_role("button", name="Log out")).to_be_visible()
     expect(header(page).get_by_role("link", name="Log in")).to_have_count(0)
@@ -41,6 +45,19 @@ def test_a_visitor_signs_up_logs_out_and_logs_back_in(page: Page, live_server):
     page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
     expect(header(page).get_by_role("link", name="grace")).to_be_visible()
+
+
+def test_a_visitor_who_unticks_findable_is_not_suggested_as_a_peer(page: Page, live_server):
+    page.goto("/accounts/signup/")
+    page.get_by_label("Email", exact=True).fill("omar@example.org")
+    page.get_by_label("Username", exact=True).fill("omar")
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_label("Password (again)", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_label("Let people working on the same problems find me").uncheck()
+    page.get_by_role("main").get_by_role("button", name="Create account").click()
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    assert not User.objects.get(username="omar").profile.discoverable
 
 
 def test_a_failed_login_shows_the_form_error(page: Page):
