@@ -6,6 +6,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -33,6 +34,22 @@ def notifications_read(request):
     if ids is None:
         messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
     return redirect("profiles:notifications")
+
+
+@login_required
+def notification_open(request, pk: int):
+    """Open one of one's notifications: it is read from then on, and the page it is about is
+    shown (the list, when it is about no page)."""
+    notification = selectors.notification_list(user=request.user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404("No such notification.")
+    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return redirect("profiles:notifications")
+    return redirect(target)
 
 
 def admin_login(request):

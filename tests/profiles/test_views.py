@@ -127,7 +127,8 @@ def test_the_notification_list_marks_one_or_all_read(client, ada):
     client.force_login(ada)
     page = html(client.get(reverse("profiles:notifications")))
     assert "Grace replied" in page and "You are invited" in page and "Not for Ada" not in page
-    assert 'href="/posts/1/"' in page and page.count("notification--unread") == 2
+    open_first = reverse("profiles:notification-open", args=[first.pk])
+    assert f'href="{open_first}"' in page and page.count("notification--unread") == 2
 
     client.post(reverse("profiles:notifications-read"), {"id": first.pk})
     assert Notification.objects.get(pk=first.pk).read_at is not None
@@ -138,6 +139,24 @@ def test_the_notification_list_marks_one_or_all_read(client, ada):
     assert not Notification.objects.filter(user=ada, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=other, read_at__isnull=True).exists()
     assert client.get(reverse("profiles:notifications-read")).status_code == 405
+
+
+def test_opening_a_notification_reads_it_and_shows_its_page(client, ada):
+    reply = notify(user=ada, kind="reply", title="Grace replied", url="/posts/1/")
+    bare = notify(user=ada, kind="reply", title="Something happened")
+    elsewhere = notify(user=ada, kind="reply", title="Odd", url="https://evil.example/")
+    others = notify(user=UserFactory(), kind="reply", title="Not Ada's", url="/posts/2/")
+    client.force_login(ada)
+
+    response = client.get(reverse("profiles:notification-open", args=[reply.pk]))
+    assert response.status_code == 302 and response["Location"] == "/posts/1/"
+    assert Notification.objects.get(pk=reply.pk).read_at is not None
+    response = client.get(reverse("profiles:notification-open", args=[bare.pk]))
+    assert response["Location"] == reverse("profiles:notifications")
+    response = client.get(reverse("profiles:notification-open", args=[elsewhere.pk]))
+    assert response["Location"] == reverse("profiles:notifications")
+    assert client.get(reverse("profiles:notification-open", args=[others.pk])).status_code == 404
+    assert Notification.objects.get(pk=others.pk).read_at is None
 
 
 def test_the_notification_list_runs_a_fixed_number_of_queries(
