@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.urls import reverse
+from django.urls import get_resolver, reverse
+from rest_framework.parsers import JSONParser
 from rest_framework.test import APIClient
 
 from communities.models import Community, ContentStatus, Post, Reply, Thread
+from core.parsers import LimitedJSONParser
 from profiles.models import Profile
 from tests.communities.factories import (
     CommunityFactory,
@@ -69,11 +71,6 @@ def test_json_nested_too_deep_answers_400_to_anyone_on_the_token_endpoint():
 
 
 def test_every_api_view_parses_json_with_the_limits():
-    from django.urls import get_resolver
-    from rest_framework.parsers import JSONParser
-
-    from core.parsers import LimitedJSONParser
-
     def views(patterns):
         for pattern in patterns:
             if hasattr(pattern, "url_patterns"):

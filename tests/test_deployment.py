@@ -6,6 +6,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -88,8 +89,6 @@ def test_the_docker_build_context_leaves_out_local_state_and_secrets():
 
 
 def test_the_licence_is_declared_in_spdx_form_with_its_full_text():
-    import tomllib
-
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["license"] == "AGPL-3.0-or-later"
     assert project["license-files"] == ["LICENSE"]

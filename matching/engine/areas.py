@@ -37,7 +37,14 @@ def carry_over(
     of the others (leave-one-out, so that a community does not count towards its own closeness)."""
     current = set(community_ids)
     kept = {c: a for c, a in previous_areas.items() if c in current}
-    sums = {c: Z[labels == c].sum(axis=0) for c in kept}
+    rows = np.flatnonzero(np.isin(labels, list(kept)))
+    col = {c: j for j, c in enumerate(kept)}
+    onehot = sp.csr_matrix(
+        (np.ones(len(rows)), ([col[int(c)] for c in labels[rows]], rows)),
+        shape=(len(kept), len(labels)),
+    )
+    summed = np.asarray(onehot @ Z)
+    sums = {c: summed[col[c]] for c in kept}
     area_sums: dict[AreaId, np.ndarray] = {}
     for c, a in kept.items():
         area_sums[a] = area_sums.get(a, 0) + sums[c]
@@ -112,8 +119,8 @@ def group(
 
 def _linked(W: sp.csr_matrix, micro: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
     """Whether any neighbour edge joins each community to another one."""
-    src = micro[rows][W.nonzero()[0]]
-    dst = micro[W.nonzero()[1]]
+    sources, targets = W.nonzero()
+    src, dst = micro[rows][sources], micro[targets]
     out = np.zeros(k, bool)
     between = src != dst
     out[src[between]] = True

@@ -247,11 +247,14 @@ def describe_communities(
     index: PeerIndex,
     n_key_terms: int,
     n_representatives: int,
+    table: tuple[list[str], sp.csr_matrix],
+    forms: Mapping[str, str],
 ) -> list[Community]:
     """Name, key terms, tags, representatives and a reason per member for each community.
 
     ``labels`` and ``scores`` follow ``post_ids``, whose posts are the first rows of ``index``;
-    ``counts`` are their term counts."""
+    ``counts`` are their term counts; ``table`` is :func:`phrase_table` of the posts and ``forms``
+    their :func:`surface_forms`, made once for communities and areas."""
     k = len(community_ids)
     col = {c: j for j, c in enumerate(community_ids)}
     compact = np.array([col[c] if c >= 0 else -1 for c in labels])
@@ -259,8 +262,7 @@ def describe_communities(
     weights = ctfidf(counts, compact, k) if k else np.zeros((0, len(terms)))
     key_terms = top_terms(weights, terms, 20)
     tag_lists = tag_lift(index.tag_rows[: len(post_ids)], compact, k, index.tag_vocab, n_key_terms)
-    table = phrase_table(posts, compact)
-    vocab, forms = table[0], surface_forms(posts)
+    vocab = table[0]
     phrase_w, support = phrase_weights(table, compact[compact >= 0], k)
     communities = []
     for j, c in enumerate(community_ids):
@@ -299,6 +301,8 @@ def describe_areas(
     community_areas: Mapping[CommunityId, AreaId],
     index: PeerIndex,
     n_key_terms: int,
+    table: tuple[list[str], sp.csr_matrix],
+    forms: Mapping[str, str],
 ) -> list[Area]:
     """Name, key phrases and tags of each area, from the posts of its communities, weighed
     against the other areas; ``labels`` are the posts' community ids."""
@@ -307,8 +311,7 @@ def describe_areas(
     groups = np.array([col[community_areas[c]] if c in community_areas else -1 for c in labels])
     k = len(area_ids)
     tag_lists = tag_lift(index.tag_rows[: len(labels)], groups, k, index.tag_vocab, n_key_terms)
-    table, forms = phrase_table(posts, groups), surface_forms(posts)
-    weights, support = phrase_weights(table, groups[groups >= 0], k)
+    weights, support = phrase_weights(table, groups[labels >= 0], k)
     areas = []
     for j, a in enumerate(area_ids):
         phrases = key_phrases(table[0], weights[j], support[j], n_key_terms) if table[0] else []

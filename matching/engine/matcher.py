@@ -301,6 +301,8 @@ class Matcher:
             min_similarity=noise_floor(Z, self.random_state),
         )
         self.peer_index_.append(posts, Z, counts)
+        # Name phrases and written forms, made once for communities and areas.
+        table, forms = explain.phrase_table(posts, self.labels_), explain.surface_forms(posts)
         self.communities_ = explain.describe_communities(
             posts=posts,
             post_ids=self.post_ids_,
@@ -311,6 +313,8 @@ class Matcher:
             index=self.peer_index_,
             n_key_terms=self.n_key_terms,
             n_representatives=self.n_representatives,
+            table=table,
+            forms=forms,
         )
         self.areas_ = explain.describe_areas(
             posts=posts,
@@ -318,6 +322,8 @@ class Matcher:
             community_areas=self.community_areas_,
             index=self.peer_index_,
             n_key_terms=self.n_key_terms,
+            table=table,
+            forms=forms,
         )
 
     def _cluster(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from matching.engine import Post
 
@@ -155,15 +156,22 @@ def make_post(pid: int, topic: str, rng: random.Random, with_tags: bool = True) 
 
 
 def make_corpus(
-    topics: list[str], per_topic: int = 40, seed: int = 0, start_id: int = 1
+    topics: list[str],
+    per_topic: int = 40,
+    seed: int = 0,
+    start_id: int = 1,
+    *,
+    make: Callable[[int, str, random.Random], Post] | None = None,
 ) -> tuple[list[Post], dict[int, str]]:
-    """Posts of the given topics, shuffled, and the true topic of each post id."""
+    """Posts of the given topics (made by ``make``, word lists by default), shuffled, and the
+    true topic of each post id."""
+    make = make or make_post
     rng = random.Random(seed)
     posts, truth = [], {}
     pid = start_id
     for topic in topics:
         for _ in range(per_topic):
-            posts.append(make_post(pid, topic, rng))
+            posts.append(make(pid, topic, rng))
             truth[pid] = topic
             pid += 1
     rng.shuffle(posts)
@@ -281,13 +289,4 @@ def make_sentence_corpus(
     topics: list[str], per_topic: int = 20, seed: int = 0, start_id: int = 1
 ) -> tuple[list[Post], dict[int, str]]:
     """Like :func:`make_corpus`, with posts written in sentences (topics of ``SENTENCES``)."""
-    rng = random.Random(seed)
-    posts, truth = [], {}
-    pid = start_id
-    for topic in topics:
-        for _ in range(per_topic):
-            posts.append(make_sentence_post(pid, topic, rng))
-            truth[pid] = topic
-            pid += 1
-    rng.shuffle(posts)
-    return posts, truth
+    return make_corpus(topics, per_topic, seed, start_id, make=make_sentence_post)
