@@ -58,15 +58,19 @@ def unpack(data: bytes) -> engine.Matcher:
 def artifact_store(*, run_id: int, config_id: str, data: bytes | None) -> None:
     """Replace the run's artifact by ``data`` (a packed matcher; none when None). Call it inside
     the transaction that records the run's fit. Safe to run twice."""
-    MatchArtifact.objects.filter(run_id=run_id).delete()
     if data is None:
+        MatchArtifact.objects.filter(run_id=run_id).delete()
         return
-    MatchArtifact.objects.create(
+    # update_or_create, not delete + create: a run fitted twice at once (a redelivered task
+    # beside the first) must not fail on the run's unique artifact.
+    MatchArtifact.objects.update_or_create(
         run_id=run_id,
-        config_id=config_id,
-        data=data,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        defaults={
+            "config_id": config_id,
+            "data": data,
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        },
     )
 
 
