@@ -24,6 +24,7 @@ from moderation.api import (
     SiteModerationViewSet,
 )
 from profiles.api import NotificationViewSet, ObtainTokenView
+from profiles.api_messages import ConversationViewSet
 
 
 @csrf_exempt
@@ -47,6 +48,7 @@ router.register("moderation/areas", AreaModerationViewSet, basename="area-modera
 router.register("reports", ReportViewSet, basename="report")
 router.register("matcher-suggestions", MatcherSuggestionViewSet, basename="matcher-suggestion")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("conversations", ConversationViewSet, basename="conversation")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
