@@ -94,3 +94,34 @@ def unread_conversation_count(*, user: User) -> int:
 
 def block_exists(*, blocker: User, blocked: User) -> bool:
     return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+
+
+def header_counts(*, user: User) -> tuple[int, int]:
+    """(unread notifications, conversations with an unread message) in one query, for the
+    header of every page."""
+    unread_notifications = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    unread_messages = (
+        Message.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("conversation", distinct=True))
+        .values("n")[:1]
+    )
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            unread_notification_count=Subquery(unread_notifications),
+            unread_conversation_count=Subquery(unread_messages),
+        )
+        .values_list("unread_notification_count", "unread_conversation_count")
+        .first()
+    )
+    if row is None:
+        return 0, 0
+    return int(row[0] or 0), int(row[1] or 0)

@@ -55,7 +55,7 @@ def site_ban(*, actor: User, user: User, reason: str, until: datetime | None = N
         target=user,
         target_repr=f"{user.username} from the whole site {_when(until)}",
         reason=reason,
-        details={"Until": _when(until)},
+        details={"ends": f"{until:%-d %B %Y, %H:%M} UTC" if until else "never"},
     )
     tell(user, title=with_reason(f"You were banned from Kindred {_when(until)}", reason))
     return ban
