@@ -71,6 +71,27 @@ class ReplyForm(forms.Form):
     )
 
 
+class PostEditForm(forms.Form):
+    """The words of a post, as its author changes them (its kind stays)."""
+
+    title = PostForm.base_fields["title"]
+    body = PostForm.base_fields["body"]
+    tags = PostForm.base_fields["tags"]
+
+
+class ThreadEditForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+
+
+class ReplyEditForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown works. Moderators can see earlier versions.",
+    )
+
+
 # The community pages: directory, discussions, proposals -------------------------------------
 
 

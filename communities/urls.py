@@ -1,6 +1,6 @@
 from django.urls import path
 
-from communities.views import areas, people, posts
+from communities.views import areas, editing, people, posts
 from communities.views import communities as community_views
 
 app_name = "communities"
@@ -52,6 +52,23 @@ urlpatterns = [
     path("posts/tag-options/", posts.tag_options, name="tag-options"),
     path("posts/<int:pk>/status/", posts.post_set_status, name="post-status"),
     path("posts/<int:pk>/replies/", posts.post_reply_create, name="post-reply"),
+    path("posts/<int:pk>/edit/", editing.post_edit, name="post-edit"),
+    path("posts/<int:pk>/delete/", editing.post_delete, name="post-delete"),
+    path("posts/<int:pk>/history/", editing.post_history, name="post-history"),
+    path("communities/<str:slug>/threads/<int:pk>/edit/", editing.thread_edit, name="thread-edit"),
+    path(
+        "communities/<str:slug>/threads/<int:pk>/delete/",
+        editing.thread_delete,
+        name="thread-delete",
+    ),
+    path(
+        "communities/<str:slug>/threads/<int:pk>/history/",
+        editing.thread_history,
+        name="thread-history",
+    ),
+    path("replies/<int:pk>/edit/", editing.reply_edit, name="reply-edit"),
+    path("replies/<int:pk>/delete/", editing.reply_delete, name="reply-delete"),
+    path("replies/<int:pk>/history/", editing.reply_history, name="reply-history"),
 ]
 
 # A person's page and settings, under /people/ in the profiles namespace (see config/urls.py).

@@ -22,8 +22,15 @@ from communities.services.communities import (
     unique_community_slug,
 )
 from communities.services.discussions import thread_reply, thread_start
+from communities.services.editing import reply_delete, reply_edit, thread_delete, thread_edit
 from communities.services.people import profile_update_with_interests
-from communities.services.posts import post_create, post_mark_pending, post_reply, post_update
+from communities.services.posts import (
+    post_create,
+    post_delete,
+    post_mark_pending,
+    post_reply,
+    post_update,
+)
 from communities.services.proposals import (
     proposal_decide,
     proposal_open,
@@ -49,6 +56,7 @@ __all__ = [
     "community_join",
     "community_leave",
     "post_create",
+    "post_delete",
     "post_mark_pending",
     "post_reply",
     "post_update",
@@ -60,8 +68,12 @@ __all__ = [
     "proposal_withdraw",
     "proposals_decide",
     "refuse_when_closed",
+    "reply_delete",
+    "reply_edit",
     "tags_assign",
     "tags_from_names",
+    "thread_delete",
+    "thread_edit",
     "thread_reply",
     "thread_start",
     "unique_area_slug",
