@@ -6,7 +6,7 @@ pages do: 403, or 404 for content in a private community the caller cannot see."
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 
 from communities import services
@@ -35,6 +35,13 @@ class _Editing:
     answer with the object as the viewset shows it (DELETE: 204)."""
 
     update_serializer: type[serializers.Serializer]
+
+    def get_permissions(self):
+        # The object is looked up first, so private content answers 404 to everyone outside it,
+        # signed in or not; the services then refuse (403) anyone but the author.
+        if getattr(self, "action", None) in ("partial_update", "destroy"):
+            return [permissions.AllowAny()]
+        return super().get_permissions()  # type: ignore[misc]
 
     def _edit(self, request, obj, fields):  # pragma: no cover - each viewset says
         raise NotImplementedError

@@ -9,7 +9,7 @@ check who may do what; the pages ask first only to show a 403 instead of a form.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,9 @@ from communities.forms import PostEditForm, ReplyEditForm, ThreadEditForm, add_s
 from communities.history import content_history
 from communities.models import Post, Reply, Thread
 from communities.permissions import check_delete_content, check_edit_content, check_view_history
+
+# Private content answers 404 to outsiders before anyone is asked to log in; the services check
+# again who may act.
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -67,10 +70,11 @@ def _history(request: HttpRequest, obj, *, what: str, title: str, back_url: str)
 # Posts ----------------------------------------------------------------------------------------
 
 
-@login_required
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Fix a post's words or tags; it is matched again with the new words."""
     post = _post(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     check_edit_content(request.user, post)
     initial = {
         "title": post.title,
@@ -92,9 +96,10 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     check_delete_content(request.user, post)
     if request.method != "POST":
         return _confirm(request, what="post", title=post.title, cancel_url=post.get_absolute_url())
@@ -111,9 +116,10 @@ def post_history(request: HttpRequest, pk: int) -> HttpResponse:
 # Threads --------------------------------------------------------------------------------------
 
 
-@login_required
 def thread_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     thread = _thread(request, slug, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     check_edit_content(request.user, thread)
     form = ThreadEditForm(request.POST or None, initial={"title": thread.title})
     if request.method == "POST" and form.is_valid():
@@ -129,9 +135,10 @@ def thread_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "communities/thread_edit.html", context, status=status)
 
 
-@login_required
 def thread_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     thread = _thread(request, slug, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     check_delete_content(request.user, thread)
     if request.method != "POST":
         return _confirm(
@@ -152,11 +159,12 @@ def thread_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # Replies --------------------------------------------------------------------------------------
 
 
-@login_required
 def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a reply: a page of its own, or (htmx) the form in place of the reply and the reply
     again once saved."""
     reply = _reply(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     check_edit_content(request.user, reply)
     form = ReplyEditForm(request.POST or None, initial={"body": reply.body})
     if request.method == "POST" and form.is_valid():
@@ -176,9 +184,10 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "communities/reply_edit.html", context, status=status)
 
 
-@login_required
 def reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
     reply = _reply(request, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     check_delete_content(request.user, reply)
     back = _reply_url(reply).partition("#")[0]
     if request.method != "POST":
