@@ -107,7 +107,7 @@ def test_only_authors_edit_and_delete_threads_and_replies():
 
 
 def test_a_removed_reply_cannot_be_edited_back():
-    community, author, thread, first = _discussion()
+    community, author, _thread, first = _discussion()
     moderator = MembershipFactory(community=community, role=Membership.Role.MODERATOR).user
     moderation.reply_remove(actor=moderator, reply=first, reason="Rude")
     with pytest.raises(ValidationError):
@@ -141,7 +141,7 @@ def test_the_post_page_offers_the_author_edit_and_delete_and_others_see_edited()
 
 
 def test_edit_history_is_for_the_author_and_moderators():
-    community, author, thread, first = _discussion(Community.Visibility.PRIVATE)
+    community, author, _thread, first = _discussion(Community.Visibility.PRIVATE)
     services.reply_edit(actor=author, reply=first, body="Hello, mulchers")
     moderator = MembershipFactory(community=community, role=Membership.Role.MODERATOR).user
     member = MembershipFactory(community=community).user
@@ -169,7 +169,7 @@ def test_post_history_shows_to_moderators_of_communities_it_is_placed_in():
 
 
 def test_a_reply_is_edited_in_place_with_htmx_and_deleted_without_javascript():
-    community, author, thread, first = _discussion()
+    _community, author, _thread, first = _discussion()
     client = _client(author)
     form = client.get(f"/replies/{first.pk}/edit/", HTTP_HX_REQUEST="true")
     assert 'hx-post="/replies/' in form.content.decode()
@@ -184,10 +184,11 @@ def test_a_reply_is_edited_in_place_with_htmx_and_deleted_without_javascript():
 
 
 def test_the_api_edits_and_deletes_with_permission_checks():
-    community, author, thread, first = _discussion()
+    _community, author, thread, first = _discussion()
     post = services.post_create(author=author, title="Bread flat")
     stranger = _api(UserFactory())
-    assert stranger.patch(f"/api/posts/{post.pk}/", {"title": "x"}, format="json").status_code == 403
+    r = stranger.patch(f"/api/posts/{post.pk}/", {"title": "x"}, format="json")
+    assert r.status_code == 403
     assert stranger.delete(f"/api/threads/{thread.pk}/").status_code == 403
     assert stranger.delete(f"/api/thread-messages/{first.pk}/").status_code == 403
     mine = _api(author)
