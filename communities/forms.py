@@ -218,3 +218,20 @@ class ProfileSettingsForm(SettingsForm):
             **super().initial_for(profile),
             "interests": ", ".join(tag.name for tag in profile.interests.all()),
         }
+
+
+class AccountDeleteForm(forms.Form):
+    content = forms.ChoiceField(
+        label="What you wrote",
+        choices=[
+            ("anonymise", "Keep my posts, threads and replies, shown as by “a former member”"),
+            ("remove", "Remove everything I wrote (and the replies to it)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To be sure it is you.",
+    )

@@ -74,5 +74,7 @@ urlpatterns = [
 # A person's page and settings, under /people/ in the profiles namespace (see config/urls.py).
 people_urlpatterns = [
     path("settings/", people.profile_settings, name="settings"),
+    path("settings/download/", people.account_download, name="account-download"),
+    path("settings/delete/", people.account_delete, name="account-delete"),
     path("<str:username>/", people.person_detail, name="detail"),
 ]

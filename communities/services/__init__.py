@@ -5,6 +5,7 @@ returns the object it wrote. Services that can be repeated say so and return ear
 import them from here (``from communities.services import post_create``).
 """
 
+from communities.services.account import account_delete
 from communities.services.areas import (
     AREA_NAME_MAX_LENGTH,
     area_create,
@@ -45,6 +46,7 @@ from communities.services.text import clean_input, clean_text
 __all__ = [
     "AREA_NAME_MAX_LENGTH",
     "MAX_TAGS",
+    "account_delete",
     "active_members",
     "area_create",
     "area_for_name",
