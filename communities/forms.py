@@ -128,6 +128,35 @@ class DirectoryForm(forms.Form):
         return {name: data.get(name) or "" for name in ("q", "area", "tag", "status", "sort")}
 
 
+class CommunityFoundForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=120, help_text="Short and plain: what people gather around."
+    )
+    purpose = forms.CharField(
+        label="Purpose",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What the community is for and who it is for. Markdown works.",
+    )
+    tags = TagsField(label="Tags", help_text=f"Up to {MAX_TAGS}, separated by commas.")
+    join_policy = forms.ChoiceField(
+        label="Who can join",
+        choices=Community.JoinPolicy.choices,
+        initial=Community.JoinPolicy.OPEN,
+        widget=forms.RadioSelect,
+    )
+    visibility = forms.ChoiceField(
+        label="Who can see it",
+        choices=[
+            (Community.Visibility.PUBLIC, "Everyone: it is listed in the directory"),
+            (Community.Visibility.PRIVATE, "Only its members and the people they invite"),
+        ],
+        initial=Community.Visibility.PUBLIC,
+        widget=forms.RadioSelect,
+    )
+
+
 class ThreadForm(forms.Form):
     title = forms.CharField(
         label="Title",

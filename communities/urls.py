@@ -1,12 +1,13 @@
 from django.urls import path
 
-from communities.views import areas, editing, people, posts
+from communities.views import areas, editing, founding, people, posts
 from communities.views import communities as community_views
 
 app_name = "communities"
 
 urlpatterns = [
     path("communities/", community_views.community_list, name="list"),
+    path("communities/new/", founding.community_new, name="new"),
     path("areas/<str:slug>/", areas.area_detail, name="area-detail"),
     path("communities/<str:slug>/", community_views.community_detail, name="detail"),
     path("communities/<str:slug>/join/", community_views.community_join, name="join"),

@@ -49,6 +49,7 @@ class ModerationActionVerb(models.TextChoices):
     DISMISS_SUGGESTION = "dismiss_suggestion", "Dismissed the matcher's suggestion"
     MOVE_AREA = "move_area", "Moved"
     RENAME_AREA = "rename_area", "Renamed"
+    JOIN_POLICY = "join_policy", "Changed"
 
 
 class ModerationAction(models.Model):

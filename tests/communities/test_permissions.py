@@ -357,6 +357,15 @@ ACTIONS = [
         who="owners",
     ),
     Action(
+        "change who can join",
+        service=lambda w, a: moderation.community_join_policy_set(
+            actor=a, community=w.community, join_policy="invite"
+        ),
+        page=_form("join-policy", lambda w: {"join_policy": "invite"}),
+        api=_api("join-policy", lambda w: {"join_policy": "invite"}),
+        who="owners",
+    ),
+    Action(
         "approve proposal",
         service=lambda w, a: moderation.proposed_community_approve(actor=a, community=w.community),
         page=_form("proposal", lambda w: {"decision": "approve"}),
