@@ -90,10 +90,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Saved. Kindred is finding your peers again.")
             return redirect(post)
-    status = 400 if form.errors else 200
-    return render(
-        request, "communities/post_edit.html", {"post": post, "form": form}, status=status
-    )
+    return render(request, "communities/post_edit.html", {"post": post, "form": form})
 
 
 def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -130,9 +127,8 @@ def thread_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Saved.")
             return redirect(thread)
-    status = 400 if form.errors else 200
     context = {"thread": thread, "community": thread.community, "form": form}
-    return render(request, "communities/thread_edit.html", context, status=status)
+    return render(request, "communities/thread_edit.html", context)
 
 
 def thread_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -180,8 +176,7 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"reply": reply, "form": form, "back_url": _reply_url(reply)}
     if _is_htmx(request):  # htmx swaps 2xx answers only; the form shows what is wrong
         return render(request, "communities/_reply_edit_form.html", context)
-    status = 400 if form.errors else 200
-    return render(request, "communities/reply_edit.html", context, status=status)
+    return render(request, "communities/reply_edit.html", context)
 
 
 def reply_delete(request: HttpRequest, pk: int) -> HttpResponse:

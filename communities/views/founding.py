@@ -33,6 +33,5 @@ def community_new(request: HttpRequest) -> HttpResponse:
                     "joined: invite the people you know.",
                 )
             return redirect(community)
-    status = 400 if form.errors else 200
     context = {"form": form, "needed": settings.KINDRED_PROPOSAL_MIN_MEMBERS}
-    return render(request, "communities/community_form.html", context, status=status)
+    return render(request, "communities/community_form.html", context)

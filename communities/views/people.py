@@ -93,5 +93,4 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.success(request, "Your account is deleted. Thank you for being here.")
             return redirect("home")
-    status = 400 if form.errors else 200
-    return render(request, "profiles/account_delete.html", {"form": form}, status=status)
+    return render(request, "profiles/account_delete.html", {"form": form})
