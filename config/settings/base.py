@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "simple_history",
     "profiles",
     "communities",
     "matching",

@@ -14,6 +14,7 @@ from moderation.services.areas import area_rename, community_area_move
 from moderation.services.communities import (
     community_archive,
     community_charter_edit,
+    community_join_policy_set,
     community_merge,
     community_split,
     proposed_community_approve,
@@ -61,6 +62,7 @@ __all__ = [
     "community_archive",
     "community_area_move",
     "community_charter_edit",
+    "community_join_policy_set",
     "community_merge",
     "community_split",
     "match_run_start",
