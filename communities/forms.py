@@ -289,6 +289,8 @@ class RecentPostsForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {name: data.get(name) or "" for name in ("community", "tag")}
+
+
 class AccountDeleteForm(forms.Form):
     content = forms.ChoiceField(
         label="What you wrote",
