@@ -23,7 +23,7 @@ from moderation.api import (
     ReportViewSet,
     SiteModerationViewSet,
 )
-from profiles.api import NotificationViewSet, ObtainTokenView
+from profiles.api import ApiTokenViewSet, NotificationViewSet, ObtainTokenView
 
 
 @csrf_exempt
@@ -47,6 +47,7 @@ router.register("moderation/areas", AreaModerationViewSet, basename="area-modera
 router.register("reports", ReportViewSet, basename="report")
 router.register("matcher-suggestions", MatcherSuggestionViewSet, basename="matcher-suggestion")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("tokens", ApiTokenViewSet, basename="token")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from profiles.models import Notification, User
+from profiles.models import ApiToken, Notification, User
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -28,3 +29,8 @@ def person_detail(*, username: str) -> QuerySet[User]:
         .select_related("profile")
         .prefetch_related("profile__interests")
     )
+
+
+def token_list(*, user: User) -> QuerySet[ApiToken]:
+    """One's API tokens that have not expired, newest first."""
+    return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
