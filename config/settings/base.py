@@ -388,8 +388,24 @@ KINDRED_SITE_URL = env.str("KINDRED_SITE_URL", default="http://127.0.0.1:8000").
 KINDRED_PROPOSAL_OPEN_DAYS = env.int("KINDRED_PROPOSAL_OPEN_DAYS", default=7)
 KINDRED_PROPOSAL_QUORUM = env.int("KINDRED_PROPOSAL_QUORUM", default=3)
 KINDRED_PROPOSAL_MAJORITY = env.float("KINDRED_PROPOSAL_MAJORITY", default=0.5)
-# Reports from this many distinct people hide content until a moderator decides.
-KINDRED_REPORTS_TO_HIDE = env.int("KINDRED_REPORTS_TO_HIDE", default=3)
+# Reports hide content until a moderator decides once they weigh KINDRED_REPORT_WEIGHT_TO_HIDE
+# together, from at least KINDRED_REPORTS_TO_HIDE people whose reports weigh anything. What a
+# report weighs (moderation/services/reports.py, reporter_weights): nothing from an account
+# younger than `min_age_days` or without a verified email address; `new`, or `established` from
+# `established_days`; plus `per_upheld` for each earlier report moderators upheld (at most
+# `max_bonus`), less `per_dismissed` for each they dismissed. With these defaults two established
+# people hide a post, four newer ones do, accounts made minutes ago never do.
+KINDRED_REPORTS_TO_HIDE = env.int("KINDRED_REPORTS_TO_HIDE", default=2)
+KINDRED_REPORT_WEIGHT_TO_HIDE = env.float("KINDRED_REPORT_WEIGHT_TO_HIDE", default=4.0)
+KINDRED_REPORT_WEIGHTS = {
+    "min_age_days": 1,
+    "new": 1.0,
+    "established_days": 30,
+    "established": 2.0,
+    "per_upheld": 0.5,
+    "per_dismissed": 0.5,
+    "max_bonus": 2.0,
+}
 
 # Abuse controls (core/ratelimit.py): per person and window, stricter for accounts younger than
 # KINDRED_NEW_ACCOUNT_DAYS. Test settings turn them off; the rate-limit tests turn them back on.

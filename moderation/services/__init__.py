@@ -52,6 +52,7 @@ from moderation.services.reports import (
     report_scope,
     report_target,
     report_target_visible,
+    reporter_weights,
 )
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "report_scope",
     "report_target",
     "report_target_visible",
+    "reporter_weights",
     "thread_lock",
     "thread_pin",
     "thread_remove",

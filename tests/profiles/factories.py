@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
@@ -46,3 +47,12 @@ def api_token_key(user: User, key: str = "", name: str = "Test token") -> str:
         expiry=timezone.now() + timedelta(days=1),
     ).save()
     return key
+
+
+def person_in_standing(*, days: float = 60, verified: bool = True, **kwargs) -> User:
+    """Someone who joined ``days`` ago, with a verified email address unless told otherwise."""
+    user = UserFactory(**kwargs)
+    user.date_joined = timezone.now() - timedelta(days=days)
+    user.save(update_fields=["date_joined"])
+    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+    return user
