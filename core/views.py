@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
-from django.urls import resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -65,8 +64,8 @@ def _allauth_retry_after(request: HttpRequest) -> int:
     """Seconds until allauth lets this client through again on this page: for each limit that is
     used up, until its oldest counted attempt leaves the window. A limit per email address (which
     this page cannot know) is taken at its whole window."""
-    match = getattr(request, "resolver_match", None) or resolve(request.path_info)
-    action = _ALLAUTH_ACTIONS.get(match.url_name or "")
+    match = getattr(request, "resolver_match", None)
+    action = _ALLAUTH_ACTIONS.get((match.url_name if match else "") or "")
     if action is None:
         return 60
     now = time.time()

@@ -63,7 +63,7 @@ def _authenticate(request, login: str, password: str):
     except forms.ValidationError as error:
         locked = getattr(request, "login_locked", None)
         if locked is None:
-            raise
+            raise exceptions.ValidationError({"non_field_errors": error.messages}) from error
         raise exceptions.Throttled(wait=locked.retry_after, detail=str(locked)) from error
 
 

@@ -47,7 +47,7 @@ def own_cache(settings):
 
 
 def _log_in(page: Page, login: str, password: str) -> None:
-    page.goto("/accounts/login/")
+    page.goto("/accounts/login/", timeout=30_000)  # a loaded machine can be slow to start
     page.get_by_label("Username or email", exact=True).fill(login)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
