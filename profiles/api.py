@@ -97,6 +97,16 @@ class ObtainTokenView(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": ["Unable to log in with provided credentials."]}
             )
+        ban = selectors.site_ban_of(user)
+        if ban is not None:  # told only once the password was right, as on the log-in page
+            raise exceptions.ValidationError(
+                {
+                    "non_field_errors": [
+                        f"This account is banned from the site {ban.until_text}: {ban.reason}"
+                    ]
+                },
+                code="banned",
+            )
         verification = account_settings.EMAIL_VERIFICATION
         if verification == "mandatory" and not has_verified_email(user):
             raise exceptions.PermissionDenied(

@@ -154,7 +154,7 @@ def test_keys_made_before_keep_working_once_migrated():
         cursor.execute(
             "INSERT INTO authtoken_token (key, user_id) VALUES (%s, %s)", [old_key, ada.pk]
         )
-    migration = importlib.import_module("profiles.migrations.0005_drf_tokens_become_api_tokens")
+    migration = importlib.import_module("profiles.migrations.0006_drf_tokens_become_api_tokens")
     with connection.schema_editor() as editor:
         migration.forwards(apps, editor)
     assert _works(old_key)

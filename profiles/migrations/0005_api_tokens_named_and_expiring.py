@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0003_findable_by_default'),
+        ('profiles', '0004_direct_messages_blocks_and_site_bans'),
     ]
 
     operations = [

@@ -43,7 +43,7 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("profiles", "0004_api_tokens_named_and_expiring")]
+    dependencies = [("profiles", "0005_api_tokens_named_and_expiring")]
 
     # Reversing leaves the API tokens: the old keys were not kept.
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
