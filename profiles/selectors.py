@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from profiles.models import (
+    ApiToken,
     Block,
     Conversation,
     Message,
@@ -36,6 +37,11 @@ def person_detail(*, username: str) -> QuerySet[User]:
         .select_related("profile")
         .prefetch_related("profile__interests")
     )
+
+
+def token_list(*, user: User) -> QuerySet[ApiToken]:
+    """One's API tokens that have not expired, newest first."""
+    return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
 
 
 def site_ban_of(user: User) -> SiteBan | None:

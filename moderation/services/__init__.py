@@ -54,6 +54,7 @@ from moderation.services.reports import (
     report_scope,
     report_target,
     report_target_visible,
+    reporter_weights,
 )
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "report_scope",
     "report_target",
     "report_target_visible",
+    "reporter_weights",
     "site_ban",
     "site_unban",
     "thread_lock",
