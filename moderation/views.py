@@ -47,6 +47,7 @@ from moderation.forms import (
     SuggestionForm,
     ThreadForm,
 )
+from moderation.log_text import log_lines
 from moderation.models import REPORT_TARGETS, Report
 from moderation.permissions import (
     check_moderate_community,
@@ -75,7 +76,7 @@ def _queue_context(request, community: Community) -> dict:
         "moderators": selectors.moderator_list(community=community),
         "placements": placements,
         "threads": selectors.queue_threads(community=community),
-        "log": selectors.moderation_log(community=community)[:10],
+        "log": log_lines(selectors.moderation_log(community=community)[:10], private=True),
         "run": selectors.match_run_latest(),
         "ban_form": BanForm(auto_id="ban-%s"),
         "charter_form": CharterForm(
@@ -116,7 +117,12 @@ def community_log(request, slug: str):
     return render(
         request,
         "moderation/log.html",
-        {"community": community, "page": page, "private": private},
+        {
+            "community": community,
+            "page": page,
+            "entries": log_lines(page.object_list, private=private),
+            "private": private,
+        },
     )
 
 
@@ -132,7 +138,7 @@ def site_queue(request):
             "community_reports": selectors.community_report_count(),
             "proposed": selectors.proposed_community_list()[:50],
             "suggestions": selectors.suggestion_queue(community=None)[:50],
-            "log": selectors.moderation_log_site()[:10],
+            "log": log_lines(selectors.moderation_log_site()[:10], private=True),
             "run": selectors.match_run_latest(),
         },
     )
@@ -142,8 +148,11 @@ def site_queue(request):
 def site_log(request):
     check_moderate_site(request.user)
     page = Paginator(selectors.moderation_log_site(), 50).get_page(request.GET.get("page"))
+    entries = log_lines(page.object_list, private=True)
     return render(
-        request, "moderation/log.html", {"community": None, "page": page, "private": True}
+        request,
+        "moderation/log.html",
+        {"community": None, "page": page, "entries": entries, "private": True},
     )
 
 
