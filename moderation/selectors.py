@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from communities.models import Community, Membership, Placement, Thread
-from communities.selectors import Viewer
+from communities.selectors import Viewer, community_picker_labels
 from matching.models import MatcherSuggestion, MatchRun
 from moderation.models import REPORT_TARGETS, ModerationAction, Report, Reportable
 from profiles.models import User
@@ -200,3 +200,17 @@ def ban_of(*, viewer: Viewer, community: Community) -> BanNotice | None:
         .first()
     )
     return BanNotice(until=until, reason=entry.reason if entry else "")
+
+
+def community_destination_labels(*, viewer: User, community: Community) -> list[str]:
+    """The communities a moderator may move a post to or merge this one into, as a picker
+    offers them by name: the other live ones they moderate (staff: every one)."""
+    others = Community.objects.exclude(pk=community.pk)
+    if not viewer.is_staff:
+        moderated = Membership.objects.filter(
+            user=viewer,
+            state=Membership.State.ACTIVE,
+            role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+        ).values("community_id")
+        others = others.filter(pk__in=moderated)
+    return community_picker_labels(others)

@@ -90,6 +90,9 @@ def _queue_context(request, community: Community) -> dict:
         ),
         "split_form": SplitForm(post_choices=[(p.post_id, p.post.title) for p in placements]),
         "area_form": AreaMoveForm(auto_id="area-%s", initial={"area": community.area_id}),
+        "destinations": selectors.community_destination_labels(
+            viewer=request.user, community=community
+        ),
     }
 
 

@@ -332,6 +332,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
     if kind in Proposal.Kind.values:
         initial = {"kind": kind, "value": _current_value(community, kind)}
     form = ProposalForm(request.POST or None, initial=initial)
+    others = selectors.community_list(viewer=request.user).exclude(pk=community.pk)
     status = 200
     if request.method == "POST":
         status = 400
@@ -339,13 +340,13 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
             data = form.cleaned_data
             target = None
             if data["kind"] == Proposal.Kind.MERGE and data["target"]:
-                target = (
-                    selectors.community_list(viewer=request.user)
-                    .filter(slug=data["target"].strip().strip("/").rsplit("/", 1)[-1])
-                    .first()
-                )
-                if target is None:
-                    form.add_error("target", "No community has that address.")
+                try:
+                    target = selectors.community_pick(others, data["target"])
+                except ValidationError as error:
+                    form.add_error("target", error)
+                else:
+                    if target is None:
+                        form.add_error("target", "No community has that name or address.")
             value = data["value"]
             if data["kind"] == Proposal.Kind.TAGS:
                 value = [name for name in value.split(",") if name.strip()]
@@ -377,6 +378,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
             "next_url": request.path,
             "state": _viewer_state(request, community),
             "days": settings.KINDRED_PROPOSAL_OPEN_DAYS,
+            "merge_options": selectors.community_picker_labels(others),
         },
         status=status,
     )

@@ -76,7 +76,7 @@ def test_a_moderator_approves_removes_merges_bans_and_finds_it_all_in_the_log(pa
 
     # 3. Merge the community into another one the moderator also moderates.
     page.locator("summary", has_text="Merge into another community").click()
-    page.get_by_label("Address of the community to merge into").fill("heavy-soil")
+    page.get_by_label("Community to merge into").fill("Heavy soil")
     page.locator("#merge-reason").fill("The same people, the same clay.")
     page.get_by_role("button", name="Merge", exact=True).click()
     expect(page).to_have_url(
