@@ -149,7 +149,9 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect_to_login(community.get_absolute_url())
     was_proposed = community.status == Community.Status.PROPOSED
     try:
-        membership = services.community_join(user=request.user, community=community)
+        membership = services.community_join(
+            user=request.user, community=community, message=request.POST.get("message", "")
+        )
     except (PermissionDenied, ValidationError) as error:
         return _membership_response(request, community, _message_of(error), messages.ERROR)
     if membership.state == Membership.State.REQUESTED:

@@ -99,7 +99,16 @@ class MembershipStateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["user", "community", "role", "state", "banned_until", "created_at", "updated_at"]
+        fields = [
+            "user",
+            "community",
+            "role",
+            "state",
+            "banned_until",
+            "join_message",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
