@@ -12,14 +12,9 @@ from django.utils import timezone
 from core.queue import enqueue_on_commit
 from core.text import clean_name
 from profiles.models import Notification, Profile, User
+from profiles.selectors import KIND_PREFERENCE
 
 # Which preference switches each kind of notification.
-KIND_PREFERENCE: dict[str, str] = {
-    Notification.Kind.INVITATION: "notify_invitations",
-    Notification.Kind.NEW_PEER: "notify_peers",
-    Notification.Kind.REPLY: "notify_replies",
-    Notification.Kind.PROPOSAL: "notify_proposals",
-}
 
 
 def profile_ensure(*, user: User) -> Profile:
