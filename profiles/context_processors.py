@@ -1,4 +1,5 @@
-"""Template context for every page: the signed-in person's unread notification count."""
+"""Template context for every page: the signed-in person's unread notification count, and their
+email address while it is not confirmed (for the reminder banner)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from profiles.selectors import notification_unread_count
+from profiles.selectors import email_unverified, notification_unread_count
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
-    """``unread_notifications``: one COUNT query, run only when a template asks for it and at
-    most once per request however many templates do."""
+    """``unread_notifications``: one COUNT query, and ``email_unverified``: the address waiting
+    for confirmation ("" when confirmed), one query; each run only when a template asks for it
+    and at most once per request however many templates do."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -21,4 +23,9 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
             request._kindred_unread = notification_unread_count(user=user)  # type: ignore[attr-defined]
         return request._kindred_unread  # type: ignore[attr-defined]
 
-    return {"unread_notifications": unread}
+    def unverified() -> str:
+        if not hasattr(request, "_kindred_unverified"):
+            request._kindred_unverified = email_unverified(user=user)  # type: ignore[attr-defined]
+        return request._kindred_unverified  # type: ignore[attr-defined]
+
+    return {"unread_notifications": unread, "email_unverified": unverified}

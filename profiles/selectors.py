@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.db.models import QuerySet
 
 from profiles.models import Notification, Profile, User
@@ -63,3 +64,10 @@ def person_detail(*, username: str) -> QuerySet[User]:
         .select_related("profile")
         .prefetch_related("profile__interests")
     )
+
+
+def email_unverified(*, user: User) -> str:
+    """The person's primary email address while it is not confirmed, else ""."""
+    address = EmailAddress.objects.filter(user=user, primary=True).only("email", "verified")
+    first = address.first()
+    return first.email if first is not None and not first.verified else ""
