@@ -8,15 +8,14 @@ import json
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from communities import services
 from communities.models import Membership, Post, Reply, Tag, Thread, Vote
 from moderation import services as moderation
 from moderation.models import ModerationAction
-from profiles.models import Notification, Profile, User
+from profiles.models import ApiToken, Notification, Profile, User
 from tests.communities.factories import MembershipFactory
-from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
+from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory, api_token_key
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +37,7 @@ def _a_life_in_kindred():
     )
     services.proposal_vote(voter=ada, proposal=proposal, approve=True)
     moderation.membership_ban(actor=ada, community=community, user=UserFactory(), reason="Spam")
-    Token.objects.create(user=ada)
+    api_token_key(ada)
     return {
         "ada": ada,
         "grace": grace,
@@ -61,7 +60,7 @@ def test_keeping_posts_anonymised_erases_the_person_and_keeps_their_words():
     assert not Membership.objects.filter(user_id=ada_id).exists()
     assert not Vote.objects.filter(user_id=ada_id).exists()
     assert not Notification.objects.filter(user_id=ada_id).exists()
-    assert not Token.objects.filter(user_id=ada_id).exists()
+    assert not ApiToken.objects.filter(user_id=ada_id).exists()
     post = Post.objects.get(pk=world["post"].pk)
     assert post.author is None and post.body == "Beds stay wet"
     assert Thread.objects.get(pk=world["thread"].pk).author is None
