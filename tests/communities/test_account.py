@@ -72,6 +72,7 @@ def test_keeping_posts_anonymised_erases_the_person_and_keeps_their_words():
     assert ModerationAction.objects.filter(verb="ban", actor=None).exists()
     grace = Membership.objects.get(community=world["community"], user=world["grace"])
     assert grace.role == Membership.Role.OWNER
+    assert Notification.objects.filter(user=world["grace"], title__contains="now an owner").exists()
     page = Client().get(post.get_absolute_url()).content.decode()
     assert "a former member" in page
 
