@@ -48,6 +48,7 @@ from moderation.forms import (
     SuggestionForm,
     ThreadForm,
 )
+from moderation.log_text import log_lines
 from moderation.models import REPORT_TARGETS, Report
 from moderation.permissions import (
     check_moderate_community,
@@ -56,6 +57,7 @@ from moderation.permissions import (
     check_rename_area,
     check_view_community,
 )
+from profiles.models import Message, User
 
 # -- reading -------------------------------------------------------------------------------------
 
@@ -76,7 +78,7 @@ def _queue_context(request, community: Community) -> dict:
         "moderators": selectors.moderator_list(community=community),
         "placements": placements,
         "threads": selectors.queue_threads(community=community),
-        "log": selectors.moderation_log(community=community)[:10],
+        "log": log_lines(selectors.moderation_log(community=community)[:10], private=True),
         "run": selectors.match_run_latest(),
         "ban_form": BanForm(auto_id="ban-%s"),
         "charter_form": CharterForm(
@@ -90,6 +92,9 @@ def _queue_context(request, community: Community) -> dict:
         ),
         "split_form": SplitForm(post_choices=[(p.post_id, p.post.title) for p in placements]),
         "area_form": AreaMoveForm(auto_id="area-%s", initial={"area": community.area_id}),
+        "destinations": selectors.community_destination_labels(
+            viewer=request.user, community=community
+        ),
     }
 
 
@@ -117,7 +122,12 @@ def community_log(request, slug: str):
     return render(
         request,
         "moderation/log.html",
-        {"community": community, "page": page, "private": private},
+        {
+            "community": community,
+            "page": page,
+            "entries": log_lines(page.object_list, private=private),
+            "private": private,
+        },
     )
 
 
@@ -133,7 +143,7 @@ def site_queue(request):
             "community_reports": selectors.community_report_count(),
             "proposed": selectors.proposed_community_list()[:50],
             "suggestions": selectors.suggestion_queue(community=None)[:50],
-            "log": selectors.moderation_log_site()[:10],
+            "log": log_lines(selectors.moderation_log_site()[:10], private=True),
             "run": selectors.match_run_latest(),
         },
     )
@@ -143,8 +153,11 @@ def site_queue(request):
 def site_log(request):
     check_moderate_site(request.user)
     page = Paginator(selectors.moderation_log_site(), 50).get_page(request.GET.get("page"))
+    entries = log_lines(page.object_list, private=True)
     return render(
-        request, "moderation/log.html", {"community": None, "page": page, "private": True}
+        request,
+        "moderation/log.html",
+        {"community": None, "page": page, "entries": entries, "private": True},
     )
 
 
@@ -530,11 +543,14 @@ def area_rename(request, slug: str):
 
 
 def report(request, target_type: str, pk: int):
-    """Report a post, reply, discussion or community, with a reason (anyone signed in)."""
+    """Report a post, reply, discussion, community, person or direct message, with a reason
+    (anyone signed in)."""
     model = REPORT_TARGETS.get(target_type)
     if model is None:
         raise Http404("Nothing to report there.")
     target = get_object_or_404(model, pk=pk)
+    if not request.user.is_authenticated and model in (User, Message):
+        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
     if not services.report_target_visible(request.user, target):
         raise Http404("Nothing to report there.")
     community = None
@@ -563,6 +579,8 @@ def report(request, target_type: str, pk: int):
 
 
 def _target_url(target) -> str:
+    if isinstance(target, User):
+        return reverse("profiles:detail", kwargs={"username": target.username})
     if isinstance(target, Reply):
         parent = target.thread or target.post
         return parent.get_absolute_url() if parent is not None else reverse("home")

@@ -2,9 +2,55 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from allauth.account.models import EmailAddress
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from profiles.models import Notification, User
+from profiles.models import (
+    ApiToken,
+    Block,
+    Conversation,
+    Message,
+    Notification,
+    Profile,
+    SiteBan,
+    User,
+)
+
+# The preference (a Profile field) that turns each kind of notification on or off; kinds not
+# listed (a moderator's decision, news from one's communities) always reach the person.
+KIND_PREFERENCE: dict[str, str] = {
+    Notification.Kind.INVITATION: "notify_invitations",
+    Notification.Kind.NEW_PEER: "notify_peers",
+    Notification.Kind.REPLY: "notify_replies",
+    Notification.Kind.PROPOSAL: "notify_proposals",
+}
+
+
+def notification_wanted(*, user: User | None, kind: str) -> bool:
+    """Whether a notification of this kind would reach the person, by their preferences, as
+    profiles.services.notify decides: what a page promises ("the author is notified") must be
+    true."""
+    if user is None or not user.is_active:
+        return False
+    preference = KIND_PREFERENCE.get(kind)
+    if preference is None:
+        return True
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        profile = Profile()  # the defaults a profile is created with
+    return bool(getattr(profile, preference))
+
+
+def findable(*, user: User | None) -> bool:
+    """Whether others may find the person by their posts (as peers) and reply to them."""
+    if user is None or not user.is_active:
+        return False
+    try:
+        return user.profile.discoverable
+    except Profile.DoesNotExist:
+        return Profile().discoverable  # the default a profile is created with
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -28,3 +74,104 @@ def person_detail(*, username: str) -> QuerySet[User]:
         .select_related("profile")
         .prefetch_related("profile__interests")
     )
+
+
+def token_list(*, user: User) -> QuerySet[ApiToken]:
+    """One's API tokens that have not expired, newest first."""
+    return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
+
+
+def site_ban_of(user: User) -> SiteBan | None:
+    """The site-wide ban on this person in force now, or None."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    now = timezone.now()
+    return (
+        SiteBan.objects.filter(user_id=user.pk)
+        .filter(Q(until__isnull=True) | Q(until__gt=now))
+        .first()
+    )
+
+
+def conversation_list(*, user: User) -> QuerySet[Conversation]:
+    """One's conversations, the latest message first, each with the other person (``other``),
+    how many of its messages one has not read (``unread``) and its last message
+    (``last_body``, ``last_sender_id``, ``last_removed``)."""
+    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        Conversation.objects.filter(Q(first=user) | Q(second=user), last_message_at__isnull=False)
+        .select_related("first__profile", "second__profile")
+        .annotate(
+            unread=Count("messages", filter=Q(messages__recipient=user, messages__read_at=None)),
+            last_body=Subquery(last.values("body")[:1]),
+            last_sender_id=Subquery(last.values("sender_id")[:1]),
+            last_removed=Subquery(last.values("removed_at")[:1]),
+        )
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def conversation_for(*, user: User, pk: int) -> Conversation | None:
+    """One of one's own conversations (None for anyone else's: they answer 404)."""
+    return (
+        Conversation.objects.filter(Q(first=user) | Q(second=user), pk=pk)
+        .select_related("first__profile", "second__profile")
+        .first()
+    )
+
+
+def message_list(*, conversation: Conversation) -> QuerySet[Message]:
+    """A conversation's messages, oldest first."""
+    return Message.objects.filter(conversation=conversation).order_by("created_at", "id")
+
+
+def unread_conversation_count(*, user: User) -> int:
+    """How many conversations hold a message to ``user`` not read yet (one COUNT)."""
+    return (
+        Message.objects.filter(recipient=user, read_at__isnull=True)
+        .values("conversation")
+        .distinct()
+        .count()
+    )
+
+
+def block_exists(*, blocker: User, blocked: User) -> bool:
+    return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+
+
+def header_counts(*, user: User) -> tuple[int, int]:
+    """(unread notifications, conversations with an unread message) in one query, for the
+    header of every page."""
+    unread_notifications = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    unread_messages = (
+        Message.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("conversation", distinct=True))
+        .values("n")[:1]
+    )
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            unread_notification_count=Subquery(unread_notifications),
+            unread_conversation_count=Subquery(unread_messages),
+        )
+        .values_list("unread_notification_count", "unread_conversation_count")
+        .first()
+    )
+    if row is None:
+        return 0, 0
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def email_unverified(*, user: User) -> str:
+    """The person's primary email address while it is not confirmed, else ""."""
+    address = EmailAddress.objects.filter(user=user, primary=True).only("email", "verified")
+    first = address.first()
+    return first.email if first is not None and not first.verified else ""

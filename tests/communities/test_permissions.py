@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from communities import services as community_services
@@ -34,7 +33,7 @@ from tests.communities.factories import (
     PlacementFactory,
     PostFactory,
 )
-from tests.profiles.factories import UserFactory
+from tests.profiles.factories import UserFactory, api_token_key
 
 pytestmark = pytest.mark.django_db
 
@@ -543,8 +542,8 @@ def _through_page(world: World, action: Action, role: str):
 def _through_api(world: World, action: Action, role: str):
     client = APIClient()
     if world.actor(role) is not None:
-        token = Token.objects.create(user=world.actor(role))
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        key = api_token_key(world.actor(role))
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     method, path, data = action.api(world)
     response = getattr(client, method)(path, data, format="json")
     if response.status_code in (401, 403):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0011_areas'),
+        ('communities', '0012_post_thread_reply_search_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
