@@ -1,17 +1,19 @@
 """Everything Kindred keeps about a person, as plain data for "Download your data" (JSON).
 
 A read, composed in communities because it gathers what profiles keeps (account, profile,
-notifications) with what communities keeps (posts, threads, replies, memberships, votes).
+notifications, direct messages, blocks, API tokens' names) with what communities keeps (posts,
+threads, replies, memberships, votes).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from communities.models import Membership, Post, Reply, Thread, Vote
-from profiles.models import Notification, Profile, User
+from profiles.models import ApiToken, Block, Message, Notification, Profile, User
 
 FORMAT = "kindred-export-1"
 
@@ -129,6 +131,42 @@ def _notifications(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def _messages(user: User) -> list[dict[str, Any]]:
+    """The direct messages the person sent and received; a received message a moderator removed
+    after a report is listed without its text, as the conversation shows it."""
+    rows = (
+        Message.objects.filter(Q(sender=user) | Q(recipient=user))
+        .select_related("sender", "recipient")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "conversation": message.conversation_id,
+            "from": message.sender.username,
+            "to": message.recipient.username,
+            "body": None if message.removed_at and message.sender_id != user.pk else message.body,
+            "sent_at": _when(message.created_at),
+            "read_at": _when(message.read_at),
+            "removed_at": _when(message.removed_at),
+        }
+        for message in rows
+    ]
+
+
+def _blocks(user: User) -> list[dict[str, Any]]:
+    rows = Block.objects.filter(blocker=user).select_related("blocked").order_by("created_at")
+    return [{"blocked": b.blocked.username, "since": _when(b.created_at)} for b in rows]
+
+
+def _api_tokens(user: User) -> list[dict[str, Any]]:
+    """Names and dates only: the keys themselves are never stored (only digests)."""
+    rows = ApiToken.objects.filter(user=user).order_by("created")
+    return [
+        {"name": t.name, "created_at": _when(t.created), "expires_at": _when(t.expiry)}
+        for t in rows
+    ]
+
+
 def account_export(*, user: User) -> dict[str, Any]:
     """The person's own data; nobody else's words except the notifications they received."""
     return {
@@ -147,4 +185,7 @@ def account_export(*, user: User) -> dict[str, Any]:
         "memberships": _memberships(user),
         "votes": _votes(user),
         "notifications": _notifications(user),
+        "messages": _messages(user),
+        "blocks": _blocks(user),
+        "api_tokens": _api_tokens(user),
     }

@@ -15,7 +15,8 @@ from django.db.models import Q
 
 from communities.models import Community, Membership, Post, Reply, Thread
 from communities.services.tags import tags_assign
-from profiles.models import User
+from profiles.models import Notification, User
+from profiles.services import notify
 
 KEEP_ANONYMISED = "anonymise"
 REMOVE_EVERYTHING = "remove"
@@ -40,6 +41,12 @@ def _hand_over(user: User) -> None:
         if heir is not None:
             heir.role = Membership.Role.OWNER
             heir.save(update_fields=["role", "updated_at"])
+            notify(
+                user=heir.user,
+                kind=Notification.Kind.COMMUNITY,
+                title=f"You are now an owner of {community.name}: its owner left Kindred.",
+                url=community.get_absolute_url(),
+            )
 
 
 def _forget_authorship(user: User) -> None:

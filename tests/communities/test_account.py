@@ -13,9 +13,11 @@ from communities import services
 from communities.models import Membership, Post, Reply, Tag, Thread, Vote
 from moderation import services as moderation
 from moderation.models import ModerationAction
-from profiles.models import ApiToken, Notification, Profile, User
+from profiles.conversations import message_send
+from profiles.models import ApiToken, Message, Notification, Profile, User
+from profiles.services import token_create
 from tests.communities.factories import MembershipFactory
-from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory, api_token_key
+from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +39,9 @@ def _a_life_in_kindred():
     )
     services.proposal_vote(voter=ada, proposal=proposal, approve=True)
     moderation.membership_ban(actor=ada, community=community, user=UserFactory(), reason="Spam")
-    api_token_key(ada)
+    token_create(actor=ada, name="garden script")
+    message_send(sender=grace, recipient=ada, body="Hello Ada, about the clay")
+    message_send(sender=ada, recipient=grace, body="Hi Grace")
     return {
         "ada": ada,
         "grace": grace,
@@ -61,6 +65,7 @@ def test_keeping_posts_anonymised_erases_the_person_and_keeps_their_words():
     assert not Vote.objects.filter(user_id=ada_id).exists()
     assert not Notification.objects.filter(user_id=ada_id).exists()
     assert not ApiToken.objects.filter(user_id=ada_id).exists()
+    assert not Message.objects.filter(sender_id=ada_id).exists()  # conversations go (CASCADE)
     post = Post.objects.get(pk=world["post"].pk)
     assert post.author is None and post.body == "Beds stay wet"
     assert Thread.objects.get(pk=world["thread"].pk).author is None
@@ -71,6 +76,7 @@ def test_keeping_posts_anonymised_erases_the_person_and_keeps_their_words():
     assert ModerationAction.objects.filter(verb="ban", actor=None).exists()
     grace = Membership.objects.get(community=world["community"], user=world["grace"])
     assert grace.role == Membership.Role.OWNER
+    assert Notification.objects.filter(user=world["grace"], title__contains="now an owner").exists()
     page = Client().get(post.get_absolute_url()).content.decode()
     assert "a former member" in page
 
@@ -133,5 +139,11 @@ def test_download_your_data_as_json():
     assert data["memberships"][0]["role"] == "owner"
     assert data["votes"][0]["approve"] is True
     assert isinstance(data["notifications"], list) and "profile" in data
+    assert [(m["from"], m["body"]) for m in data["messages"]] == [
+        ("grace", "Hello Ada, about the clay"),
+        ("ada", "Hi Grace"),
+    ]
+    assert data["api_tokens"][0]["name"] == "garden script"
+    assert "digest" not in response.content.decode()
     assert "Bark" not in response.content.decode()  # nobody else's words
     assert Client().get("/people/settings/download/").status_code == 302
