@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from communities import search, selectors, services
 from communities.api_areas import AreaRefSerializer
+from communities.api_editing import PostEditing, ReplyEditing, ThreadEditing
 from communities.models import (
     Community,
     Membership,
@@ -177,7 +178,7 @@ class ReplyCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=10000)
 
 
-class PostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class PostViewSet(PostEditing, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Posts. Publishing one finds its peers and fitting communities within seconds.
 
     matching.api.PostWithMatchesViewSet adds the peers and communities of a post; the router in
@@ -338,7 +339,7 @@ class ThreadReplyFilter(django_filters.FilterSet):
         fields = ["thread"]
 
 
-class ThreadViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ThreadViewSet(ThreadEditing, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Discussions in communities. Members of a community start threads in it."""
 
     serializer_class = ThreadSerializer
@@ -360,7 +361,9 @@ class ThreadViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
 
 
-class ThreadReplyViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ThreadReplyViewSet(
+    ReplyEditing, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     """Messages in threads, oldest first (filter by thread). Members reply; the people in the
     thread are notified."""
 

@@ -72,6 +72,27 @@ class ReplyForm(forms.Form):
     )
 
 
+class PostEditForm(forms.Form):
+    """The words of a post, as its author changes them (its kind stays)."""
+
+    title = PostForm.base_fields["title"]
+    body = PostForm.base_fields["body"]
+    tags = PostForm.base_fields["tags"]
+
+
+class ThreadEditForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+
+
+class ReplyEditForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown works. Moderators can see earlier versions.",
+    )
+
+
 # The community pages: directory, discussions, proposals -------------------------------------
 
 
@@ -106,6 +127,35 @@ class DirectoryForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {name: data.get(name) or "" for name in ("q", "area", "tag", "status", "sort")}
+
+
+class CommunityFoundForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=120, help_text="Short and plain: what people gather around."
+    )
+    purpose = forms.CharField(
+        label="Purpose",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What the community is for and who it is for. Markdown works.",
+    )
+    tags = TagsField(label="Tags", help_text=f"Up to {MAX_TAGS}, separated by commas.")
+    join_policy = forms.ChoiceField(
+        label="Who can join",
+        choices=Community.JoinPolicy.choices,
+        initial=Community.JoinPolicy.OPEN,
+        widget=forms.RadioSelect,
+    )
+    visibility = forms.ChoiceField(
+        label="Who can see it",
+        choices=[
+            (Community.Visibility.PUBLIC, "Everyone: it is listed in the directory"),
+            (Community.Visibility.PRIVATE, "Only its members and the people they invite"),
+        ],
+        initial=Community.Visibility.PUBLIC,
+        widget=forms.RadioSelect,
+    )
 
 
 class ThreadForm(forms.Form):
@@ -239,3 +289,20 @@ class RecentPostsForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {name: data.get(name) or "" for name in ("community", "tag")}
+
+
+class AccountDeleteForm(forms.Form):
+    content = forms.ChoiceField(
+        label="What you wrote",
+        choices=[
+            ("anonymise", "Keep my posts, threads and replies, shown as by “a former member”"),
+            ("remove", "Remove everything I wrote (and the replies to it)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="To be sure it is you.",
+    )

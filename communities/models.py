@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 USER = settings.AUTH_USER_MODEL
 
@@ -44,6 +45,7 @@ class ContentStatus(models.TextChoices):
     VISIBLE = "visible", "Visible"
     HIDDEN = "hidden", "Hidden pending review"
     REMOVED = "removed", "Removed by a moderator"
+    DELETED = "deleted", "Deleted by its author"
 
 
 class PostKind(models.TextChoices):
@@ -94,6 +96,10 @@ class Post(models.Model):
     matched_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the author changes the words (title, body or tags); pages say "edited" then.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Every saved version (django-simple-history); matching's bookkeeping is not a version.
+    history = HistoricalRecords(excluded_fields=["match_state", "matched_at", "updated_at"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -375,6 +381,8 @@ class Thread(models.Model):
     pinned = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_reply_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["last_reply_at"])
 
     class Meta:
         ordering = ["-pinned", "-last_reply_at", "-id"]
@@ -413,6 +421,8 @@ class Reply(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -6,7 +6,7 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from communities.models import Community, Membership
+from communities.models import Community, Membership, Post, Reply, Thread
 
 
 @rules.predicate
@@ -134,3 +134,80 @@ rules.add_perm("communities.view_community", can_view_community)
 def check_view_community(user, community: Community) -> None:
     if not user.has_perm("communities.view_community", community):
         raise Http404("No such community.")
+
+
+# -- one's own words: editing, deleting, and seeing the edit history ----------------------------
+# Posts, threads and replies are their authors' to edit and delete (site staff may also edit a
+# post, as before). Moderators take content down with moderation's "remove", which is logged; they
+# do not change people's words. The edit history is for the author and the moderators who answer
+# for the content: a thread's or a thread reply's community moderators, the moderators of the
+# communities a post is placed in, and site staff.
+
+
+def content_community(obj) -> Community | None:
+    """The community of a thread or of a reply in a thread; None for posts and their replies."""
+    if isinstance(obj, Thread):
+        return obj.community
+    if isinstance(obj, Reply) and obj.thread is not None:
+        return obj.thread.community
+    return None
+
+
+@rules.predicate
+def is_content_author(user, obj) -> bool:
+    return bool(is_signed_in(user) and obj is not None and obj.author_id == user.pk)
+
+
+@rules.predicate
+def moderates_content(user, obj) -> bool:
+    if obj is None or not is_signed_in(user):
+        return False
+    community = content_community(obj)
+    if community is not None:
+        return is_community_moderator(user, community)
+    post = obj if isinstance(obj, Post) else getattr(obj, "post", None)
+    if post is None:
+        return False
+    return Membership.objects.filter(
+        user=user,
+        state=Membership.State.ACTIVE,
+        role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+        community__placements__post=post,
+    ).exists()
+
+
+rules.add_perm("communities.edit_post", is_content_author | is_staff)
+rules.add_perm("communities.edit_content", is_content_author)
+rules.add_perm("communities.delete_content", is_content_author)
+rules.add_perm("communities.view_history", is_content_author | is_staff | moderates_content)
+
+
+def _check_seen(user, obj) -> None:
+    """Content in a private community does not exist for outsiders (404)."""
+    community = content_community(obj)
+    if community is not None:
+        check_view_community(user, community)
+
+
+def check_edit_content(user, obj) -> None:
+    """Edit a post (its author, or site staff), a thread or a reply (its author)."""
+    _check_seen(user, obj)
+    if not is_signed_in(user):
+        raise PermissionDenied("Log in to edit what you wrote.")
+    perm = "communities.edit_post" if isinstance(obj, Post) else "communities.edit_content"
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied("Only its author can edit this.")
+
+
+def check_delete_content(user, obj) -> None:
+    _check_seen(user, obj)
+    if not is_signed_in(user):
+        raise PermissionDenied("Log in to delete what you wrote.")
+    if not user.has_perm("communities.delete_content", obj):
+        raise PermissionDenied("Only its author can delete this; moderators remove content.")
+
+
+def check_view_history(user, obj) -> None:
+    _check_seen(user, obj)
+    if not user.has_perm("communities.view_history", obj):
+        raise PermissionDenied("Only its author and its moderators can see the edit history.")

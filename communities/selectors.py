@@ -59,12 +59,13 @@ def tag_list(*, viewer: Viewer) -> QuerySet[Tag]:
 
 def post_visibility_filter(viewer: Viewer) -> Q:
     """Posts a viewer may see: every post that is neither hidden by its author nor hidden or
-    removed by moderators, and their own."""
+    removed by moderators, and their own. A post its author deleted is gone for everyone."""
+    not_deleted = ~Q(moderation_status=ContentStatus.DELETED)
     if viewer.is_authenticated and viewer.is_staff:
-        return Q()
+        return not_deleted
     visible = ~Q(status=Post.Status.HIDDEN) & Q(moderation_status=ContentStatus.VISIBLE)
     if viewer.is_authenticated:
-        visible |= Q(author=viewer)
+        visible |= Q(author=viewer) & not_deleted
     return visible
 
 
@@ -399,6 +400,21 @@ def reply_list(*, viewer: Viewer) -> QuerySet[Reply]:
         Reply.objects.filter(thread__in=threads, status=ContentStatus.VISIBLE)
         .select_related("author__profile", "thread")
         .order_by("created_at", "pk")
+    )
+
+
+def reply_list_everywhere(*, viewer: Viewer) -> QuerySet[Reply]:
+    """Visible replies the viewer may see: in visible threads of communities they may see, and
+    on posts they may see."""
+    threads = Thread.objects.filter(
+        community__in=Community.objects.filter(community_visibility_filter(viewer)).values("pk"),
+        status=ContentStatus.VISIBLE,
+    ).values("pk")
+    posts = Post.objects.filter(post_visibility_filter(viewer)).values("pk")
+    return (
+        Reply.objects.filter(status=ContentStatus.VISIBLE)
+        .filter(Q(thread__in=threads) | Q(post__in=posts))
+        .select_related("author__profile", "thread__community", "post")
     )
 
 

@@ -24,7 +24,7 @@ from moderation.api import (
     ReportViewSet,
     SiteModerationViewSet,
 )
-from profiles.api import NotificationViewSet, ObtainTokenView
+from profiles.api import ApiTokenViewSet, NotificationViewSet, ObtainTokenView
 from profiles.api_messages import ConversationViewSet
 
 
@@ -49,6 +49,7 @@ router.register("moderation/areas", AreaModerationViewSet, basename="area-modera
 router.register("reports", ReportViewSet, basename="report")
 router.register("matcher-suggestions", MatcherSuggestionViewSet, basename="matcher-suggestion")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("conversations", ConversationViewSet, basename="conversation")
 
 urlpatterns = [

@@ -5,6 +5,7 @@ from communities import urls as communities_urls
 from communities.views import posts as post_views
 from core import views
 from matching import urls as matching_urls
+from profiles import account_views
 from profiles import urls as profiles_urls
 from profiles import views as profiles_views
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("admin/login/", profiles_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
+    # allauth's log-in page, answering 429 when the lockout refuses (profiles/lockout.py).
+    path("accounts/login/", account_views.login),
     path("accounts/", include("allauth.urls")),
     path("api/", include("config.api")),
     path("people/", include(people_urls)),

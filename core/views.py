@@ -1,8 +1,11 @@
 """Views every deployment has: liveness and readiness, and the 429 page."""
 
 import secrets
+import time
 
+from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -44,14 +47,51 @@ def readyz(request):
     return JsonResponse(payload, status=200 if ready else 503)
 
 
+# allauth's limits, by the page they guard (allauth.account.app_settings.RATE_LIMITS).
+_ALLAUTH_ACTIONS = {
+    "account_login": "login",
+    "account_signup": "signup",
+    "account_reset_password": "reset_password",
+    "account_reset_password_from_key": "reset_password_from_key",
+    "account_change_password": "change_password",
+    "account_set_password": "change_password",
+    "account_email": "manage_email",
+    "account_reauthenticate": "reauthenticate",
+}
+
+
+def _allauth_retry_after(request: HttpRequest) -> int:
+    """Seconds until allauth lets this client through again on this page: for each limit that is
+    used up, until its oldest counted attempt leaves the window. A limit per email address (which
+    this page cannot know) is taken at its whole window."""
+    match = getattr(request, "resolver_match", None)
+    action = _ALLAUTH_ACTIONS.get((match.url_name if match else "") or "")
+    if action is None:
+        return 60
+    now = time.time()
+    waits, unknown = [], []
+    for rate in allauth_ratelimit.get_rates(app="allauth.account", action=action):
+        if rate.per == "key" or (rate.per == "user" and not request.user.is_authenticated):
+            unknown.append(int(rate.duration))
+            continue
+        key = allauth_ratelimit.get_cache_key(
+            request, app="allauth.account", action=action, rate=rate
+        )
+        history = [t for t in cache.get(key, []) if t > now - rate.duration]
+        if len(history) >= rate.amount:
+            waits.append(int(history[rate.amount - 1] + rate.duration - now) + 1)
+    return max(waits or unknown or [1])
+
+
 def too_many_requests(request):
     """allauth's answer when sign-up or log-in is rate limited (it looks for handler429 in the
-    root URLconf): our page, with Retry-After."""
+    root URLconf): our page, with the real Retry-After."""
+    retry_after = _allauth_retry_after(request)
     response = render(
         request,
         "429.html",
-        {"message": "Too many attempts from here for now."},
+        {"message": f"Too many attempts from here for now. Try again in {retry_after} seconds."},
         status=429,
     )
-    response["Retry-After"] = "60"
+    response["Retry-After"] = str(retry_after)
     return response

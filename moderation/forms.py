@@ -102,6 +102,13 @@ class CharterForm(forms.Form):
     reason = _reason(required=False)
 
 
+class JoinPolicyForm(forms.Form):
+    join_policy = forms.ChoiceField(
+        label="Who can join", choices=Community.JoinPolicy.choices, widget=forms.RadioSelect
+    )
+    reason = _reason(required=False)
+
+
 class MergeForm(forms.Form):
     into = forms.CharField(label="Merge into (community address)", max_length=140)
     reason = _reason()

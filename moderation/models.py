@@ -52,6 +52,7 @@ class ModerationActionVerb(models.TextChoices):
     RENAME_AREA = "rename_area", "Renamed"
     SITE_BAN = "site_ban", "Banned"
     SITE_UNBAN = "site_unban", "Lifted the ban of"
+    JOIN_POLICY = "join_policy", "Changed"
 
 
 class ModerationAction(models.Model):

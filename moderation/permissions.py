@@ -68,10 +68,12 @@ rules.add_perm("moderation.report_in_community", is_signed_in & ~is_banned_from)
 rules.add_perm("moderation.moderate_site", is_staff)
 
 
-def check_own_community(user, community: Community) -> None:
+def check_own_community(
+    user, community: Community, *, what: str = "appoint and remove moderators"
+) -> None:
     check_view_community(user, community)
     if not user.has_perm("moderation.own_community", community):
-        raise PermissionDenied("Only this community's owners can appoint and remove moderators.")
+        raise PermissionDenied(f"Only this community's owners can {what}.")
 
 
 def check_report_in_community(user, community: Community | None) -> None:

@@ -31,6 +31,7 @@ from moderation.forms import (
     BanForm,
     CharterForm,
     DecideForm,
+    JoinPolicyForm,
     MergeForm,
     OptionalReasonForm,
     PersonForm,
@@ -282,6 +283,16 @@ def _edit_charter(request, community, data):
     return "The charter was updated."
 
 
+def _join_policy(request, community, data):
+    services.community_join_policy_set(
+        actor=request.user,
+        community=community,
+        join_policy=data["join_policy"],
+        reason=data["reason"],
+    )
+    return "How people join is changed."
+
+
 def _merge(request, community, data):
     services.community_merge(
         actor=request.user, source=community, target=data["into"], reason=data["reason"]
@@ -407,6 +418,7 @@ COMMUNITY_ACTIONS: dict[str, tuple[type[forms.Form], CommunityAction]] = {
     "remove-reply": (ReplyForm, _remove_reply),
     "restore-reply": (ReplyForm, _restore_reply),
     "charter": (CharterForm, _edit_charter),
+    "join-policy": (JoinPolicyForm, _join_policy),
     "merge": (MergeForm, _merge),
     "split": (SplitForm, _split),
     "move-area": (AreaMoveForm, _move_area),
@@ -431,6 +443,8 @@ def community_action(request, slug: str, action: str):
     # The permission check comes first: outsiders learn nothing from a form's errors.
     if action in ("appoint", "dismiss-moderator"):
         check_own_community(request.user, community)
+    elif action == "join-policy":
+        check_own_community(request.user, community, what="change how people join")
     else:
         check_moderate_community(request.user, community)
     form_class, act = COMMUNITY_ACTIONS[action]
@@ -440,6 +454,8 @@ def community_action(request, slug: str, action: str):
     else:
         form = form_class(request.POST)
     back = reverse("moderation:queue", kwargs={"slug": community.slug})
+    if action == "join-policy":  # changed on the community's own page
+        back = community.get_absolute_url()
     if not form.is_valid():
         return _invalid(request, form, back)
     try:

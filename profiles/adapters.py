@@ -1,14 +1,22 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
+from django import forms
+from django.http import HttpRequest
 from django.shortcuts import render
 
+from core.client import client_address
+from profiles.lockout import LoginLocked, login_attempt_begin, login_attempt_succeeded
 from profiles.selectors import site_ban_of
 from profiles.services import profile_ensure
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Every account made through sign-up gets its profile at once; a person banned from the site
-    is told why and until when instead of being logged in."""
+    is told why and until when instead of being logged in. Log-ins go through Kindred's lockout
+    (profiles/lockout.py: one per account, whatever the door), and allauth's own limits count per
+    client behind the trusted proxies (core/client.py)."""
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
@@ -22,3 +30,23 @@ class AccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return render(request, "profiles/banned.html", {"ban": ban}, status=403)
         return super().pre_login(request, user, **kwargs)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_address(request)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        login = str(credentials.get("email") or credentials.get("username") or "")
+        try:
+            self._attempt = login_attempt_begin(request, login=login)
+        except LoginLocked as locked:
+            # The log-in page answers 429 with Retry-After (profiles.account_views.login); the
+            # token endpoint, 429 too.
+            request.login_locked = locked  # type: ignore[attr-defined]
+            raise forms.ValidationError(str(locked), code="too_many_login_attempts") from None
+
+    def authenticate(self, request: HttpRequest, **credentials: Any):
+        self._attempt = None
+        user = super().authenticate(request, **credentials)
+        if user is not None and self._attempt is not None:
+            login_attempt_succeeded(self._attempt)
+        return user

@@ -7,24 +7,22 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from profiles.selectors import notification_unread_count, unread_conversation_count
+from profiles.selectors import header_counts
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
-    """``unread_notifications``: one COUNT query, run only when a template asks for it and at
-    most once per request however many templates do."""
+    """``unread_notifications`` and ``unread_messages``: both from one query, run only when a
+    template asks for either and at most once per request however many templates do."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
-    def unread() -> int:
-        if not hasattr(request, "_kindred_unread"):
-            request._kindred_unread = notification_unread_count(user=user)  # type: ignore[attr-defined]
-        return request._kindred_unread  # type: ignore[attr-defined]
+    def counts() -> tuple[int, int]:
+        if not hasattr(request, "_kindred_header_counts"):
+            request._kindred_header_counts = header_counts(user=user)  # type: ignore[attr-defined]
+        return request._kindred_header_counts  # type: ignore[attr-defined]
 
-    def unread_messages() -> int:
-        if not hasattr(request, "_kindred_unread_messages"):
-            request._kindred_unread_messages = unread_conversation_count(user=user)  # type: ignore[attr-defined]
-        return request._kindred_unread_messages  # type: ignore[attr-defined]
-
-    return {"unread_notifications": unread, "unread_messages": unread_messages}
+    return {
+        "unread_notifications": lambda: counts()[0],
+        "unread_messages": lambda: counts()[1],
+    }

@@ -69,3 +69,11 @@ class SignupExtraForm(forms.Form):
 
     def signup(self, request, user) -> None:
         profile_update(user=user, discoverable=self.cleaned_data["discoverable"])
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=80,
+        help_text="What the token is for, e.g. “backup script on my laptop”.",
+    )

@@ -1,11 +1,15 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from knox.models import AbstractAuthToken
 
 
-class User(AbstractUser):
+# The plugin cannot see ApiToken's relation (its base, knox's, has no types).
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """An account. Everything a person shows to others lives on their Profile."""
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
@@ -121,6 +125,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.title}"
+
+
+class ApiToken(AbstractAuthToken):
+    """A key for scripts and apps, named by its owner, expiring (django-rest-knox keeps only a
+    digest of it). ``public_id`` names it in pages and the API; the key is shown once."""
+
+    public_id: models.UUIDField = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name: models.CharField = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.name}"
 
 
 class Conversation(models.Model):

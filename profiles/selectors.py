@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from profiles.models import (
+    ApiToken,
     Block,
     Conversation,
     Message,
@@ -36,6 +37,11 @@ def person_detail(*, username: str) -> QuerySet[User]:
         .select_related("profile")
         .prefetch_related("profile__interests")
     )
+
+
+def token_list(*, user: User) -> QuerySet[ApiToken]:
+    """One's API tokens that have not expired, newest first."""
+    return ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
 
 
 def site_ban_of(user: User) -> SiteBan | None:
@@ -94,3 +100,34 @@ def unread_conversation_count(*, user: User) -> int:
 
 def block_exists(*, blocker: User, blocked: User) -> bool:
     return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+
+
+def header_counts(*, user: User) -> tuple[int, int]:
+    """(unread notifications, conversations with an unread message) in one query, for the
+    header of every page."""
+    unread_notifications = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    unread_messages = (
+        Message.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("conversation", distinct=True))
+        .values("n")[:1]
+    )
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            unread_notification_count=Subquery(unread_notifications),
+            unread_conversation_count=Subquery(unread_messages),
+        )
+        .values_list("unread_notification_count", "unread_conversation_count")
+        .first()
+    )
+    if row is None:
+        return 0, 0
+    return int(row[0] or 0), int(row[1] or 0)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from core.queue import enqueue_on_commit
 from core.text import clean_name
-from profiles.models import Notification, Profile, User
+from profiles.models import ApiToken, Notification, Profile, User
 
 # Which preference switches each kind of notification.
 KIND_PREFERENCE: dict[str, str] = {
@@ -161,3 +163,41 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+TOKENS_PER_PERSON = 50
+
+
+@transaction.atomic
+def token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """Make an API token for ``actor`` named ``name``, expiring after KINDRED_TOKEN_DAYS days.
+    Returns the token and its key, which is shown this once (only a digest is kept). Each call
+    makes a new key (not safe to repeat: a script should keep its key)."""
+    if not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied("Log in to make a token.")
+    name = clean_name(name)[:80]
+    if not name:
+        raise ValidationError({"name": ["Give the token a name, to tell it apart later."]})
+    User.objects.select_for_update().filter(pk=actor.pk).first()  # one count at a time
+    if ApiToken.objects.filter(user=actor).count() >= TOKENS_PER_PERSON:
+        raise ValidationError(
+            f"You have {TOKENS_PER_PERSON} tokens already; revoke one you no longer use."
+        )
+    token, key = ApiToken.objects.create(
+        user=actor, expiry=timedelta(days=settings.KINDRED_TOKEN_DAYS), name=name
+    )
+    return token, key
+
+
+def token_revoke(*, actor: User, token: ApiToken) -> None:
+    """Revoke one of one's own tokens: it is refused from then on. Safe to repeat."""
+    if token.user_id != actor.pk:
+        raise PermissionDenied("Only its owner can revoke a token.")
+    ApiToken.objects.filter(pk=token.pk).delete()
+
+
+def tokens_revoke_all(user: User) -> int:
+    """Revoke every API token of ``user`` (a password change or reset, a site-wide ban); returns
+    how many there were. Safe to repeat."""
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from profiles import conversation_views, views
+from profiles import account_views, conversation_views, views
 
 # No app_name: config/urls.py includes these in the ``profiles`` namespace together with
 # communities.urls.people_urlpatterns (a person's page and settings, which show their posts,
@@ -10,6 +10,12 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications-read"),
     path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
+    path("settings/tokens/", account_views.token_list, name="tokens"),
+    path(
+        "settings/tokens/<uuid:public_id>/revoke/",
+        account_views.token_revoke,
+        name="token-revoke",
+    ),
     path("messages/", conversation_views.conversation_list, name="conversations"),
     path(
         "messages/to/<str:username>/",

@@ -9,7 +9,6 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     positive_data_acceptance,
@@ -22,7 +21,7 @@ from tests.communities.factories import (
     PostFactory,
     TagFactory,
 )
-from tests.profiles.factories import UserFactory
+from tests.profiles.factories import UserFactory, api_token_key
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 FUZZER_TOKEN = "f" * 40  # the same key in every test's fresh database
@@ -61,7 +60,7 @@ def api_token(db, keep_test_connection):
     MembershipFactory(user=user, community=community)
     post = PostFactory(author=user, tags=[tag])
     PlacementFactory(post=post, community=community)
-    return Token.objects.create(user=user, key=FUZZER_TOKEN).key
+    return api_token_key(user, key=FUZZER_TOKEN)
 
 
 @schema.parametrize()

@@ -25,6 +25,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "kindred.example.org",
+        "KINDRED_TRUSTED_PROXIES": "1",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -50,6 +51,25 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_trusted_proxy_count():
+    env = {k: v for k, v in _environment().items() if k != "KINDRED_TRUSTED_PROXIES"}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "ALLOWED_HOSTS": "x.org",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "KINDRED_TRUSTED_PROXIES" in result.stderr
 
 
 def _makefile_commands() -> dict[str, str]:

@@ -40,6 +40,7 @@ def _production_env(**extra: str) -> dict[str, str]:
     env |= {
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "KINDRED_TRUSTED_PROXIES": "0",
         "DATABASE_URL": (
             f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         ),

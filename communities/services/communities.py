@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,11 +18,14 @@ from communities.services.text import clean_text
 from core.ratelimit import rate_limit
 from profiles.models import User
 
+# Addresses under /communities/ that are pages, not communities.
+RESERVED_SLUGS = frozenset({"new"})
+
 
 def unique_community_slug(name: str) -> str:
     base = slugify(name, allow_unicode=True)[:120].strip("-") or "community"
     slug, n = base, 2
-    while Community.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Community.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -57,6 +61,49 @@ def community_create(
         user=founder, community=community, role=Membership.Role.OWNER, state=Membership.State.ACTIVE
     )
     charter_revision_record(community=community, editor=founder, summary="Founded")
+    return community
+
+
+@transaction.atomic
+def community_found(
+    *,
+    founder: User,
+    name: str,
+    purpose: str = "",
+    tags: Iterable[str] = (),
+    visibility: str = Community.Visibility.PUBLIC,
+    join_policy: str = Community.JoinPolicy.OPEN,
+) -> Community:
+    """A member starts a community from the directory. Like the matcher's proposals it starts as
+    proposed, with the founder as its owner, and goes live when KINDRED_PROPOSAL_MIN_MEMBERS
+    people have joined (community_join), or is archived if that does not happen within
+    KINDRED_PROPOSAL_TTL_DAYS. Not idempotent: each call founds one."""
+    if not (founder.is_authenticated and founder.is_active):
+        raise PermissionDenied("Log in to start a community.")
+    rate_limit(action="post", user=founder)
+    if visibility not in Community.Visibility.values:
+        raise ValidationError({"visibility": "Choose public or private."})
+    if join_policy not in Community.JoinPolicy.values:
+        raise ValidationError({"join_policy": "Choose how people join."})
+    name = clean_text(name, field="name", max_length=120, required=True, single_line=True)
+    now = timezone.now()
+    community = Community.objects.create(
+        name=name,
+        slug=unique_community_slug(name),
+        purpose=clean_text(purpose, field="purpose", max_length=10000, required=False),
+        visibility=visibility,
+        join_policy=join_policy,
+        origin=Community.Origin.MEMBER,
+        status=Community.Status.PROPOSED,
+        proposal_expires_at=now + timedelta(days=settings.KINDRED_PROPOSAL_TTL_DAYS),
+        created_by=founder,
+    )
+    tags_assign(community, tags_from_names(tags))
+    Membership.objects.create(
+        user=founder, community=community, role=Membership.Role.OWNER, state=Membership.State.ACTIVE
+    )
+    charter_revision_record(community=community, editor=founder, summary="Founded")
+    _activate_when_committed(community)
     return community
 
 

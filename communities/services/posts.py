@@ -6,9 +6,14 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from communities.models import Post, Reply
-from communities.permissions import check_reply_to_post
+from communities.models import ContentStatus, Post, Reply
+from communities.permissions import (
+    check_delete_content,
+    check_edit_content,
+    check_reply_to_post,
+)
 from communities.services.tags import tags_assign, tags_from_names
 from communities.services.text import clean_text
 from core.queue import enqueue_on_commit
@@ -61,9 +66,14 @@ def post_update(
     tags: Iterable[str] | None = None,
     status: str | None = None,
 ) -> Post:
-    """Edit one's own post (staff may edit any). Safe to repeat."""
-    if not (actor.is_staff or post.author_id == actor.pk):
-        raise PermissionDenied("Only the author can edit this post.")
+    """Edit one's own post (site staff may edit any): its words, tags or open/solved status. A
+    change of words or tags is a new version in the post's history, marks it edited and matches
+    it again (back to "matching pending"). Safe to repeat: the same words record nothing new."""
+    check_edit_content(actor, post)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.moderation_status == ContentStatus.DELETED:
+        raise ValidationError("This post was deleted.", code="deleted")
+    words_before = (post.title, post.body, sorted(post.tags.values_list("slug", flat=True)))
     if title is not None:
         post.title = clean_text(
             title, field="title", max_length=200, required=True, single_line=True
@@ -74,9 +84,33 @@ def post_update(
         if status not in Post.Status.values:
             raise ValidationError({"status": f"Choose one of: {', '.join(Post.Status.values)}."})
         post.status = status
+    new_tags = tags_from_names(tags) if tags is not None else None
+    tag_slugs = sorted(t.slug for t in new_tags) if new_tags is not None else words_before[2]
+    edited = (post.title, post.body, tag_slugs) != words_before
+    if edited:
+        post.edited_at = timezone.now()
+    post._history_user = actor  # type: ignore[attr-defined]
     post.save()
-    if tags is not None:
-        tags_assign(post, tags_from_names(tags))
+    if new_tags is not None:
+        tags_assign(post, new_tags)
+    post_mark_pending(post=post)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, actor: User, post: Post) -> Post:
+    """The author deletes their post: it is gone for everyone (its page is a 404, it leaves the
+    communities it was placed in and other people's peers), and so are the replies under it,
+    which can only be read on its page. The row stays, marked deleted, so that the moderation
+    log and the edit history keep their context. Safe to repeat."""
+    check_delete_content(actor, post)
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.moderation_status == ContentStatus.DELETED:
+        return post
+    post.moderation_status = ContentStatus.DELETED
+    post._history_user = actor  # type: ignore[attr-defined]
+    post.save(update_fields=["moderation_status", "updated_at"])
+    # Matching drops a post that is not visible: its peers and fits go with it.
     post_mark_pending(post=post)
     return post
 

@@ -14,3 +14,9 @@ def can_moderate(user, community) -> bool:
 def can_rename_area(user, area) -> bool:
     """Staff, and moderators of a community in the area (moderation/permissions.py)."""
     return bool(user and user.has_perm("moderation.rename_area", area))
+
+
+@register.filter
+def can_own(user, community) -> bool:
+    """Owners and staff (moderation/permissions.py): they change how people join."""
+    return bool(user and user.has_perm("moderation.own_community", community))

@@ -188,6 +188,7 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
             state=Proposal.State.OPEN
         ),
         "needed": settings.KINDRED_PROPOSAL_MIN_MEMBERS,
+        "join_policies": Community.JoinPolicy.choices,
         "thread_form": ThreadForm(),
         "next_url": community.get_absolute_url(),
     }

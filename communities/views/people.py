@@ -5,14 +5,21 @@ they are composed here, above profiles. Their URL names stay in the ``profiles``
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from communities import selectors, services
-from communities.forms import ProfileSettingsForm
+from communities.export import account_export
+from communities.forms import AccountDeleteForm, ProfileSettingsForm, add_service_error
 from communities.models import Post
 from profiles import selectors as profile_selectors
 from profiles import services as profile_services
@@ -58,3 +65,32 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileSettingsForm(initial=ProfileSettingsForm.initial_for(profile))
     return render(request, "profiles/settings.html", {"form": form})
+
+
+@login_required
+@require_GET
+def account_download(request: HttpRequest) -> HttpResponse:
+    """Download one's data as a JSON file."""
+    data = account_export(user=request.user)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    name = f"kindred-{request.user.get_username()}-{timezone.now():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete one's account, choosing what happens to what one wrote; confirmed with the
+    password; logged out afterwards."""
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_delete(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            logout(request)
+            messages.success(request, "Your account is deleted. Thank you for being here.")
+            return redirect("home")
+    return render(request, "profiles/account_delete.html", {"form": form})

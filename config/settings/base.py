@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    "simple_history",
     "profiles",
     "communities",
     "matching",
@@ -131,11 +132,12 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-# Log-in lockout: after 5 failures for one account in 5 minutes (10 a minute from one address),
-# allauth refuses further attempts; the admin logs in through these pages too (config/urls.py).
-ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
+# allauth's own limits, per client address (KINDRED_TRUSTED_PROXIES, core/client.py). Failed
+# log-ins are counted by Kindred's lockout instead (profiles/lockout.py, KINDRED_LOGIN_LOCKOUT),
+# one per account on every door: the log-in page, the admin (which logs in there) and the API.
+ACCOUNT_RATE_LIMITS: dict[str, str | None] | bool = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": None,
     "signup": "20/h/ip",
 }
 
@@ -249,7 +251,7 @@ KINDRED_HEALTH_TOKEN = env.str("KINDRED_HEALTH_TOKEN", default="")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "profiles.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
@@ -272,6 +274,19 @@ REST_FRAMEWORK = {
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
+}
+# API tokens (django-rest-knox, profiles.models.ApiToken): sent as "Authorization: Token <key>",
+# stored as digests, expiring after KINDRED_TOKEN_DAYS; revoked on a password change or reset and
+# on a site-wide ban (profiles.services.tokens_revoke_all).
+KNOX_TOKEN_MODEL = "profiles.ApiToken"  # noqa: S105 - a model, not a secret
+# knox's own migrations would make a table for its model even though ours replaces it (and that
+# table, pointing at the users, would stop the tests from emptying the database): it gets none.
+MIGRATION_MODULES = {"knox": None}
+KINDRED_TOKEN_DAYS = env.int("KINDRED_TOKEN_DAYS", default=90)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=KINDRED_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": None,
 }
 KINDRED_JSON_MAX_BYTES = env.int("KINDRED_JSON_MAX_BYTES", default=1024 * 1024)
 KINDRED_JSON_MAX_DEPTH = env.int("KINDRED_JSON_MAX_DEPTH", default=20)
@@ -379,8 +394,24 @@ KINDRED_SITE_URL = env.str("KINDRED_SITE_URL", default="http://127.0.0.1:8000").
 KINDRED_PROPOSAL_OPEN_DAYS = env.int("KINDRED_PROPOSAL_OPEN_DAYS", default=7)
 KINDRED_PROPOSAL_QUORUM = env.int("KINDRED_PROPOSAL_QUORUM", default=3)
 KINDRED_PROPOSAL_MAJORITY = env.float("KINDRED_PROPOSAL_MAJORITY", default=0.5)
-# Reports from this many distinct people hide content until a moderator decides.
-KINDRED_REPORTS_TO_HIDE = env.int("KINDRED_REPORTS_TO_HIDE", default=3)
+# Reports hide content until a moderator decides once they weigh KINDRED_REPORT_WEIGHT_TO_HIDE
+# together, from at least KINDRED_REPORTS_TO_HIDE people whose reports weigh anything. What a
+# report weighs (moderation/services/reports.py, reporter_weights): nothing from an account
+# younger than `min_age_days` or without a verified email address; `new`, or `established` from
+# `established_days`; plus `per_upheld` for each earlier report moderators upheld (at most
+# `max_bonus`), less `per_dismissed` for each they dismissed. With these defaults two established
+# people hide a post, four newer ones do, accounts made minutes ago never do.
+KINDRED_REPORTS_TO_HIDE = env.int("KINDRED_REPORTS_TO_HIDE", default=2)
+KINDRED_REPORT_WEIGHT_TO_HIDE = env.float("KINDRED_REPORT_WEIGHT_TO_HIDE", default=4.0)
+KINDRED_REPORT_WEIGHTS = {
+    "min_age_days": 1,
+    "new": 1.0,
+    "established_days": 30,
+    "established": 2.0,
+    "per_upheld": 0.5,
+    "per_dismissed": 0.5,
+    "max_bonus": 2.0,
+}
 
 # Abuse controls (core/ratelimit.py): per person and window, stricter for accounts younger than
 # KINDRED_NEW_ACCOUNT_DAYS. Test settings turn them off; the rate-limit tests turn them back on.
@@ -394,6 +425,22 @@ KINDRED_RATE_LIMITS = {
     "api_login": {"limit": 30, "new_limit": 30, "window": 60},
     "message": {"limit": 120, "new_limit": 20, "window": 60 * 60},
     "conversation": {"limit": 30, "new_limit": 5, "window": 60 * 60},
+}
+# The client is the address the N-th trusted proxy from the app saw (X-Forwarded-For, read from
+# the right); 0: the app faces the internet and X-Forwarded-For is ignored. Production requires
+# it to be set. Every rate limit and the log-in lockout count per client (core/client.py).
+KINDRED_TRUSTED_PROXIES = env.int("KINDRED_TRUSTED_PROXIES", default=0)
+# The log-in lockout (profiles/lockout.py): failed log-ins per account and client address (what
+# an owner can meet, only where the failures came from); per account from addresses it never
+# logged in from (a guesser spread over many addresses; the owner's last `known_addresses`
+# addresses of the last `known_address_days` days are not held by it); per client address over
+# every account. Windows in seconds. A password reset clears an account's counters.
+KINDRED_LOGIN_LOCKOUT = {
+    "account_and_address": {"limit": 5, "window": 15 * 60},
+    "account_elsewhere": {"limit": 50, "window": 60 * 60},
+    "address": {"limit": 30, "window": 15 * 60},
+    "known_addresses": 10,
+    "known_address_days": 90,
 }
 if not KINDRED_RATE_LIMITS_ENABLED:
     ACCOUNT_RATE_LIMITS = False

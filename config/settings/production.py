@@ -1,11 +1,18 @@
 """Production: PostgreSQL, Redis, gunicorn, Celery worker and beat behind HTTPS."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# How many proxies of ours stand in front of the app (0 if none): without it every client would
+# look like the TLS proxy to the rate limits and the log-in lockout (docs/operations.md).
+KINDRED_TRUSTED_PROXIES = env.int("KINDRED_TRUSTED_PROXIES")
+if KINDRED_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("KINDRED_TRUSTED_PROXIES must be 0 or more.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

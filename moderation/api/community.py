@@ -21,6 +21,7 @@ from moderation.api.serializers import (
     AreaMoveSerializer,
     BanSerializer,
     CharterSerializer,
+    JoinPolicySerializer,
     MatcherSuggestionSerializer,
     MembershipStateSerializer,
     MergeSerializer,
@@ -163,6 +164,17 @@ class CommunityActionsMixin:
         community = self.get_object()
         data = self._input(CharterSerializer)
         community = services.community_charter_edit(actor=request.user, community=community, **data)
+        return Response(community_out(request, community))
+
+    @extend_schema(request=JoinPolicySerializer, responses=CommunitySerializer)
+    @action(detail=True, methods=["post"], url_path="join-policy")
+    def join_policy(self, request, slug=None):
+        """Change who can join (owners): anyone, by approval, or by invitation. Logged."""
+        community = self.get_object()
+        data = self._input(JoinPolicySerializer)
+        community = services.community_join_policy_set(
+            actor=request.user, community=community, **data
+        )
         return Response(community_out(request, community))
 
     @extend_schema(request=MergeSerializer, responses=ModerationActionSerializer)

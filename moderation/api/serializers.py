@@ -256,6 +256,13 @@ class CharterSerializer(serializers.Serializer):
     reason = _reason_field()
 
 
+class JoinPolicySerializer(serializers.Serializer):
+    join_policy = serializers.ChoiceField(
+        choices=Community.JoinPolicy.choices, help_text="open, approval or invite."
+    )
+    reason = _reason_field()
+
+
 # A moderator's merge of this community into another (not a members' merge proposal).
 class MergeSerializer(serializers.Serializer):
     into = serializers.SlugRelatedField(

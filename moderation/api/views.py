@@ -44,7 +44,8 @@ class ReportViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Reports: anyone signed in reports a post, reply, discussion or community, once each."""
+    """Reports: anyone signed in reports a post, reply, discussion, community, person or direct
+    message (one they received), once each. People and messages go to site staff."""
 
     serializer_class = ReportSerializer
 

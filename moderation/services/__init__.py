@@ -14,6 +14,7 @@ from moderation.services.areas import area_rename, community_area_move
 from moderation.services.communities import (
     community_archive,
     community_charter_edit,
+    community_join_policy_set,
     community_merge,
     community_split,
     proposed_community_approve,
@@ -53,6 +54,7 @@ from moderation.services.reports import (
     report_scope,
     report_target,
     report_target_visible,
+    reporter_weights,
 )
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "community_archive",
     "community_area_move",
     "community_charter_edit",
+    "community_join_policy_set",
     "community_merge",
     "community_split",
     "match_run_start",
@@ -86,6 +89,7 @@ __all__ = [
     "report_scope",
     "report_target",
     "report_target_visible",
+    "reporter_weights",
     "site_ban",
     "site_unban",
     "thread_lock",

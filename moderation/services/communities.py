@@ -25,7 +25,7 @@ from communities.models import CharterRevision, Community, Membership, Placement
 from communities.services import clean_text, tags_assign, tags_from_names, unique_community_slug
 from matching.models import MatchConstraint, MatcherSuggestion
 from moderation.models import ModerationAction, Report
-from moderation.permissions import check_moderate_community
+from moderation.permissions import check_moderate_community, check_own_community
 from moderation.services.log import (
     ModerationConflict,
     Verb,
@@ -129,6 +129,39 @@ def _charter_apply(
         target=community,
         reason=reason,
         details={"changed": changed, "before": {k: before[k] for k in changed}},
+    )
+    return community
+
+
+@transaction.atomic
+def community_join_policy_set(
+    *, actor: User, community: Community, join_policy: str, reason: str = ""
+) -> Community:
+    """An owner changes how people join: anyone, by the moderators' approval, or by invitation.
+    Logged in words ("Changed how people join X: from “Anyone can join” to …"). Safe to repeat:
+    setting the policy it already has logs nothing. Pending requests stay for the moderators."""
+    check_own_community(actor, community, what="change how people join")
+    require_open(community)
+    if join_policy not in Community.JoinPolicy.values:
+        raise ValidationError({"join_policy": "Choose how people join."})
+    reason = clean_reason(reason, required=False)
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    before = community.join_policy
+    if before == join_policy:
+        return community
+    community.join_policy = join_policy
+    community.save(update_fields=["join_policy", "updated_at"])
+    labels = dict(Community.JoinPolicy.choices)
+    log_write(
+        community=community,
+        actor=actor,
+        verb=Verb.JOIN_POLICY,
+        target=community,
+        target_repr=(
+            f"how people join {community.name}: from “{labels[before]}” to “{labels[join_policy]}”"
+        ),
+        reason=reason,
+        details={"from": before, "to": join_policy},
     )
     return community
 

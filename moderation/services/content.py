@@ -83,6 +83,8 @@ def post_remove(
 
 def _post_remove_everywhere(*, actor: User, post: Post, reason: str) -> ModerationAction:
     post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.moderation_status == ContentStatus.DELETED:
+        raise ValidationError("Its author deleted this post.", code="deleted")
     if post.moderation_status == ContentStatus.REMOVED:
         done = log_last(community=None, verb=Verb.REMOVE, target=post)
         if done is not None:
@@ -153,8 +155,8 @@ def post_restore(
 
 def _post_show_everywhere(*, actor: User, post: Post, reason: str) -> ModerationAction | None:
     post = Post.objects.select_for_update().get(pk=post.pk)
-    if post.moderation_status == ContentStatus.VISIBLE:
-        return None
+    if post.moderation_status in (ContentStatus.VISIBLE, ContentStatus.DELETED):
+        return None  # nothing to restore, or its author's deletion stands
     post.moderation_status = ContentStatus.VISIBLE
     post.save(update_fields=["moderation_status", "updated_at"])
     return log_write(
@@ -378,7 +380,7 @@ def _set_content_status(
 ) -> ModerationAction | None:
     model = type(obj)
     obj = model.objects.select_for_update().get(pk=obj.pk)
-    if obj.status == status:
+    if obj.status in (status, ContentStatus.DELETED):  # its author's deletion stands
         return None
     obj.status = status
     obj.save(update_fields=["status"])

@@ -14,11 +14,11 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from moderation.permissions import check_moderate_site
 from moderation.services.log import Verb, clean_reason, log_write, tell, with_reason
 from profiles.models import SiteBan, User
+from profiles.services import tokens_revoke_all
 
 
 def _when(until: datetime | None) -> str:
@@ -47,7 +47,7 @@ def site_ban(*, actor: User, user: User, reason: str, until: datetime | None = N
         ban = SiteBan(user=user)
     ban.reason, ban.until, ban.banned_by = reason, until, actor
     ban.save()
-    Token.objects.filter(user=user).delete()
+    tokens_revoke_all(user)
     log_write(
         community=None,
         actor=actor,
@@ -55,7 +55,7 @@ def site_ban(*, actor: User, user: User, reason: str, until: datetime | None = N
         target=user,
         target_repr=f"{user.username} from the whole site {_when(until)}",
         reason=reason,
-        details={"Until": _when(until)},
+        details={"ends": f"{until:%-d %B %Y, %H:%M} UTC" if until else "never"},
     )
     tell(user, title=with_reason(f"You were banned from Kindred {_when(until)}", reason))
     return ban

@@ -1,5 +1,10 @@
-"""Reports: anyone signed in flags content or a community, with a reason; enough reports hide the
-content until a moderator decides; a moderator upholds or dismisses them.
+"""Reports: anyone signed in flags content or a community, with a reason; reports of enough weight
+hide the content until a moderator decides; a moderator upholds or dismisses them.
+
+A report weighs what its reporter's standing says (``reporter_weights``): nothing for an account
+younger than a day or without a verified email address, more for an established account, more
+again for reports moderators upheld before, less for reports they dismissed. So a handful of
+accounts made minutes ago cannot hide anyone's post; the reports still reach the moderators.
 
 Each service checks permission first (a private community answers 404 to outsiders, 403 to people
 who see it but may not act), runs in one transaction, and is safe to repeat.
@@ -7,10 +12,12 @@ who see it but may not act), runs in one transaction, and is safe to repeat.
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -83,9 +90,10 @@ def report_create(
 ) -> Report:
     """Report a post, reply, discussion or community, with a reason. Rate-limited per reporter
     (core.ratelimit, action "report"; a repeat counts too). Once per person and target: a repeat
-    returns the first report. When reports from KINDRED_REPORTS_TO_HIDE distinct people are
-    pending, the content is hidden until a moderator decides (communities are not hidden: they go
-    to staff)."""
+    returns the first report. When the pending reports weigh KINDRED_REPORT_WEIGHT_TO_HIDE
+    together, from at least KINDRED_REPORTS_TO_HIDE people whose reports weigh anything
+    (``reporter_weights``), the content is hidden until a moderator decides (communities are
+    not hidden: they go to staff)."""
     scope = report_scope(target, community)
     _check_report(reporter, target, scope)
     rate_limit(action="report", user=reporter)
@@ -107,17 +115,43 @@ def report_create(
             )
     except IntegrityError:  # the same person, twice at once
         return Report.objects.get(reporter=reporter, target_type=content_type, target_id=target.pk)
-    pending = (
-        Report.objects.filter(
-            target_type=content_type, target_id=target.pk, decision=Report.Decision.PENDING
-        )
-        .values("reporter")
-        .distinct()
-        .count()
-    )
-    if pending >= settings.KINDRED_REPORTS_TO_HIDE and isinstance(target, Post | Reply | Thread):
-        _hide_reported(target, scope, pending)
+    if not isinstance(target, Post | Reply | Thread):  # communities, people, messages go to staff
+        return report
+    reporters = Report.objects.filter(
+        target_type=content_type, target_id=target.pk, decision=Report.Decision.PENDING
+    ).values_list("reporter", flat=True)
+    weights = [w for w in reporter_weights(set(reporters)).values() if w > 0]
+    if (
+        len(weights) >= settings.KINDRED_REPORTS_TO_HIDE
+        and sum(weights) >= settings.KINDRED_REPORT_WEIGHT_TO_HIDE
+    ):
+        _hide_reported(target, scope, len(weights))
     return report
+
+
+def reporter_weights(reporter_ids: set[int]) -> dict[int, float]:
+    """What a report by each of these people weighs (KINDRED_REPORT_WEIGHTS): 0 for an account
+    younger than ``min_age_days``, without a verified email address, or inactive; else ``new``,
+    or ``established`` from ``established_days``; plus ``per_upheld`` for each of their reports
+    moderators upheld (at most ``max_bonus``), less ``per_dismissed`` for each they dismissed,
+    never below 0."""
+    rules = settings.KINDRED_REPORT_WEIGHTS
+    now = timezone.now()
+    people = User.objects.filter(pk__in=reporter_ids).annotate(
+        verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+        upheld=Count("reports", filter=Q(reports__decision=Report.Decision.UPHELD)),
+        dismissed=Count("reports", filter=Q(reports__decision=Report.Decision.DISMISSED)),
+    )
+    weights: dict[int, float] = {}
+    for person in people:
+        age_days = (now - person.date_joined).total_seconds() / 86400
+        if not person.is_active or not person.verified or age_days < rules["min_age_days"]:
+            weights[person.pk] = 0.0
+            continue
+        base = rules["established"] if age_days >= rules["established_days"] else rules["new"]
+        bonus = min(person.upheld * rules["per_upheld"], rules["max_bonus"])
+        weights[person.pk] = max(0.0, base + bonus - person.dismissed * rules["per_dismissed"])
+    return weights
 
 
 def _hide_reported(target: Post | Reply | Thread, scope: Community | None, count: int) -> None:
@@ -133,7 +167,8 @@ def _hide_reported(target: Post | Reply | Thread, scope: Community | None, count
             verb=Verb.HIDE,
             target=target,
             target_repr=getattr(target, "title", None) or str(target),
-            reason=f"Reported by {count} people; hidden until a moderator decides.",
+            reason=f"Reported by {count} people in good standing; hidden until a moderator "
+            "decides.",
         )
 
 

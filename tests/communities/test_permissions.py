@@ -18,9 +18,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from communities import services as community_services
 from communities.models import Area, Community, Membership, Reply, Thread
 from communities.permissions import check_moderate_community, check_view_community
 from matching.models import MatchConstraint, MatcherSuggestion, MatchRun
@@ -33,7 +33,7 @@ from tests.communities.factories import (
     PlacementFactory,
     PostFactory,
 )
-from tests.profiles.factories import UserFactory
+from tests.profiles.factories import UserFactory, api_token_key
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ class Action:
     service: Callable[[World, Any], Any]
     page: Callable[[World], tuple[str, str, dict]]  # method, path, form data
     api: Callable[[World], tuple[str, str, dict]]
-    who: str = "moderators"  # moderators | owners | viewers | reporters | staff | area
+    who: str = "moderators"  # moderators | owners | viewers | reporters | staff | area | authors
 
 
 def _form(action: str, make: Callable[[World], dict]):
@@ -356,6 +356,15 @@ ACTIONS = [
         who="owners",
     ),
     Action(
+        "change who can join",
+        service=lambda w, a: moderation.community_join_policy_set(
+            actor=a, community=w.community, join_policy="invite"
+        ),
+        page=_form("join-policy", lambda w: {"join_policy": "invite"}),
+        api=_api("join-policy", lambda w: {"join_policy": "invite"}),
+        who="owners",
+    ),
+    Action(
         "approve proposal",
         service=lambda w, a: moderation.proposed_community_approve(actor=a, community=w.community),
         page=_form("proposal", lambda w: {"decision": "approve"}),
@@ -416,6 +425,55 @@ ACTIONS = [
         ),
         who="staff",
     ),
+    # One's own words (issue 12): the author edits and deletes; moderators remove instead.
+    Action(
+        "edit own reply",
+        service=lambda w, a: community_services.reply_edit(
+            actor=a, reply=w.objects["reply"], body="Bark works well."
+        ),
+        page=lambda w: ("post", f"/replies/{w.objects['reply'].pk}/edit/", {"body": "Bark!"}),
+        api=lambda w: (
+            "patch",
+            f"/api/thread-messages/{w.objects['reply'].pk}/",
+            {"body": "Bark works well."},
+        ),
+        who="authors",
+    ),
+    Action(
+        "delete own reply",
+        service=lambda w, a: community_services.reply_delete(actor=a, reply=w.objects["reply"]),
+        page=lambda w: ("post", f"/replies/{w.objects['reply'].pk}/delete/", {}),
+        api=lambda w: ("delete", f"/api/thread-messages/{w.objects['reply'].pk}/", {}),
+        who="authors",
+    ),
+    Action(
+        "rename own thread",
+        service=lambda w, a: community_services.thread_edit(
+            actor=a, thread=w.objects["thread"], title="Mulch or bark?"
+        ),
+        page=lambda w: (
+            "post",
+            f"/communities/{w.community.slug}/threads/{w.objects['thread'].pk}/edit/",
+            {"title": "Mulch or bark?"},
+        ),
+        api=lambda w: (
+            "patch",
+            f"/api/threads/{w.objects['thread'].pk}/",
+            {"title": "Mulch or bark?"},
+        ),
+        who="authors",
+    ),
+    Action(
+        "delete own thread",
+        service=lambda w, a: community_services.thread_delete(actor=a, thread=w.objects["thread"]),
+        page=lambda w: (
+            "post",
+            f"/communities/{w.community.slug}/threads/{w.objects['thread'].pk}/delete/",
+            {},
+        ),
+        api=lambda w: ("delete", f"/api/threads/{w.objects['thread'].pk}/", {}),
+        who="authors",
+    ),
     Action(
         "report a discussion",
         service=lambda w, a: moderation.report_create(
@@ -443,6 +501,8 @@ def expected(action: Action, role: str, visibility: str):
         return HIDDEN
     if action.who == "viewers":
         return ALLOWED
+    if action.who == "authors":  # the thread and its reply are the member's
+        return ALLOWED if role == "member" else FORBIDDEN
     if action.who == "reporters":
         return ALLOWED if role in ("outsider", "member", "moderator", "owner", "staff") else 403
     if action.who == "owners":
@@ -482,8 +542,8 @@ def _through_page(world: World, action: Action, role: str):
 def _through_api(world: World, action: Action, role: str):
     client = APIClient()
     if world.actor(role) is not None:
-        token = Token.objects.create(user=world.actor(role))
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        key = api_token_key(world.actor(role))
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     method, path, data = action.api(world)
     response = getattr(client, method)(path, data, format="json")
     if response.status_code in (401, 403):

@@ -1,6 +1,7 @@
 """Abuse controls, turned on: rate limits for posting, replying, joining, reporting, sign-up and
 log-in answer 429 with Retry-After (API and pages), new accounts get the stricter limit, and
-repeated failed log-ins lock the account out of the pages, the API token endpoint and the admin."""
+the admin logs in through the locked log-in page (the lockout itself:
+tests/profiles/test_login_limits.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from communities import services
 from communities.models import Membership, Thread
 from core.ratelimit import RateLimited
 from tests.communities.factories import CommunityFactory, MembershipFactory, PostFactory
-from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
+from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -157,50 +158,6 @@ def test_sign_up_is_limited_per_address(client):
     )
     assert response.status_code == 429
     assert response["Retry-After"]
-
-
-LOCKOUT = override_settings(ACCOUNT_RATE_LIMITS={"login_failed": "100/m/ip,3/5m/key"})
-
-
-@LOCKOUT
-def test_repeated_failed_log_ins_lock_the_account_out(client):
-    user = UserFactory(username="gardener")
-    for _ in range(3):
-        response = client.post("/accounts/login/", {"login": "gardener", "password": "wrong"})
-        assert response.status_code == 200
-    response = client.post("/accounts/login/", {"login": "gardener", "password": DEFAULT_PASSWORD})
-    assert response.status_code == 200  # refused even with the right password
-    assert b"Too many failed login attempts" in response.content
-    assert "_auth_user_id" not in client.session
-    assert user.is_active
-
-
-@LOCKOUT
-@limits_on
-def test_the_api_token_endpoint_shares_the_lockout():
-    UserFactory(username="gardener")
-    client = APIClient()
-    for _ in range(3):
-        response = client.post(
-            "/api/auth/token/", {"username": "gardener", "password": "wrong"}, format="json"
-        )
-        assert response.status_code == 400
-    response = client.post(
-        "/api/auth/token/", {"username": "gardener", "password": DEFAULT_PASSWORD}, format="json"
-    )
-    assert response.status_code == 429
-    assert response["Retry-After"]
-
-
-@LOCKOUT
-def test_a_successful_log_in_does_not_count(client):
-    UserFactory(username="gardener")
-    api = APIClient()
-    for _ in range(5):
-        response = api.post(
-            "/api/auth/token/", {"username": "gardener", "password": DEFAULT_PASSWORD}
-        )
-        assert response.status_code == 200
 
 
 def test_the_admin_logs_in_through_the_locked_log_in_page(client):

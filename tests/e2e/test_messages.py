@@ -72,7 +72,9 @@ def test_writing_to_a_peer_who_reads_it_and_blocks(page: Page, peers):
     expect(page.get_by_text("Raised beds, yes!")).to_be_visible()
 
     page.get_by_role("button", name="Block Ada Lovelace").click()
-    expect(page.get_by_text("You blocked Ada Lovelace")).to_be_visible()
+    expect(
+        page.get_by_text("You blocked Ada Lovelace: they cannot send you messages")
+    ).to_be_visible()
     expect(page.get_by_text("You blocked Ada Lovelace. Unblock them")).to_be_visible()
     log_out(page)
 
@@ -101,7 +103,7 @@ def test_sending_works_with_javascript_off(browser: Browser, live_server, peers)
         page.get_by_label("Your message").fill("And a second one")
         page.get_by_role("button", name="Send").click()
         expect(page.get_by_text("And a second one")).to_be_visible()
-        expect(page.get_by_role("list").get_by_text("Message sent.")).to_be_visible()
+        expect(page.get_by_role("status").get_by_text("Message sent.")).to_be_visible()
         # An empty message is refused with a reason, on the page.
         page.get_by_role("button", name="Send").click()
         expect(page.get_by_text("This field is required.")).to_be_visible()

@@ -6,7 +6,6 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from communities.models import Membership, Reply, Thread
@@ -17,7 +16,7 @@ from tests.communities.factories import (
     PlacementFactory,
     PostFactory,
 )
-from tests.profiles.factories import UserFactory
+from tests.profiles.factories import UserFactory, api_token_key
 from tests.test_api_schema import keep_test_connection  # noqa: F401 - a fixture
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application()).include(
@@ -54,7 +53,7 @@ def moderator_token(db, keep_test_connection):  # noqa: F811
         post_ids=[post.pk],
         reason="Two groups",
     )
-    return Token.objects.create(user=user, key=MODERATOR_TOKEN).key
+    return api_token_key(user, key=MODERATOR_TOKEN)
 
 
 @schema.parametrize()

@@ -16,7 +16,7 @@ from tests.communities.factories import (
     PlacementFactory,
     PostFactory,
 )
-from tests.profiles.factories import UserFactory
+from tests.profiles.factories import UserFactory, api_token_key
 
 pytestmark = pytest.mark.django_db
 
@@ -194,13 +194,10 @@ def test_reports_over_the_api_once_per_person():
 
 
 def test_a_banned_persons_token_stops_working_in_that_community():
-    from rest_framework.authtoken.models import Token
-
     community, moderator = _moderated(slug="soil")
     person = MembershipFactory(community=community).user
-    token = Token.objects.create(user=person)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(person)}")
     moderation.membership_ban(actor=moderator, community=community, user=person, reason="Spam")
     response = client.post("/api/communities/soil/join/")
     assert response.status_code == 403

@@ -35,7 +35,7 @@ from tests.communities.factories import (
     PlacementFactory,
     PostFactory,
 )
-from tests.profiles.factories import UserFactory
+from tests.profiles.factories import UserFactory, person_in_standing
 
 Verb = ModerationAction.Verb
 
@@ -504,7 +504,7 @@ class TestReports:
         community, moderator = _moderated()
         author = MembershipFactory(community=community).user
         thread = Thread.objects.create(community=community, author=author, title="Buy now")
-        first, second = UserFactory(), UserFactory()
+        first, second = person_in_standing(), person_in_standing()
         report = moderation.report_create(reporter=first, target=thread, reason="Spam")
         assert moderation.report_create(reporter=first, target=thread, reason="Again") == report
         thread.refresh_from_db()

@@ -11,13 +11,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from moderation import services
 from moderation.models import ModerationAction, Report
 from profiles import conversations
-from profiles.models import Message, Notification, SiteBan
+from profiles.models import ApiToken, Message, Notification, SiteBan
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +127,7 @@ def test_a_banned_persons_tokens_stop_and_no_new_one_is_given(staff, ada):
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     assert api.get("/api/conversations/").status_code == 200
     services.site_ban(actor=staff, user=ada, reason="Spam")
-    assert not Token.objects.filter(user=ada).exists()
+    assert not ApiToken.objects.filter(user=ada).exists()
     refused = api.get("/api/conversations/")
     assert refused.status_code in (401, 403) and "Invalid token" in refused.content.decode()
     assert api.post("/api/posts/", {"title": "x", "body": "y"}).status_code in (401, 403)

@@ -1,0 +1,64 @@
+"""The log-in page (allauth's, answering 429 when the account is locked from here) and one's API
+tokens: listed, named, made and revoked on a settings page."""
+
+from __future__ import annotations
+
+from allauth.account.views import login as allauth_login
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from profiles import selectors, services
+from profiles.forms import TokenForm
+
+
+def login(request, *args, **kwargs):
+    """allauth's log-in page. When the lockout refused the attempt (profiles/lockout.py), the
+    form comes back with its message as a 429 with Retry-After, so scripts and proxies see it."""
+    response = allauth_login(request, *args, **kwargs)
+    locked = getattr(request, "login_locked", None)
+    if locked is not None and response.status_code == 200:
+        response.status_code = 429
+        response["Retry-After"] = str(locked.retry_after)
+    return response
+
+
+@login_required
+def token_list(request):
+    """One's API tokens, and a form to make one. A new token's key is shown once, right here."""
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_key = services.token_create(actor=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            form = TokenForm()
+    tokens = selectors.token_list(user=request.user)
+    return render(
+        request,
+        "profiles/tokens.html",
+        {
+            "form": form,
+            "tokens": tokens,
+            "new_key": new_key,
+            "token_days": settings.KINDRED_TOKEN_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, public_id):
+    """Revoke one of one's tokens; scripts using it are refused from then on."""
+    token = selectors.token_list(user=request.user).filter(public_id=public_id).first()
+    if token is None:
+        raise Http404("No such token.")
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, f"Revoked the token “{token.name}”.")
+    return redirect("profiles:tokens")
