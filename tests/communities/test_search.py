@@ -171,6 +171,10 @@ def hidden_world():
     PostFactory(title="Zanzibar kept to myself", status=Post.Status.HIDDEN)
     PostFactory(title="Zanzibar hidden by reports", moderation_status=ContentStatus.HIDDEN)
     PostFactory(title="Zanzibar removed", moderation_status=ContentStatus.REMOVED)
+    PostFactory(title="Zanzibar deleted by its author", moderation_status=ContentStatus.DELETED)
+    Reply.objects.create(
+        thread=open_thread, body="A deleted zanzibar message", status=ContentStatus.DELETED
+    )
     visible = PostFactory(title="Zanzibar for everyone")
     return {
         "private": private,
