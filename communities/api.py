@@ -14,6 +14,7 @@ from communities import search, selectors, services
 from communities.api_areas import AreaRefSerializer
 from communities.api_editing import PostEditing, ReplyEditing, ThreadEditing
 from communities.models import (
+    JOIN_MESSAGE_MAX_LENGTH,
     Community,
     Membership,
     Placement,
@@ -68,6 +69,15 @@ class PostCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), max_length=8, required=False, default=list
+    )
+
+
+class JoinSerializer(serializers.Serializer):
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=JOIN_MESSAGE_MAX_LENGTH,
+        help_text="With a request to join: a word for the moderators (optional).",
     )
 
 
@@ -229,7 +239,7 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.community_list(viewer=self.request.user)
 
-    @extend_schema(request=None, responses=MembershipSerializer, filters=False)
+    @extend_schema(request=JoinSerializer, responses=MembershipSerializer, filters=False)
     @action(
         detail=True,
         methods=["post"],
@@ -237,8 +247,15 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
         filterset_class=None,
     )
     def join(self, request, slug=None):
-        """Join (or ask to join, by the community's policy). Safe to repeat."""
-        membership = services.community_join(user=request.user, community=self.get_object())
+        """Join (or ask to join, by the community's policy, with an optional message for the
+        moderators). Safe to repeat."""
+        body = JoinSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        membership = services.community_join(
+            user=request.user,
+            community=self.get_object(),
+            message=body.validated_data.get("message", ""),
+        )
         return Response(MembershipSerializer(membership).data)
 
     @extend_schema(request=None, responses=MembershipSerializer, filters=False)

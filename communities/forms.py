@@ -200,8 +200,9 @@ class ProposalForm(forms.Form):
     target = forms.CharField(
         label="Community to merge with",
         required=False,
-        max_length=140,
-        help_text="For a merge: the last part of its address, e.g. clay-soil.",
+        max_length=200,
+        help_text="For a merge: start typing its name and pick it from the list.",
+        widget=forms.TextInput(attrs={"list": "merge-options", "autocomplete": "off"}),
     )
     rationale = forms.CharField(
         label="Why",

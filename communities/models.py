@@ -276,6 +276,10 @@ class MembershipRole(models.TextChoices):
     OWNER = "owner", "Owner"
 
 
+# The longest message a person may send with a request to join.
+JOIN_MESSAGE_MAX_LENGTH = 1000
+
+
 class MembershipState(models.TextChoices):
     REQUESTED = "requested", "Requested to join"
     INVITED = "invited", "Invited"
@@ -297,6 +301,11 @@ class Membership(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     banned_until = models.DateTimeField(
         null=True, blank=True, help_text="For a temporary ban; empty means permanent."
+    )
+    join_message = models.TextField(
+        max_length=JOIN_MESSAGE_MAX_LENGTH,
+        blank=True,
+        help_text="What the person told the moderators when asking to join.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

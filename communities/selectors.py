@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -445,3 +446,48 @@ def charter_revision_list(*, community: Community) -> QuerySet[CharterRevision]:
     return CharterRevision.objects.filter(community=community).select_related(
         "editor__profile", "proposal"
     )
+
+
+# Picking a community by name ---------------------------------------------------------------
+
+PICKER_LIMIT = 1000
+
+
+def community_picker_labels(communities: QuerySet[Community]) -> list[str]:
+    """How each community is written in a picker (a `<datalist>`, searchable as people type):
+    its name, or "name (address)" when another one in the list has the same name. Live
+    communities only, by name; at most PICKER_LIMIT (typing a name still finds the others)."""
+    rows = list(
+        communities.filter(merged_into__isnull=True)
+        .exclude(status=Community.Status.ARCHIVED)
+        .order_by("name", "pk")
+        .values_list("name", "slug")[:PICKER_LIMIT]
+    )
+    seen: dict[str, int] = {}
+    for name, _ in rows:
+        seen[name.casefold()] = seen.get(name.casefold(), 0) + 1
+    return [name if seen[name.casefold()] == 1 else f"{name} ({slug})" for name, slug in rows]
+
+
+def community_pick(communities: QuerySet[Community], text: str) -> Community | None:
+    """The community meant by what a picker sent: a label of community_picker_labels, a name,
+    an address or the last part of one. None when nothing matches; ValidationError when a name
+    is shared and the address is needed."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.endswith(")") and " (" in text:
+        slug = text[text.rindex(" (") + 2 : -1]
+        found = communities.filter(slug=slug).first()
+        if found is not None:
+            return found
+    slug = text.strip("/").rsplit("/", 1)[-1]
+    found = communities.filter(slug=slug).first()
+    if found is not None:
+        return found
+    named = list(communities.filter(name__iexact=text)[:2])
+    if len(named) > 1:
+        raise ValidationError(
+            "More than one community has that name: pick it from the list.", code="ambiguous"
+        )
+    return named[0] if named else None

@@ -12,7 +12,8 @@ from communities.selectors import (
     post_list,
 )
 from matching.models import CommunityFit, MatchRun, PeerSuggestion
-from profiles.models import User
+from profiles import selectors as profile_selectors
+from profiles.models import Notification, User
 
 
 def post_peers(*, viewer: Viewer, post: Post) -> QuerySet[PeerSuggestion]:
@@ -86,9 +87,14 @@ def post_matches_panel(*, viewer: Viewer, post: Post) -> dict:
     placements = list(placement_list_for_post(viewer=viewer, post=post))
     placed = {placement.community_id for placement in placements}
     fits = post_community_fits(viewer=viewer, post=post)
+    is_author = viewer.is_authenticated and post.author_id == viewer.pk
     return {
         "post": post,
-        "is_author": viewer.is_authenticated and post.author_id == viewer.pk,
+        "is_author": is_author,
+        # Only the author hears of new peers, and only when their settings say so.
+        "author_hears_peers": is_author
+        and profile_selectors.notification_wanted(user=viewer, kind=Notification.Kind.NEW_PEER),
+        "author_findable": is_author and profile_selectors.findable(user=viewer),
         "peers": post_peers(viewer=viewer, post=post),
         "placements": placements,
         "fits": [fit for fit in fits if fit.community_id not in placed],

@@ -21,6 +21,8 @@ from communities.forms import split_tags
 from communities.models import Post
 from matching import selectors, services
 from matching.models import CommunityFit, PeerSuggestion
+from profiles import selectors as profile_selectors
+from profiles.models import Notification
 
 
 def _visible_post(request: HttpRequest, pk: int) -> Post:
@@ -46,7 +48,14 @@ def post_similar(request: HttpRequest) -> HttpResponse:
         k=5,
     )
     typed = any(request.GET.get(name, "").strip() for name in ("title", "body", "tags"))
-    return render(request, "matching/_similar_panel.html", {"found": found, "typed": typed})
+    hears_peers = request.user.is_authenticated and profile_selectors.notification_wanted(
+        user=request.user, kind=Notification.Kind.NEW_PEER
+    )
+    return render(
+        request,
+        "matching/_similar_panel.html",
+        {"found": found, "typed": typed, "hears_peers": hears_peers},
+    )
 
 
 @login_required

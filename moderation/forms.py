@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from communities.models import Area, Community, Post
+from communities.selectors import community_pick
 from communities.services import AREA_NAME_MAX_LENGTH
 from moderation.models import REASON_MAX_LENGTH
 from profiles.models import User
@@ -66,15 +67,21 @@ class PostRemoveForm(PostChoiceForm):
     reason = _reason(label="Reason, sent to the author")
 
 
+def _picked_community(text: str) -> Community:
+    """The community a moderator picked by name (or typed by address); the service then checks
+    that they moderate it."""
+    community = community_pick(Community.objects.all(), text)
+    if community is None:
+        raise forms.ValidationError("No community has that name or address.")
+    return community
+
+
 class PostMoveForm(PostChoiceForm):
-    destination = forms.CharField(label="Move to (community address)", max_length=140)
+    destination = forms.CharField(label="Move to (community)", max_length=200)
     reason = _reason()
 
     def clean_destination(self) -> Community:
-        community = Community.objects.filter(slug=self.cleaned_data["destination"]).first()
-        if community is None:
-            raise forms.ValidationError("No community has that address.")
-        return community
+        return _picked_community(self.cleaned_data["destination"])
 
 
 class PinForm(PostChoiceForm):
@@ -110,14 +117,11 @@ class JoinPolicyForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into = forms.CharField(label="Merge into (community address)", max_length=140)
+    into = forms.CharField(label="Merge into (community)", max_length=200)
     reason = _reason()
 
     def clean_into(self) -> Community:
-        community = Community.objects.filter(slug=self.cleaned_data["into"]).first()
-        if community is None:
-            raise forms.ValidationError("No community has that address.")
-        return community
+        return _picked_community(self.cleaned_data["into"])
 
 
 class AreaMoveForm(forms.Form):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from communities.models import Community, Membership, Placement, Thread
-from communities.selectors import Viewer
+from communities.selectors import Viewer, community_picker_labels
 from matching.models import MatcherSuggestion, MatchRun
 from moderation.models import REPORT_TARGETS, ModerationAction, Report, Reportable
-from profiles.models import Message
+from profiles.models import Message, User
 
 
 def moderation_log(*, community: Community) -> QuerySet[ModerationAction]:
@@ -165,3 +168,52 @@ def community_report_count() -> int:
 
 def match_run_latest() -> MatchRun | None:
     return MatchRun.objects.order_by("-created_at", "-pk").first()
+
+
+@dataclass(frozen=True)
+class BanNotice:
+    """What a banned person is told about their own ban: until when, and the reason given."""
+
+    until: datetime | None
+    reason: str
+
+
+def ban_of(*, viewer: Viewer, community: Community) -> BanNotice | None:
+    """The viewer's ban from the community, if one is in force (an ended ban is None: they may
+    join again). The reason is the one the moderator gave when banning, which the person was
+    already told in their notification."""
+    if not viewer.is_authenticated:
+        return None
+    membership = Membership.objects.filter(
+        user=viewer, community=community, state=Membership.State.BANNED
+    ).first()
+    if membership is None:
+        return None
+    until = membership.banned_until
+    if until is not None and until <= timezone.now():
+        return None
+    entry = (
+        ModerationAction.objects.filter(
+            community=community,
+            verb=ModerationAction.Verb.BAN,
+            target_type=ContentType.objects.get_for_model(User),
+            target_id=str(viewer.pk),
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return BanNotice(until=until, reason=entry.reason if entry else "")
+
+
+def community_destination_labels(*, viewer: User, community: Community) -> list[str]:
+    """The communities a moderator may move a post to or merge this one into, as a picker
+    offers them by name: the other live ones they moderate (staff: every one)."""
+    others = Community.objects.exclude(pk=community.pk)
+    if not viewer.is_staff:
+        moderated = Membership.objects.filter(
+            user=viewer,
+            state=Membership.State.ACTIVE,
+            role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+        ).values("community_id")
+        others = others.filter(pk__in=moderated)
+    return community_picker_labels(others)

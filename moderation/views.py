@@ -48,6 +48,7 @@ from moderation.forms import (
     SuggestionForm,
     ThreadForm,
 )
+from moderation.log_text import log_lines
 from moderation.models import REPORT_TARGETS, Report
 from moderation.permissions import (
     check_moderate_community,
@@ -77,7 +78,7 @@ def _queue_context(request, community: Community) -> dict:
         "moderators": selectors.moderator_list(community=community),
         "placements": placements,
         "threads": selectors.queue_threads(community=community),
-        "log": selectors.moderation_log(community=community)[:10],
+        "log": log_lines(selectors.moderation_log(community=community)[:10], private=True),
         "run": selectors.match_run_latest(),
         "ban_form": BanForm(auto_id="ban-%s"),
         "charter_form": CharterForm(
@@ -91,6 +92,9 @@ def _queue_context(request, community: Community) -> dict:
         ),
         "split_form": SplitForm(post_choices=[(p.post_id, p.post.title) for p in placements]),
         "area_form": AreaMoveForm(auto_id="area-%s", initial={"area": community.area_id}),
+        "destinations": selectors.community_destination_labels(
+            viewer=request.user, community=community
+        ),
     }
 
 
@@ -118,7 +122,12 @@ def community_log(request, slug: str):
     return render(
         request,
         "moderation/log.html",
-        {"community": community, "page": page, "private": private},
+        {
+            "community": community,
+            "page": page,
+            "entries": log_lines(page.object_list, private=private),
+            "private": private,
+        },
     )
 
 
@@ -134,7 +143,7 @@ def site_queue(request):
             "community_reports": selectors.community_report_count(),
             "proposed": selectors.proposed_community_list()[:50],
             "suggestions": selectors.suggestion_queue(community=None)[:50],
-            "log": selectors.moderation_log_site()[:10],
+            "log": log_lines(selectors.moderation_log_site()[:10], private=True),
             "run": selectors.match_run_latest(),
         },
     )
@@ -144,8 +153,11 @@ def site_queue(request):
 def site_log(request):
     check_moderate_site(request.user)
     page = Paginator(selectors.moderation_log_site(), 50).get_page(request.GET.get("page"))
+    entries = log_lines(page.object_list, private=True)
     return render(
-        request, "moderation/log.html", {"community": None, "page": page, "private": True}
+        request,
+        "moderation/log.html",
+        {"community": None, "page": page, "entries": entries, "private": True},
     )
 
 

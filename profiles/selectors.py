@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -11,9 +12,45 @@ from profiles.models import (
     Conversation,
     Message,
     Notification,
+    Profile,
     SiteBan,
     User,
 )
+
+# The preference (a Profile field) that turns each kind of notification on or off; kinds not
+# listed (a moderator's decision, news from one's communities) always reach the person.
+KIND_PREFERENCE: dict[str, str] = {
+    Notification.Kind.INVITATION: "notify_invitations",
+    Notification.Kind.NEW_PEER: "notify_peers",
+    Notification.Kind.REPLY: "notify_replies",
+    Notification.Kind.PROPOSAL: "notify_proposals",
+}
+
+
+def notification_wanted(*, user: User | None, kind: str) -> bool:
+    """Whether a notification of this kind would reach the person, by their preferences, as
+    profiles.services.notify decides: what a page promises ("the author is notified") must be
+    true."""
+    if user is None or not user.is_active:
+        return False
+    preference = KIND_PREFERENCE.get(kind)
+    if preference is None:
+        return True
+    try:
+        profile = user.profile
+    except Profile.DoesNotExist:
+        profile = Profile()  # the defaults a profile is created with
+    return bool(getattr(profile, preference))
+
+
+def findable(*, user: User | None) -> bool:
+    """Whether others may find the person by their posts (as peers) and reply to them."""
+    if user is None or not user.is_active:
+        return False
+    try:
+        return user.profile.discoverable
+    except Profile.DoesNotExist:
+        return Profile().discoverable  # the default a profile is created with
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -131,3 +168,10 @@ def header_counts(*, user: User) -> tuple[int, int]:
     if row is None:
         return 0, 0
     return int(row[0] or 0), int(row[1] or 0)
+
+
+def email_unverified(*, user: User) -> str:
+    """The person's primary email address while it is not confirmed, else ""."""
+    address = EmailAddress.objects.filter(user=user, primary=True).only("email", "verified")
+    first = address.first()
+    return first.email if first is not None and not first.verified else ""

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
 from core.text import clean_name
 from profiles.models import ApiToken, Notification, Profile, User
-
-# Which preference switches each kind of notification.
-KIND_PREFERENCE: dict[str, str] = {
-    Notification.Kind.INVITATION: "notify_invitations",
-    Notification.Kind.NEW_PEER: "notify_peers",
-    Notification.Kind.REPLY: "notify_replies",
-    Notification.Kind.PROPOSAL: "notify_proposals",
-}
+from profiles.selectors import KIND_PREFERENCE
 
 
 def profile_ensure(*, user: User) -> Profile:
@@ -201,3 +197,42 @@ def tokens_revoke_all(user: User) -> int:
     how many there were. Safe to repeat."""
     deleted, _ = ApiToken.objects.filter(user=user).delete()
     return deleted
+
+
+# Reminding people to confirm their email address ------------------------------------------
+
+VERIFY_REMINDER_KEY = "verify-reminded:{}"
+
+
+def email_verification_reminders_send(*, now: datetime | None = None) -> int:
+    """Once a day (beat): each active person who signed up between one and two days ago and has
+    not confirmed their email address gets one reminder with a fresh link (the banner on every
+    page offers to send it again at any time). Safe to run twice: a person reminded is remembered
+    in the shared cache for longer than the window. Returns how many were reminded."""
+    now = now or timezone.now()
+    window = settings.KINDRED_VERIFY_REMINDER_AFTER
+    addresses = EmailAddress.objects.filter(
+        primary=True,
+        verified=False,
+        user__is_active=True,
+        user__date_joined__lte=now - window,
+        user__date_joined__gt=now - 2 * window,
+    ).select_related("user")
+    reminded = 0
+    for address in addresses:
+        if not cache.add(VERIFY_REMINDER_KEY.format(address.user_id), 1, timeout=7 * 24 * 3600):
+            continue
+        key = EmailConfirmationHMAC(address).key
+        context = {
+            "user": address.user,
+            "confirm_url": settings.KINDRED_SITE_URL + reverse("account_confirm_email", args=[key]),
+            "site_url": settings.KINDRED_SITE_URL,
+        }
+        send_mail(
+            subject="Kindred: please confirm your email address",
+            message=render_to_string("profiles/email/verify_reminder.txt", context),
+            from_email=None,
+            recipient_list=[address.email],
+        )
+        reminded += 1
+    return reminded

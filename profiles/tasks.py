@@ -13,3 +13,8 @@ def mail_notification(notification_id: int) -> bool:
 @shared_task(name="profiles.daily_digest")
 def daily_digest() -> int:
     return services.notifications_daily_digest()
+
+
+@shared_task(name="profiles.verification_reminders")
+def verification_reminders() -> int:
+    return services.email_verification_reminders_send()

@@ -9,14 +9,22 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communities.models import CharterRevision, Community, Membership, Proposal
+from communities.models import (
+    JOIN_MESSAGE_MAX_LENGTH,
+    CharterRevision,
+    Community,
+    Membership,
+    Proposal,
+)
 from communities.services.tags import tags_assign, tags_from_names
 from communities.services.text import clean_text
 from core.ratelimit import rate_limit
-from profiles.models import User
+from profiles.models import Notification, User
+from profiles.services import notify
 
 # Addresses under /communities/ that are pages, not communities.
 RESERVED_SLUGS = frozenset({"new"})
@@ -108,11 +116,16 @@ def community_found(
 
 
 @transaction.atomic
-def community_join(*, user: User, community: Community) -> Membership:
-    """Join, or ask to join, by the community's policy. Safe to repeat: an active member stays
-    one, a pending request stays pending. Banned people and archived communities are refused."""
+def community_join(*, user: User, community: Community, message: str = "") -> Membership:
+    """Join, or ask to join, by the community's policy. A request carries the person's optional
+    message, and its moderators and owners are told about it. Safe to repeat: an active member
+    stays one, a pending request stays pending (and nobody is told twice). Banned people and
+    archived communities are refused."""
     if not user.is_active:
         raise PermissionDenied("This account is not active.")
+    message = clean_text(
+        message or "", field="message", max_length=JOIN_MESSAGE_MAX_LENGTH, required=False
+    )
     rate_limit(action="join", user=user)
     if community.status == Community.Status.ARCHIVED:
         raise ValidationError("This community is archived and takes no new members.")
@@ -135,9 +148,30 @@ def community_join(*, user: User, community: Community) -> Membership:
         membership.state = Membership.State.REQUESTED
     else:
         raise PermissionDenied("This community takes members by invitation only.")
-    membership.save(update_fields=["state", "banned_until", "updated_at"])
+    membership.join_message = message if membership.state == Membership.State.REQUESTED else ""
+    membership.save(update_fields=["state", "banned_until", "join_message", "updated_at"])
+    if membership.state == Membership.State.REQUESTED:
+        _tell_moderators_of_request(community=community, user=user)
     _activate_when_committed(community)
     return membership
+
+
+def _tell_moderators_of_request(*, community: Community, user: User) -> None:
+    """Its moderators and owners hear of a request to join (in the app, and by mail as each of
+    them chose), with a link to the review queue where the message waits."""
+    moderators = User.objects.filter(
+        memberships__community=community,
+        memberships__state=Membership.State.ACTIVE,
+        memberships__role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
+    )
+    for moderator in moderators:
+        notify(
+            user=moderator,
+            kind=Notification.Kind.COMMUNITY,
+            title=f"{user.public_name} asked to join {community.name}",
+            url=reverse("moderation:queue", args=[community.slug]) + "#join-requests",
+            actor=user,
+        )
 
 
 def _activate_when_committed(community: Community) -> None:

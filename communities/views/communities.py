@@ -42,6 +42,12 @@ def _is_htmx(request: HttpRequest, target: str | None = None) -> bool:
     return bool(htmx) and (target is None or htmx.target == target)
 
 
+def _viewer_state(request: HttpRequest, community: Community) -> str:
+    """The viewer's membership state in the community ("" for none), for the Join control."""
+    membership = selectors.community_membership(viewer=request.user, community=community)
+    return membership.state if membership else ""
+
+
 def _message_of(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
@@ -98,21 +104,34 @@ def community_list(request: HttpRequest) -> HttpResponse:
 def _membership_response(
     request: HttpRequest, community: Community, message: str, level: int
 ) -> HttpResponse:
-    """htmx: the Join/Leave control again, with the message; otherwise back where they were."""
+    """htmx: the Join/Leave control again, with the message (on the community's own page also
+    its member count and forms, out of band); otherwise back where they were."""
     if _is_htmx(request):
-        membership = selectors.community_membership(viewer=request.user, community=community)
-        return render(
-            request,
-            "communities/_join_button.html",
-            {
-                "community": community,
-                "state": membership.state if membership else "",
-                "message": message,
-                "message_is_error": level == messages.ERROR,
-                "next_url": request.POST.get("next", ""),
-                "compact": request.POST.get("compact") == "1",
-            },
+        state = _viewer_state(request, community)
+        context = {
+            "community": community,
+            "state": state,
+            "message": message,
+            "message_is_error": level == messages.ERROR,
+            "next_url": request.POST.get("next", ""),
+            "compact": request.POST.get("compact") == "1",
+        }
+        if request.POST.get("in_page") != "1":
+            return render(request, "communities/_join_button.html", context)
+        # Counted again after the change; a private community just left may be out of sight.
+        fresh = (
+            selectors.community_list(viewer=request.user).filter(pk=community.pk).first()
+            or community
         )
+        threads = selectors.thread_list(viewer=request.user, community=fresh)
+        context.update(
+            community=fresh,
+            in_page=True,
+            is_member=state == Membership.State.ACTIVE,
+            threads=threads.exists(),
+            thread_form=ThreadForm(),
+        )
+        return render(request, "communities/_join_in_page.html", context)
     messages.add_message(request, level, message)
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(
@@ -130,7 +149,9 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect_to_login(community.get_absolute_url())
     was_proposed = community.status == Community.Status.PROPOSED
     try:
-        membership = services.community_join(user=request.user, community=community)
+        membership = services.community_join(
+            user=request.user, community=community, message=request.POST.get("message", "")
+        )
     except (PermissionDenied, ValidationError) as error:
         return _membership_response(request, community, _message_of(error), messages.ERROR)
     if membership.state == Membership.State.REQUESTED:
@@ -232,6 +253,7 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "can_take_part": _can_take_part(request, community),
             "next_url": request.path,
+            "state": _viewer_state(request, community),
         },
         status=status,
     )
@@ -313,6 +335,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
     if kind in Proposal.Kind.values:
         initial = {"kind": kind, "value": _current_value(community, kind)}
     form = ProposalForm(request.POST or None, initial=initial)
+    others = selectors.community_list(viewer=request.user).exclude(pk=community.pk)
     status = 200
     if request.method == "POST":
         status = 400
@@ -320,13 +343,13 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
             data = form.cleaned_data
             target = None
             if data["kind"] == Proposal.Kind.MERGE and data["target"]:
-                target = (
-                    selectors.community_list(viewer=request.user)
-                    .filter(slug=data["target"].strip().strip("/").rsplit("/", 1)[-1])
-                    .first()
-                )
-                if target is None:
-                    form.add_error("target", "No community has that address.")
+                try:
+                    target = selectors.community_pick(others, data["target"])
+                except ValidationError as error:
+                    form.add_error("target", error)
+                else:
+                    if target is None:
+                        form.add_error("target", "No community has that name or address.")
             value = data["value"]
             if data["kind"] == Proposal.Kind.TAGS:
                 value = [name for name in value.split(",") if name.strip()]
@@ -356,7 +379,9 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "can_take_part": _can_take_part(request, community),
             "next_url": request.path,
+            "state": _viewer_state(request, community),
             "days": settings.KINDRED_PROPOSAL_OPEN_DAYS,
+            "merge_options": selectors.community_picker_labels(others),
         },
         status=status,
     )
@@ -415,9 +440,9 @@ def proposal_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except (PermissionDenied, ValidationError) as error:
             message = _message_of(error)
         else:
-            side = "for" if approve else "against"
+            # The votes panel says which way they voted; the message does not say it again.
             level = messages.SUCCESS
-            message = f"You voted {side}. You can change your vote until voting closes."
+            message = "Your vote is counted. You can change it until voting closes."
     if _is_htmx(request):  # the tally and buttons, current, in place
         context = _votes_context(request, community, _proposal(request, community, pk))
         context.update(vote_message=message, vote_message_is_error=level == messages.ERROR)

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from communities import selectors, services
 from communities.forms import PostForm, ReplyForm, split_tags
 from communities.models import Post, Tag
+from profiles import selectors as profile_selectors
+from profiles.models import Notification
 
 
 def home(request):
@@ -25,6 +27,9 @@ def home(request):
         context.update(
             my_communities=selectors.community_list_of_member(viewer=user, member=user)[:12],
             invitations=selectors.community_invitations(user=user)[:12],
+            hears_peers=profile_selectors.notification_wanted(
+                user=user, kind=Notification.Kind.NEW_PEER
+            ),
             recent_posts=selectors.placement_list_recent(viewer=user),
             recent_threads=selectors.thread_list_recent(viewer=user),
         )
@@ -46,6 +51,11 @@ def _post_page(request, pk: int, reply_form: ReplyForm | None = None, status: in
         "replies": selectors.post_reply_list(viewer=request.user, post=post),
         "can_reply": request.user.has_perm("communities.reply_to_post", post),
         "reply_form": reply_form or ReplyForm(),
+        # What the page promises about who hears of a reply, true to the author's settings.
+        "author_hears_replies": profile_selectors.notification_wanted(
+            user=post.author, kind=Notification.Kind.REPLY
+        ),
+        "author_findable": profile_selectors.findable(user=post.author),
     }
     return render(request, "communities/post_detail.html", context, status=status)
 

@@ -386,6 +386,14 @@ CELERY_BEAT_SCHEDULE["profiles-daily-digest"] = {
     "task": "profiles.daily_digest",
     "schedule": crontab(hour=env.int("KINDRED_DIGEST_HOUR", default=7), minute=0),
 }
+# A day after sign-up, people who have not confirmed their email address get one reminder.
+KINDRED_VERIFY_REMINDER_AFTER = timedelta(
+    hours=env.int("KINDRED_VERIFY_REMINDER_HOURS", default=24)
+)
+CELERY_BEAT_SCHEDULE["profiles-verification-reminders"] = {
+    "task": "profiles.verification_reminders",
+    "schedule": crontab(hour=env.int("KINDRED_DIGEST_HOUR", default=7), minute=30),
+}
 # Absolute links in mail.
 KINDRED_SITE_URL = env.str("KINDRED_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

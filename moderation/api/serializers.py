@@ -8,6 +8,7 @@ from rest_framework import serializers
 from communities.models import Area, Community, Membership, Placement, Post, Reply, Thread
 from communities.services import AREA_NAME_MAX_LENGTH
 from matching.models import MatcherSuggestion
+from moderation.log_text import PERSONAL_VERBS, SOMEONE
 from moderation.models import REASON_MAX_LENGTH, REPORT_TARGETS, ModerationAction, Report
 from profiles.models import User
 
@@ -72,6 +73,13 @@ class ModerationActionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: ModerationAction) -> dict:
+        """The public version names nobody a decision about a person affected, nor why."""
+        data = super().to_representation(instance)
+        if not self.context.get("private") and instance.verb in PERSONAL_VERBS:
+            data.update(target_id="", target_repr=SOMEONE, reason="")
+        return data
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor(self, obj: ModerationAction) -> str | None:
         return obj.actor.username if obj.actor_id else None
@@ -91,7 +99,16 @@ class MembershipStateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["user", "community", "role", "state", "banned_until", "created_at", "updated_at"]
+        fields = [
+            "user",
+            "community",
+            "role",
+            "state",
+            "banned_until",
+            "join_message",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 

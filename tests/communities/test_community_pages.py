@@ -412,7 +412,7 @@ def test_proposal_form_explains_errors(client, heat):
     assert response.status_code == 400
     assert "That is already its name" in response.content.decode()
     response = client.post(url, {"kind": "merge", "target": "no-such-place"})
-    assert "No community has that address." in response.content.decode()
+    assert "No community has that name or address." in response.content.decode()
 
 
 # User content renders inert ----------------------------------------------------------------

@@ -108,7 +108,8 @@ def test_browse_join_discuss_propose_and_pass_a_purpose_change(page: Page, direc
     page.get_by_role("button", name="Vote for").click()
     votes = page.get_by_role("complementary", name="Votes")
     expect(votes).to_contain_text("1 for · 0 against")
-    expect(votes.get_by_role("status")).to_contain_text("You voted for.")
+    expect(votes.get_by_role("status")).to_contain_text("Your vote is counted.")
+    expect(votes).to_contain_text("You voted for.")
     screenshot(page, "proposal")
 
     # The neighbours vote too; the voting period ends and the periodic decision runs.

@@ -76,7 +76,7 @@ def test_a_moderator_approves_removes_merges_bans_and_finds_it_all_in_the_log(pa
 
     # 3. Merge the community into another one the moderator also moderates.
     page.locator("summary", has_text="Merge into another community").click()
-    page.get_by_label("Address of the community to merge into").fill("heavy-soil")
+    page.get_by_label("Community to merge into").fill("Heavy soil")
     page.locator("#merge-reason").fill("The same people, the same clay.")
     page.get_by_role("button", name="Merge", exact=True).click()
     expect(page).to_have_url(
@@ -117,11 +117,16 @@ def test_a_moderator_approves_removes_merges_bans_and_finds_it_all_in_the_log(pa
     screenshot(page, "moderation-log")
     assert ModerationAction.objects.count() == 4
 
-    # The public log shows what was done and why, without the private details.
+    # The public log shows what was done and why, without the private details: nobody a
+    # decision about a person affected is named, nor why they were banned.
     page.get_by_role("banner").get_by_role("button", name="Log out").click()
     page.goto("/communities/heavy-soil/moderation/log/")
     expect(page.get_by_role("heading", name="Heavy soil", level=1)).to_be_visible()
-    expect(page.locator(".mod-log")).to_contain_text("Insults in every thread.")
+    public = page.locator(".mod-log")
+    expect(public).to_contain_text("The same people, the same clay.")
+    expect(public.locator("li", has_text="Banned")).to_contain_text("a person")
+    for private in ("Insults in every thread.", "troll", "newcomer"):
+        expect(public).not_to_contain_text(private)
     expect(page.locator(".mod-log__details")).to_have_count(0)
 
 
