@@ -428,6 +428,7 @@ def test_the_posts_api_lists_recent_posts_by_community():
 # The SQLite fallback, on a real SQLite database -------------------------------------------------
 
 SQLITE_CHECK = """
+from django.contrib.auth.models import AnonymousUser
 from communities import search
 from communities import search
 from communities.models import Community, Membership, Post, Reply, Tag, Thread
