@@ -96,7 +96,7 @@ def _headline(expression: str, query: str, *, whole: bool = False) -> SearchHead
         max_words=30,
         min_words=12,
         max_fragments=2,
-        fragment_delimiter="…",
+        fragment_delimiter=" … ",
     )
 
 
