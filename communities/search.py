@@ -69,11 +69,12 @@ def _rank(table: str, query: str) -> RawSQL:
     )
 
 
-def _found(model: type[Model], query: str) -> QuerySet:
-    """Ids of the rows whose stored document matches: one subquery the GIN index serves."""
-    table = model._meta.db_table
-    hit = RawSQL(  # noqa: S611 - our table's name; the words are a parameter
-        f'"{table}"."search_document" @@ websearch_to_tsquery(%s::regconfig, %s)',
+def matching_ids(model: type[Model], query: str) -> QuerySet:
+    """Ids of the rows whose stored document matches: one subquery the GIN index serves. The
+    column is named without its table so that it is the subquery's own row, not the outer
+    query's (which would make it a correlated subquery, run once per row)."""
+    hit = RawSQL(
+        "search_document @@ websearch_to_tsquery(%s::regconfig, %s)",
         (CONFIG, query),
         output_field=BooleanField(),
     )
@@ -95,7 +96,7 @@ def _headline(expression: str, query: str, *, whole: bool = False) -> SearchHead
         max_words=30,
         min_words=12,
         max_fragments=2,
-        fragment_delimiter="…",
+        fragment_delimiter=" … ",
     )
 
 
@@ -116,13 +117,23 @@ def search_posts(
             pk__in=Post.tags.through.objects.filter(tag__slug=tag).values("post_id")
         )
     if _is_postgresql():
-        tags = Tag.objects.filter(Q(name__iexact=query) | Q(slug=Tag.normalize(query)))
-        by_tag = Post.tags.through.objects.filter(tag__in=tags).values("post_id")
+        # A tag named like the query counts as a match and ranks the post higher. Looked up
+        # first (one small query): without one, the search is a single index scan.
+        tag_ids = list(
+            Tag.objects.filter(Q(name__iexact=query) | Q(slug=Tag.normalize(query))).values_list(
+                "pk", flat=True
+            )
+        )
+        found = Q(pk__in=matching_ids(Post, query))
+        bonus: Any = Value(0.0)
+        if tag_ids:
+            by_tag = Post.tags.through.objects.filter(tag__in=tag_ids).values("post_id")
+            found |= Q(pk__in=by_tag)
+            bonus = Case(When(pk__in=by_tag, then=Value(0.3)), default=Value(0.0))
         return (
-            posts.filter(Q(pk__in=_found(Post, query)) | Q(pk__in=by_tag))
+            posts.filter(found)
             .annotate(
-                rank=_rank("communities_post", query)
-                + Case(When(pk__in=by_tag, then=Value(0.3)), default=Value(0.0)),
+                rank=_rank("communities_post", query) + bonus,
                 title_marked=_headline("title", query, whole=True),
                 body_marked=_headline("body", query),
             )
@@ -148,7 +159,7 @@ def search_threads(
         threads = threads.filter(community__in=tagged)
     if _is_postgresql():
         return (
-            threads.filter(pk__in=_found(Thread, query))
+            threads.filter(pk__in=matching_ids(Thread, query))
             .annotate(
                 rank=_rank("communities_thread", query),
                 title_marked=_headline("title", query, whole=True),
@@ -178,7 +189,7 @@ def search_replies(
         replies = replies.filter(Q(thread__community__in=communities) | Q(post__in=posts))
     if _is_postgresql():
         return (
-            replies.filter(pk__in=_found(Reply, query))
+            replies.filter(pk__in=matching_ids(Reply, query))
             .annotate(rank=_rank("communities_reply", query), body_marked=_headline("body", query))
             .order_by("-rank", "-created_at", "-id")
         )
