@@ -55,6 +55,11 @@ class Command(BaseCommand):
             default=0.01,
             help="after the second run, import this share of new posts and run again (0: no)",
         )
+        parser.add_argument(
+            "--no-rerun",
+            action="store_true",
+            help="leave out the second run over the same posts (a long run at 100,000 posts)",
+        )
 
     def handle(
         self,
@@ -65,6 +70,7 @@ class Command(BaseCommand):
         force: bool,
         seed: int,
         new_share: float,
+        no_rerun: bool = False,
         **options,
     ):
         if connection.vendor != "postgresql":
@@ -79,7 +85,8 @@ class Command(BaseCommand):
         timings.update(stage_times)
         self._report_first_run(run, timings)
         first_wall = sum(w for name, (w, _) in timings.items() if name != "import")
-        self._again("second run (nothing new)", first_wall)
+        if not no_rerun:
+            self._again("second run (nothing new)", first_wall)
         if new_share > 0:
             lines = [json.loads(line) for line in dataset.read_text().splitlines() if line.strip()]
             extra = max(1, round(Post.objects.count() * new_share))
