@@ -11,9 +11,18 @@ from rest_framework import generics, mixins, permissions, serializers, status, v
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from communities import selectors, services
+from communities import search, selectors, services
 from communities.api_areas import AreaRefSerializer
-from communities.models import Community, Membership, Post, Proposal, Reply, Tag, Thread
+from communities.models import (
+    Community,
+    Membership,
+    Placement,
+    Post,
+    Proposal,
+    Reply,
+    Tag,
+    Thread,
+)
 from profiles import services as profile_services
 from profiles.models import Profile
 
@@ -115,10 +124,21 @@ class TagFilter(django_filters.FilterSet):
 class PostFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="filter_tag", label="Tag slug")
     author = django_filters.CharFilter(field_name="author__username", label="Author username")
+    community = django_filters.CharFilter(
+        method="in_community", label="Community slug: posts placed in it (one you may see)"
+    )
 
     class Meta:
         model = Post
-        fields = ["kind", "status", "tag", "author"]
+        fields = ["kind", "status", "tag", "author", "community"]
+
+    def in_community(self, queryset, name, value):
+        community = search.community_for_filter(viewer=self.request.user, slug=value)
+        if community is None:
+            return queryset.none()
+        return queryset.filter(
+            pk__in=Placement.objects.filter(community=community).values("post_id")
+        )
 
     def filter_tag(self, queryset: QuerySet[Post], name: str, value: str) -> QuerySet[Post]:
         """Posts carrying the tag, as a subquery: no join that would need DISTINCT (and a

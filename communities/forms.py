@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from communities.models import Community, Post, Proposal
+from communities.search import KIND_NAMES, KINDS, MAX_QUERY_LENGTH, clean_query
 from communities.services import MAX_TAGS
 from profiles.forms import SettingsForm
 from profiles.models import Profile
@@ -197,3 +198,44 @@ class ProfileSettingsForm(SettingsForm):
             **super().initial_for(profile),
             "interests": ", ".join(tag.name for tag in profile.interests.all()),
         }
+
+
+# Search and the list of recent posts (issue 12) ---------------------------------------------
+
+SEARCH_PAGE_SIZE = 20  # results of one kind per page
+POSTS_PAGE_SIZE = 20  # posts per page of the recent posts
+
+
+class SearchForm(forms.Form):
+    """The search page's words and filters, read from the query string. Unknown kinds and
+    malformed slugs are dropped rather than refused, as in the directory."""
+
+    q = forms.CharField(label="Search for", required=False, max_length=MAX_QUERY_LENGTH)
+    kind = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "Everything"), *((kind, KIND_NAMES[kind]) for kind in KINDS)],
+    )
+    community = forms.SlugField(
+        label="Community", required=False, max_length=140, allow_unicode=True
+    )
+    tag = forms.SlugField(label="Tag", required=False, max_length=50, allow_unicode=True)
+
+    def criteria(self) -> dict[str, str]:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        criteria = {name: data.get(name) or "" for name in ("q", "kind", "community", "tag")}
+        criteria["q"] = clean_query(criteria["q"])
+        return criteria
+
+
+class RecentPostsForm(forms.Form):
+    community = forms.SlugField(
+        label="Community", required=False, max_length=140, allow_unicode=True
+    )
+    tag = forms.SlugField(label="Tag", required=False, max_length=50, allow_unicode=True)
+
+    def criteria(self) -> dict[str, str]:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) or "" for name in ("community", "tag")}

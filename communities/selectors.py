@@ -370,11 +370,25 @@ def community_placements(*, viewer: Viewer, community: Community) -> QuerySet[Pl
     )
 
 
+def thread_visibility_filter(viewer: Viewer) -> Q:
+    """Threads a viewer may see: visible threads in communities they may see (checked in the
+    join, not against a list of every visible community)."""
+    visible = community_visibility_filter(viewer, prefix="community__")
+    return visible & Q(status=ContentStatus.VISIBLE)
+
+
+def reply_visibility_filter(viewer: Viewer) -> Q:
+    """Replies a viewer may see: visible messages in threads they may see, and visible replies
+    to posts they may see."""
+    threads = Thread.objects.filter(thread_visibility_filter(viewer)).values("pk")
+    posts = Post.objects.filter(post_visibility_filter(viewer)).values("pk")
+    return Q(status=ContentStatus.VISIBLE) & (Q(thread__in=threads) | Q(post__in=posts))
+
+
 def thread_list(*, viewer: Viewer, community: Community | None = None) -> QuerySet[Thread]:
     """Visible threads in communities the viewer may see, with message counts; pinned first,
     then the most recently active."""
-    visible = community_visibility_filter(viewer, prefix="community__")
-    threads = Thread.objects.filter(visible, status=ContentStatus.VISIBLE)
+    threads = Thread.objects.filter(thread_visibility_filter(viewer))
     if community is not None:
         threads = threads.filter(community=community)
     return (

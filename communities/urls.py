@@ -1,6 +1,6 @@
 from django.urls import path
 
-from communities.views import areas, people, posts
+from communities.views import areas, people, posts, search
 from communities.views import communities as community_views
 
 app_name = "communities"
@@ -47,6 +47,8 @@ urlpatterns = [
         community_views.charter_history,
         name="charter-history",
     ),
+    path("search/", search.search_page, name="search"),
+    path("posts/", search.post_recent, name="post-list"),
     path("posts/<int:pk>/", posts.post_detail, name="post-detail"),
     path("posts/new/", posts.post_new, name="post-new"),
     path("posts/tag-options/", posts.tag_options, name="tag-options"),

@@ -15,6 +15,7 @@ from communities.api import (
     ThreadViewSet,
 )
 from communities.api_areas import AreaViewSet
+from communities.api_search import SearchView
 from matching.api import MatchRunViewSet, PostWithMatchesViewSet
 from moderation.api import (
     AreaModerationViewSet,
@@ -24,6 +25,7 @@ from moderation.api import (
     SiteModerationViewSet,
 )
 from profiles.api import NotificationViewSet, ObtainTokenView
+from profiles.api_messages import ConversationViewSet
 
 
 @csrf_exempt
@@ -47,10 +49,12 @@ router.register("moderation/areas", AreaModerationViewSet, basename="area-modera
 router.register("reports", ReportViewSet, basename="report")
 router.register("matcher-suggestions", MatcherSuggestionViewSet, basename="matcher-suggestion")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("conversations", ConversationViewSet, basename="conversation")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("search/", SearchView.as_view(), name="api-search"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

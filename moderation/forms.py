@@ -170,3 +170,19 @@ class SuggestionForm(forms.Form):
 
 class ReportForm(forms.Form):
     reason = _reason(label="What is wrong?")
+
+
+class SiteBanForm(forms.Form):
+    """Ban a person from the whole site: a reason (they are told it) and an optional last day."""
+
+    reason = _reason(label="Reason, shown to the person")
+    until = forms.DateField(
+        label="Until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The ban ends when this day begins (UTC). Leave empty for a lasting ban.",
+    )
+
+
+class SiteUnbanForm(forms.Form):
+    reason = _reason(required=False)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from communities.models import Community, Post, Reply, Thread
+from profiles.models import Message, User
 
 USER = settings.AUTH_USER_MODEL
 
@@ -49,6 +50,8 @@ class ModerationActionVerb(models.TextChoices):
     DISMISS_SUGGESTION = "dismiss_suggestion", "Dismissed the matcher's suggestion"
     MOVE_AREA = "move_area", "Moved"
     RENAME_AREA = "rename_area", "Renamed"
+    SITE_BAN = "site_ban", "Banned"
+    SITE_UNBAN = "site_unban", "Lifted the ban of"
 
 
 class ModerationAction(models.Model):
@@ -94,8 +97,9 @@ class ModerationAction(models.Model):
 
 
 class Report(models.Model):
-    """Someone flags a post, reply, thread or community for moderators, with a reason. Reports
-    from enough distinct people hide the content until a moderator decides."""
+    """Someone flags a post, reply, thread, community, person or direct message for moderators,
+    with a reason. Reports from enough distinct people hide the content (posts, threads,
+    replies) until a moderator decides. People and messages go to site staff."""
 
     class Decision(models.TextChoices):
         PENDING = "pending", "Waiting for a moderator"
@@ -139,10 +143,12 @@ class Report(models.Model):
 
 
 # What can be reported, by the name pages and the API use for it.
-Reportable = Post | Reply | Thread | Community
+Reportable = Post | Reply | Thread | Community | User | Message
 REPORT_TARGETS: dict[str, type[Reportable]] = {
     "post": Post,
     "reply": Reply,
     "thread": Thread,
     "community": Community,
+    "person": User,
+    "message": Message,
 }

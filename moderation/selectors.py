@@ -11,6 +11,7 @@ from communities.models import Community, Membership, Placement, Thread
 from communities.selectors import Viewer
 from matching.models import MatcherSuggestion, MatchRun
 from moderation.models import REPORT_TARGETS, ModerationAction, Report, Reportable
+from profiles.models import Message
 
 
 def moderation_log(*, community: Community) -> QuerySet[ModerationAction]:
@@ -129,7 +130,10 @@ def reports_with_targets(reports: QuerySet[Report]) -> list[Report]:
     for model in REPORT_TARGETS.values():
         type_id = ContentType.objects.get_for_model(model).pk  # cached after the first time
         if ids := wanted.get(type_id):
-            for target in model._default_manager.filter(pk__in=ids):
+            targets = model._default_manager.filter(pk__in=ids)
+            if model is Message:  # the queue names both people
+                targets = Message.objects.filter(pk__in=ids).select_related("sender", "recipient")
+            for target in targets:
                 found[(type_id, target.pk)] = target
     for report in rows:
         report.target = found.get((report.target_type_id, report.target_id))  # type: ignore[attr-defined]

@@ -55,6 +55,7 @@ from moderation.permissions import (
     check_rename_area,
     check_view_community,
 )
+from profiles.models import Message, User
 
 # -- reading -------------------------------------------------------------------------------------
 
@@ -514,11 +515,14 @@ def area_rename(request, slug: str):
 
 
 def report(request, target_type: str, pk: int):
-    """Report a post, reply, discussion or community, with a reason (anyone signed in)."""
+    """Report a post, reply, discussion, community, person or direct message, with a reason
+    (anyone signed in)."""
     model = REPORT_TARGETS.get(target_type)
     if model is None:
         raise Http404("Nothing to report there.")
     target = get_object_or_404(model, pk=pk)
+    if not request.user.is_authenticated and model in (User, Message):
+        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
     if not services.report_target_visible(request.user, target):
         raise Http404("Nothing to report there.")
     community = None
@@ -547,6 +551,8 @@ def report(request, target_type: str, pk: int):
 
 
 def _target_url(target) -> str:
+    if isinstance(target, User):
+        return reverse("profiles:detail", kwargs={"username": target.username})
     if isinstance(target, Reply):
         parent = target.thread or target.post
         return parent.get_absolute_url() if parent is not None else reverse("home")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from allauth.core.internal import ratelimit
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,6 +17,20 @@ from profiles import selectors, services
 from profiles.models import Notification
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    """Username and password; a person banned from the site is told why and until when."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        ban = selectors.site_ban_of(attrs["user"])
+        if ban is not None:
+            raise serializers.ValidationError(
+                f"This account is banned from the site {ban.until_text}: {ban.reason}",
+                code="banned",
+            )
+        return attrs
+
+
 class ObtainTokenView(ObtainAuthToken):
     """POST username and password; returns the API token to send as `Authorization: Token <key>`.
 
@@ -24,6 +39,7 @@ class ObtainTokenView(ObtainAuthToken):
 
     # ObtainAuthToken names its own parsers; ours limit size and nesting (core/parsers.py).
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    serializer_class = TokenRequestSerializer
 
     def post(self, request, *args, **kwargs):
         rate_limit(action="api_login", key=request.META.get("REMOTE_ADDR", ""))

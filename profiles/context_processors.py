@@ -1,4 +1,5 @@
-"""Template context for every page: the signed-in person's unread notification count."""
+"""Template context for every page: the signed-in person's unread notification count, and how
+many of their conversations hold a message they have not read."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from profiles.selectors import notification_unread_count
+from profiles.selectors import notification_unread_count, unread_conversation_count
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
@@ -21,4 +22,9 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
             request._kindred_unread = notification_unread_count(user=user)  # type: ignore[attr-defined]
         return request._kindred_unread  # type: ignore[attr-defined]
 
-    return {"unread_notifications": unread}
+    def unread_messages() -> int:
+        if not hasattr(request, "_kindred_unread_messages"):
+            request._kindred_unread_messages = unread_conversation_count(user=user)  # type: ignore[attr-defined]
+        return request._kindred_unread_messages  # type: ignore[attr-defined]
+
+    return {"unread_notifications": unread, "unread_messages": unread_messages}

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -78,6 +79,7 @@ class Notification(models.Model):
         PROPOSAL = "proposal", "A proposal opened or decided"
         MODERATION = "moderation", "A moderator's decision"
         COMMUNITY = "community", "News from your communities"
+        MESSAGE = "message", "A direct message"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -102,6 +104,7 @@ class Notification(models.Model):
                         "proposal",
                         "moderation",
                         "community",
+                        "message",
                     ]
                 ),
                 name="notification_kind_valid",
@@ -118,3 +121,130 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.title}"
+
+
+class Conversation(models.Model):
+    """Direct messages between two people. The pair is stored once, in id order (``first`` has
+    the lower id), so two people have at most one conversation."""
+
+    first = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="conversation_pair_unique"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="conversation_pair_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["second", "-last_message_at"], name="conversation_second"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("profiles:conversation", kwargs={"pk": self.pk})
+
+    def other(self, user: User) -> User:
+        """The other person in the conversation."""
+        return self.second if user.pk == self.first_id else self.first
+
+
+class Message(models.Model):
+    """One direct message. ``read_at`` is when the recipient opened the conversation after it;
+    ``removed_at`` when a moderator upheld a report on it (its text is no longer shown)."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    sender = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(body=""), name="message_has_body"),
+            models.CheckConstraint(
+                condition=~models.Q(sender=models.F("recipient")), name="message_not_to_self"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="message_thread"),
+            models.Index(
+                fields=["recipient", "conversation"],
+                condition=models.Q(read_at__isnull=True),
+                name="message_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} from {self.sender_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.conversation.get_absolute_url()}#message-{self.pk}"
+
+
+class Block(models.Model):
+    """``blocker`` does not want messages from ``blocked``."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+class SiteBan(models.Model):
+    """A person banned from the whole site by staff, until ``until`` or for good. Kept here, at
+    the bottom, so that log-in, sessions, tokens and messages can check it; moderation's services
+    write it (moderation.services.people) and log it. Lifting a ban deletes the row."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="site_ban")
+    reason = models.TextField(max_length=2000)
+    until = models.DateTimeField(null=True, blank=True)
+    banned_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="siteban_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Site ban of {self.user_id}"
+
+    @property
+    def until_text(self) -> str:
+        """When the ban ends, in words ("9 December 2026, 16:02 UTC"), or "for good"."""
+        if self.until is None:
+            return "for good"
+        return f"until {self.until:%-d %B %Y, %H:%M} UTC"
+
+
+def active_site_ban_filter(prefix: str = "") -> models.Q:
+    """The lookup for people (``prefix`` leads to a User) under a site ban in force now."""
+    now = timezone.now()
+    return models.Q(**{f"{prefix}site_ban__isnull": False}) & (
+        models.Q(**{f"{prefix}site_ban__until__isnull": True})
+        | models.Q(**{f"{prefix}site_ban__until__gt": now})
+    )

@@ -107,8 +107,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "profiles.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, refusing people banned from the whole site (their
+    # sessions stop working at once).
+    "profiles.backends.ModelBackend",
+    "profiles.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -390,6 +392,8 @@ KINDRED_RATE_LIMITS = {
     "join": {"limit": 30, "new_limit": 10, "window": 60 * 60},
     "report": {"limit": 30, "new_limit": 5, "window": 60 * 60},
     "api_login": {"limit": 30, "new_limit": 30, "window": 60},
+    "message": {"limit": 120, "new_limit": 20, "window": 60 * 60},
+    "conversation": {"limit": 30, "new_limit": 5, "window": 60 * 60},
 }
 if not KINDRED_RATE_LIMITS_ENABLED:
     ACCOUNT_RATE_LIMITS = False

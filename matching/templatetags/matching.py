@@ -20,8 +20,10 @@ OPEN_POSTS_SHOWN = 10
 
 @register.inclusion_tag("matching/_post_matches.html", takes_context=True)
 def post_matches(context: template.Context, post: Post) -> dict:
-    """The peers and communities panel of a post page, for the viewer."""
-    return selectors.post_matches_panel(viewer=context["request"].user, post=post)
+    """The peers and communities panel of a post page, for the viewer (``user``, as when the
+    panel is rendered alone, for its "Message" links)."""
+    viewer = context["request"].user
+    return {**selectors.post_matches_panel(viewer=viewer, post=post), "user": viewer}
 
 
 @register.simple_tag(takes_context=True)

@@ -341,3 +341,12 @@ class SuggestionAcceptSerializer(serializers.Serializer):
         max_length=120, required=False, default="", help_text="For a split: the new name."
     )
     reason = _reason_field()
+
+
+class SiteBanStateSerializer(serializers.Serializer):
+    """A person's site-wide ban as it stands."""
+
+    user = serializers.CharField(help_text="The person's username.")
+    banned = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True)
+    until = serializers.DateTimeField(allow_null=True, help_text="Null: for good (or not banned).")

@@ -18,8 +18,10 @@ from moderation import selectors, services
 from moderation.api.base import ModerationViewSetMixin, community_out
 from moderation.api.serializers import (
     AreaRenameSerializer,
+    BanSerializer,
     MatcherSuggestionSerializer,
     ModerationActionSerializer,
+    PersonSerializer,
     PostRemoveSerializer,
     PostStateSerializer,
     PostTargetSerializer,
@@ -29,6 +31,7 @@ from moderation.api.serializers import (
     ReportCreateSerializer,
     ReportDecisionSerializer,
     ReportSerializer,
+    SiteBanStateSerializer,
     SuggestionAcceptSerializer,
 )
 from moderation.models import REPORT_TARGETS, Report
@@ -121,7 +124,8 @@ class MatcherSuggestionViewSet(
 
 
 class SiteModerationViewSet(ModerationViewSetMixin, viewsets.GenericViewSet):
-    """Site staff: the whole moderation log, and removing posts or replies everywhere."""
+    """Site staff: the whole moderation log, removing posts or replies everywhere, and banning
+    people from the whole site."""
 
     serializer_class = ModerationActionSerializer
 
@@ -182,6 +186,35 @@ class SiteModerationViewSet(ModerationViewSetMixin, viewsets.GenericViewSet):
         services.reply_restore(actor=request.user, **data)
         data["reply"].refresh_from_db()
         return Response(ReplyStateSerializer(data["reply"]).data)
+
+    @extend_schema(request=BanSerializer, responses=SiteBanStateSerializer)
+    @action(detail=False, methods=["post"], url_path="people/ban")
+    def ban_person(self, request):
+        """Ban a person from the whole site, with a reason they are told and an optional end
+        (staff). Their sessions and API tokens stop working; they cannot log in until it ends.
+        Banning again with another end or reason changes the ban."""
+        check_moderate_site(request.user)
+        data = self._input(BanSerializer)
+        ban = services.site_ban(actor=request.user, **data)
+        return Response(_ban_state(data["user"].username, ban))
+
+    @extend_schema(request=PersonSerializer, responses=SiteBanStateSerializer)
+    @action(detail=False, methods=["post"], url_path="people/unban")
+    def unban_person(self, request):
+        """Lift a person's site-wide ban (staff). Safe to repeat."""
+        check_moderate_site(request.user)
+        data = self._input(PersonSerializer)
+        services.site_unban(actor=request.user, **data)
+        return Response(_ban_state(data["user"].username, None))
+
+
+def _ban_state(username: str, ban) -> dict:
+    return {
+        "user": username,
+        "banned": ban is not None,
+        "reason": ban.reason if ban is not None else None,
+        "until": ban.until if ban is not None else None,
+    }
 
 
 class AreaModerationViewSet(ModerationViewSetMixin, viewsets.GenericViewSet):

@@ -2,7 +2,7 @@
 requests, bans, moderators), content (posts, placements, discussions, replies), communities
 (charter, archive, merge, split, proposed communities), areas (moving a community between
 areas, renaming one), reports, and matcher (the matcher's
-suggestions, match runs).
+suggestions, match runs), people (site-wide bans).
 
 Each service takes keyword-only arguments, checks permission once, first (a private community
 answers 404 to outsiders, 403 to people who see it but may not act), runs in one transaction,
@@ -46,6 +46,7 @@ from moderation.services.members import (
     moderator_appoint,
     moderator_remove,
 )
+from moderation.services.people import site_ban, site_unban
 from moderation.services.reports import (
     report_create,
     report_decide,
@@ -85,6 +86,8 @@ __all__ = [
     "report_scope",
     "report_target",
     "report_target_visible",
+    "site_ban",
+    "site_unban",
     "thread_lock",
     "thread_pin",
     "thread_remove",

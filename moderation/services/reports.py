@@ -25,13 +25,15 @@ from moderation.permissions import (
 )
 from moderation.services.communities import community_archive_upheld
 from moderation.services.content import content_remove_upheld, content_unhide
-from moderation.services.log import Verb, clean_reason, log_write
-from profiles.models import User
+from moderation.services.log import Verb, clean_reason, log_write, tell, with_reason
+from profiles.conversations import message_remove_upheld, message_restore, message_visible_to
+from profiles.models import Message, User
 
 
 def report_scope(target: Reportable, community: Community | None = None) -> Community | None:
-    """The community whose moderators decide a report on ``target`` (None: site staff)."""
-    if isinstance(target, Community):
+    """The community whose moderators decide a report on ``target`` (None: site staff). People
+    and direct messages are site staff's: they belong to no community."""
+    if isinstance(target, Community | User | Message):
         return None
     if isinstance(target, Thread):
         return target.community
@@ -47,7 +49,13 @@ def report_scope(target: Reportable, community: Community | None = None) -> Comm
 
 def report_target_visible(viewer: User | AnonymousUser, target: Reportable) -> bool:
     """Whether the viewer may see the target, and so report it or see the page to report it.
-    A reply counts as hidden with its post or discussion. Communities: check_view_community."""
+    A reply counts as hidden with its post or discussion. Communities: check_view_community.
+    A direct message is seen by the two people in its conversation (and staff); a person while
+    their account exists."""
+    if isinstance(target, User):
+        return target.is_active
+    if isinstance(target, Message):
+        return message_visible_to(viewer=viewer, message=target)  # type: ignore[arg-type]
     if isinstance(target, Post):
         return Post.objects.filter(post_visibility_filter(viewer), pk=target.pk).exists()
     if isinstance(target, Thread | Reply):
@@ -107,7 +115,7 @@ def report_create(
         .distinct()
         .count()
     )
-    if pending >= settings.KINDRED_REPORTS_TO_HIDE and not isinstance(target, Community):
+    if pending >= settings.KINDRED_REPORTS_TO_HIDE and isinstance(target, Post | Reply | Thread):
         _hide_reported(target, scope, pending)
     return report
 
@@ -161,6 +169,10 @@ def report_decide(*, actor: User, report: Report, uphold: bool, reason: str) -> 
     if isinstance(target, Community):
         if uphold:
             community_archive_upheld(actor=actor, community=target, reason=reason)
+    elif isinstance(target, Message):
+        _decide_message(actor=actor, message=target, uphold=uphold, reason=reason)
+    elif isinstance(target, User):
+        pass  # upholding a report on a person is recorded; a ban is its own action (people.py)
     elif target is not None:
         if uphold:
             content_remove_upheld(actor=actor, target=target, scope=scope, reason=reason)
@@ -171,9 +183,32 @@ def report_decide(*, actor: User, report: Report, uphold: bool, reason: str) -> 
         actor=actor,
         verb=Verb.UPHOLD_REPORT if uphold else Verb.DISMISS_REPORT,
         target=target if target is not None else report,
-        target_repr=(getattr(target, "title", None) or str(target)) if target else str(report),
+        target_repr=_describe(target) if target is not None else str(report),
         reason=reason,
         details={"reports": count, "first_reason": report.reason[:500]},
     )
     report.refresh_from_db()
     return report
+
+
+def _describe(target: Reportable) -> str:
+    if isinstance(target, Message):
+        return f"a message from {target.sender.username} to {target.recipient.username}"
+    if isinstance(target, User):
+        return target.username
+    return getattr(target, "title", None) or str(target)
+
+
+def _decide_message(*, actor: User, message: Message, uphold: bool, reason: str) -> None:
+    """Upholding a report on a direct message stops showing its text and tells the sender why;
+    dismissing it shows the text again."""
+    if not uphold:
+        message_restore(message=message)
+        return
+    if message_remove_upheld(message=message):
+        tell(
+            message.sender,
+            title=with_reason("Site staff removed a message you sent", reason),
+            url=message.conversation.get_absolute_url(),
+            actor=actor,
+        )

@@ -44,8 +44,9 @@ def test_report_targets_load_in_a_constant_number_of_queries(n, django_assert_ma
     gone.delete()
     ContentType.objects.clear_cache()
     # The reports, then one query per kind of target (post, thread, reply), and at most one
-    # content type look-up per kind, the first time only.
-    with django_assert_max_num_queries(1 + 3 + 4):
+    # content type look-up per reportable kind (post, reply, thread, community, person,
+    # message), the first time only.
+    with django_assert_max_num_queries(1 + 3 + 6):
         rows = reports_with_targets(report_queue(community=community))
     assert len(rows) == 3 * n + 1
     by_pk = {report.pk: report for report in rows}

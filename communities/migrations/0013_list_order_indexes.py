@@ -27,7 +27,7 @@ def placement_order_nulls_last(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('communities', '0011_areas'),
+        ('communities', '0012_post_thread_reply_search_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

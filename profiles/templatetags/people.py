@@ -1,0 +1,32 @@
+"""``{% person_actions person %}``: on a person's page, what the viewer can do about them: write
+to them (or why not), block or unblock them, report them, and for site staff, ban them from the
+site. Profiles owns messages and blocks; the page itself is communities' (people.person_detail)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from profiles import selectors
+from profiles.conversations import message_refusal
+
+register = template.Library()
+
+
+@register.inclusion_tag("profiles/_person_actions.html", takes_context=True)
+def person_actions(context: template.Context, person) -> dict[str, Any]:
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    signed_in = viewer is not None and viewer.is_authenticated
+    others = signed_in and viewer.pk != person.pk
+    return {
+        "request": request,
+        "person": person,
+        "viewer": viewer,
+        "others": others,
+        "refusal": message_refusal(sender=viewer, recipient=person) if others else None,
+        "blocked": others and selectors.block_exists(blocker=viewer, blocked=person),
+        "site_ban": selectors.site_ban_of(person) if others and viewer.is_staff else None,
+        "csrf_token": context.get("csrf_token"),
+    }
