@@ -202,6 +202,7 @@ def communities_counted(communities: Iterable[Community]) -> list[Community]:
     listed = list(communities)
     rows = (
         Community.objects.filter(pk__in=[c.pk for c in listed])
+        .order_by()
         .annotate(
             member_count=_member_count(), post_count=_count_of(Placement.objects.all(), "community")
         )

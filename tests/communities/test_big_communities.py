@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 # A subquery listing the id of every visible post or community: its cost grows with the site.
 EVERY_VISIBLE = re.compile(
     r'IN \(SELECT \w+\."id" AS "pk" FROM "communities_(post|community)" \w+ '
-    r'WHERE \(+(NOT \(\w+\."status"|\w+\."visibility")'
+    r'(LEFT OUTER JOIN [^)]*\) )?WHERE \(+(NOT \(\w+\."status"|\w+\."visibility")'
 )
 
 
