@@ -87,6 +87,9 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/4
 BENCH_POSTS ?= 100000
 BENCH_PAGES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kindred_pages
 PAGES_BENCH = DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(BENCH_PAGES_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py
+# The same pages on the embedded default (SQLite), in a file of their own.
+BENCH_PAGES_SQLITE ?= var/bench-pages.sqlite3
+PAGES_BENCH_SQLITE = DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=sqlite:///$(BENCH_PAGES_SQLITE) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py
 
 bench: install
 	$(BIN)/python -m matching bench --datasets $(DATASETS) --encoders $(if $(LEXICAL),lexical,hybrid lexical)
@@ -99,6 +102,9 @@ bench: install
 	$(PAGES_BENCH) migrate -v0
 	$(PAGES_BENCH) flush --no-input
 	$(PAGES_BENCH) bench_community_pages --seed
+	mkdir -p var && rm -f $(BENCH_PAGES_SQLITE) $(BENCH_PAGES_SQLITE)-wal $(BENCH_PAGES_SQLITE)-shm
+	$(PAGES_BENCH_SQLITE) migrate -v0
+	$(PAGES_BENCH_SQLITE) bench_community_pages --seed
 
 screenshots: install browser
 	KINDRED_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q

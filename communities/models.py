@@ -113,6 +113,8 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="post_status_recent"),
             models.Index(fields=["author", "-created_at"], name="post_author_recent"),
+            # The API's list of posts, newest first, read in order rather than sorted whole.
+            models.Index(fields=["-created_at", "-id"], name="post_newest"),
             models.Index(
                 fields=["updated_at"],
                 condition=Q(match_state="pending"),
@@ -327,6 +329,10 @@ class Membership(models.Model):
         ]
         indexes = [
             models.Index(fields=["community", "state", "role"], name="membership_roster"),
+            # A community's people in the order its page lists them, without sorting them all.
+            models.Index(
+                fields=["community", "state", "created_at", "id"], name="membership_roster_order"
+            ),
             models.Index(fields=["user", "state"], name="membership_of_user"),
         ]
 
@@ -369,6 +375,17 @@ class Placement(models.Model):
         indexes = [
             models.Index(fields=["community", "-score"], name="placement_community_best"),
             models.Index(fields=["community", "-created_at"], name="placement_community_recent"),
+            # A community page's posts (pinned, best fit, newest) read in order: the first 20 of
+            # a 20,000-post community without sorting them all.
+            models.Index(
+                fields=["community", "-pinned", "-score", "-created_at", "-id"],
+                name="placement_community_order",
+            ),
+            # The review queue's posts (pinned, then newest).
+            models.Index(
+                fields=["community", "-pinned", "-created_at", "-id"],
+                name="placement_community_queue",
+            ),
         ]
 
     def __str__(self) -> str:

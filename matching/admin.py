@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from matching.models import MatchRun
+from matching.models import MatchRun, run_writes
 
 
 @admin.register(MatchRun)
@@ -19,7 +19,11 @@ class MatchRunAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "trigger"]
     list_select_related = ["requested_by"]
-    readonly_fields = [f.name for f in MatchRun._meta.fields]
+    readonly_fields = [*(f.name for f in MatchRun._meta.fields), "rows_written"]
+
+    @admin.display(description="rows written")
+    def rows_written(self, run: MatchRun) -> str:
+        return run_writes(run)
 
     def has_add_permission(self, request):
         return False

@@ -78,6 +78,19 @@ class MatchRun(models.Model):
         return f"Match run #{self.pk} ({self.status})"
 
 
+def run_writes(run: MatchRun) -> str:
+    """What applying a run wrote, in words (runs before these counts say so)."""
+    m = run.metrics
+    if "peers_written" not in m:
+        return "Rows written: not recorded for this run."
+    return (
+        f"Rows written (removed): peer suggestions {m['peers_written']:,} "
+        f"({m['peers_deleted']:,}), community fits {m['fits_written']:,} ({m['fits_deleted']:,}), "
+        f"placements {m['placements_written']:,} ({m['placements_deleted']:,}); "
+        f"{m.get('posts_marked_matched', 0):,} posts newly marked matched."
+    )
+
+
 class MatchArtifact(models.Model):
     """The fitted matcher of a successful run, stored in the database so that every web process and
     worker, on any machine, loads the same model."""

@@ -36,9 +36,9 @@ def post_peers(*, viewer: Viewer, post: Post) -> QuerySet[PeerSuggestion]:
 
 def post_community_fits(*, viewer: Viewer, post: Post) -> QuerySet[CommunityFit]:
     """Communities a post fits, among those the viewer may see; never archived ones."""
-    visible = Community.objects.filter(community_visibility_filter(viewer)).values("pk")
+    visible = community_visibility_filter(viewer, prefix="community__")
     return (
-        CommunityFit.objects.filter(post=post, dismissed=False, community__in=visible)
+        CommunityFit.objects.filter(visible, post=post, dismissed=False)
         .exclude(community__status=Community.Status.ARCHIVED)
         .select_related("community")
         .order_by("-confidence", "pk")

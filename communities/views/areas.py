@@ -16,6 +16,7 @@ def area_detail(request: HttpRequest, slug: str) -> HttpResponse:
     area = get_object_or_404(selectors.area_list(viewer=request.user), slug=slug)
     communities = selectors.community_directory(viewer=request.user, area=area.slug)
     page = Paginator(communities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.communities_counted(page.object_list)
     return render(
         request,
         "communities/area_detail.html",

@@ -71,6 +71,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
         area=criteria["area"],
     )
     page = Paginator(communities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.communities_counted(page.object_list)
     tags = list(selectors.directory_tag_choices())
     if criteria["tag"] and criteria["tag"] not in {tag.slug for tag in tags}:
         chosen = selectors.tag_list(viewer=request.user).filter(slug=criteria["tag"]).first()

@@ -39,7 +39,8 @@ from matching.services.runs import (
     match_run_peers_chunk,
     match_run_progress,
 )
-from matching.services.storage import Found, found_store, posts_mark_matched
+from matching.services.storage import Found, Stored, found_store, posts_mark_matched
+from matching.services.upsert import SCORE_TOLERANCE, Written
 from profiles.models import Notification, User
 from profiles.services import notify
 
@@ -54,6 +55,9 @@ class _Outcome:
     authors: dict[int, Counter[int]] = field(default_factory=dict)
     invitations: int = 0
     areas: dict[str, int] = field(default_factory=dict)  # counts, for the run's metrics
+    placements: Written = field(default_factory=Written)
+    stored: Stored | None = None
+    marked: int = 0
 
 
 @dataclass
@@ -339,7 +343,9 @@ def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, 
             outcome.authors[community.pk] = Counter(
                 a for p in pids if p in posts and (a := posts[p].author_id) is not None
             )
-        _sync_placements(community, pids, ctx.scores, cluster.member_reasons, ctx.kept_out)
+        outcome.placements.add(
+            _sync_placements(community, pids, ctx.scores, cluster.member_reasons, ctx.kept_out)
+        )
     _engine_suggestions(ctx)  # after proposing: a new proposal can be suggested a merge at once
     outcome.invitations = invitations_send(
         proposals=outcome.proposed, authors=outcome.authors, now=ctx.now
@@ -353,9 +359,10 @@ def _sync_placements(
     scores: dict[int, float],
     reasons: dict[Any, str],
     kept_out: dict[int, set[int]],
-) -> None:
-    """The matcher's placements in a community become exactly this cluster; placements by
-    members and moderators are never touched."""
+) -> Written:
+    """The matcher's placements in a community become exactly this cluster, by difference:
+    placements that stay and whose score moved less than SCORE_TOLERANCE are not written;
+    placements by members and moderators are never touched."""
     wanted = {pid for pid in post_ids if pid not in kept_out[community.pk]}
     current = {p.post_id: p for p in Placement.objects.filter(community=community)}
     stale = [
@@ -374,13 +381,17 @@ def _sync_placements(
         )
         for pid in sorted(wanted - set(current))
     ]
-    Placement.objects.bulk_create(new, ignore_conflicts=True)
-    for pid in wanted & set(current):
+    Placement.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    moved, now = [], timezone.now()
+    for pid in sorted(wanted & set(current)):
         placement = current[pid]
         if placement.placed_by == Placement.PlacedBy.MATCHER:
             score = max(0.0, min(1.0, scores.get(pid, 0.0)))
-            if placement.score is None or abs(placement.score - score) > 1e-4:
-                Placement.objects.filter(pk=placement.pk).update(score=score)
+            if placement.score is None or abs(placement.score - score) > SCORE_TOLERANCE:
+                placement.score, placement.updated_at = score, now
+                moved.append(placement)
+    Placement.objects.bulk_update(moved, ["score", "updated_at"], batch_size=2000)
+    return Written(written=len(new) + len(moved), deleted=len(stale))
 
 
 def _found_in(chunks: Sequence[dict[str, Any]], posts: dict[int, Post]) -> dict[int, Found]:
@@ -395,6 +406,21 @@ def _found_in(chunks: Sequence[dict[str, Any]], posts: dict[int, Post]) -> dict[
         for chunk in chunks
         for key, raw_peers in chunk.get("peers", {}).items()
         if int(key) in posts
+    }
+
+
+def _writes(outcome: _Outcome) -> dict[str, int]:
+    """What applying the run wrote (inserted or updated) and deleted: rows already as wanted are
+    not written, so a run over the same posts writes (almost) nothing."""
+    stored = outcome.stored or Stored(peers=Written(), fits=Written())
+    return {
+        "peers_written": stored.peers.written,
+        "peers_deleted": stored.peers.deleted,
+        "fits_written": stored.fits.written,
+        "fits_deleted": stored.fits.deleted,
+        "placements_written": outcome.placements.written,
+        "placements_deleted": outcome.placements.deleted,
+        "posts_marked_matched": outcome.marked,
     }
 
 
@@ -419,6 +445,7 @@ def _finish(run: MatchRun, matcher: engine.Matcher | None, outcome: _Outcome) ->
         "transitions": dict(transitions),
         "discovery": getattr(matcher, "discovery_", {}) if matcher else {},
         **outcome.areas,  # areas found, area rows made, communities put in an area
+        **_writes(outcome),
     }
     run.save()
 
@@ -444,8 +471,8 @@ def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]]) -> MatchRu
             outcome.areas = areas_apply(
                 matcher=matcher, community_map=outcome.community_map, known=known
             )
-        found_store(_found_in(chunks, posts), outcome.community_map)
-        posts_mark_matched(list(posts))
+        outcome.stored = found_store(_found_in(chunks, posts), outcome.community_map)
+        outcome.marked = posts_mark_matched(list(posts))
         _finish(run, matcher, outcome)
         artifacts_prune()
     return run

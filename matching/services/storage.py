@@ -1,27 +1,25 @@
 """Bulk writes of what the matcher found: peers, community fits, sentence vectors.
 
-A full run writes a million suggestions; on PostgreSQL they go through COPY into a temporary
-table (:func:`insert_many`).
+A full run finds a million suggestions; only those that changed since the last run are written
+(``matching.services.upsert``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 
 from communities.models import Community, Post
 from matching import engine
 from matching.models import CommunityFit, MatchConstraint, PeerSuggestion, PostVector
 from matching.services.adapter import searchable_authors, to_engine_post
+from matching.services.upsert import RowShape, Written, rows_sync
 
 SEMANTIC_MODEL = "all-MiniLM-L6-v2"
 
@@ -131,10 +129,36 @@ def _fit_rows(
     return rows
 
 
-def found_store(found: dict[int, Found], community_map: dict[int, int]) -> None:
-    """Replace the stored peers and community fits of every post in ``found``, in a few bulk
-    queries. Peers are other people's visible posts; dismissed suggestions stay dismissed and
-    are not offered again; communities a post was kept out of, or archived ones, are left out."""
+PEER_ROWS = RowShape(
+    model=PeerSuggestion,
+    owner="post_id",
+    other="peer_id",
+    fields=("score", "reason", "shared_tags", "shared_terms"),
+    score_field="score",
+)
+FIT_ROWS = RowShape(
+    model=CommunityFit,
+    owner="post_id",
+    other="community_id",
+    fields=("confidence", "reason"),
+    score_field="confidence",
+)
+
+
+@dataclass
+class Stored:
+    """What :func:`found_store` wrote: peer suggestions and community fits."""
+
+    peers: Written
+    fits: Written
+
+
+def found_store(found: dict[int, Found], community_map: dict[int, int]) -> Stored:
+    """Make the stored peers and community fits of every post in ``found`` what was found, by
+    difference (``upsert.rows_sync``): unchanged rows are not touched, so storing the same
+    result twice writes nothing. Peers are other people's visible posts; dismissed suggestions
+    stay dismissed and are not offered again; communities a post was kept out of, or archived
+    ones, are left out."""
     ex = _exclusions(found, community_map)
     peer_rows: list[dict[str, Any]] = []
     fit_rows: list[dict[str, Any]] = []
@@ -142,57 +166,20 @@ def found_store(found: dict[int, Found], community_map: dict[int, int]) -> None:
         peer_rows += _peer_rows(post_id, result.peers, ex)
         fit_rows += _fit_rows(post_id, result.fits, community_map, ex)
     post_ids = list(found)
-    for start in range(0, len(post_ids), 5000):
-        batch = post_ids[start : start + 5000]
-        PeerSuggestion.objects.filter(post_id__in=batch, dismissed=False).delete()
-        CommunityFit.objects.filter(post_id__in=batch, dismissed=False).delete()
-    insert_many(PeerSuggestion, peer_rows)
-    insert_many(CommunityFit, fit_rows)
-
-
-def posts_mark_matched(post_ids: Sequence[int]) -> None:
-    Post.objects.filter(pk__in=post_ids).update(
-        match_state=Post.MatchState.MATCHED, matched_at=timezone.now()
+    return Stored(
+        peers=rows_sync(PEER_ROWS, post_ids, peer_rows),
+        fits=rows_sync(FIT_ROWS, post_ids, fit_rows),
     )
 
 
-def insert_many(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many new rows (given as field values), skipping any that exist already (a post
-    matched meanwhile). On PostgreSQL a full run writes a million suggestions: COPY into a
-    temporary table and one INSERT ... ON CONFLICT DO NOTHING is an order of magnitude faster
-    than batched INSERTs of model instances."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql" or len(rows) < 1000:
-        model._default_manager.bulk_create(
-            [model(**row) for row in rows], batch_size=5000, ignore_conflicts=True
-        )
-        return
-    now = timezone.now().isoformat()
-    names = [*rows[0], "dismissed", "created_at"]
-    columns = [model._meta.get_field(name).column for name in names]  # type: ignore[union-attr]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(
-            [json.dumps(v) if isinstance(v, list) else v for v in row.values()] + ["f", now]
-        )
-    buffer.seek(0)
-    table = model._meta.db_table
-    column_list = ", ".join(f'"{c}"' for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'CREATE TEMPORARY TABLE "tmp_{table}" ON COMMIT DROP AS '  # noqa: S608
-            f'SELECT {column_list} FROM "{table}" WITH NO DATA'
-        )
-        cursor.copy_expert(
-            f'COPY "tmp_{table}" ({column_list}) FROM STDIN WITH (FORMAT csv)', buffer
-        )
-        cursor.execute(
-            f'INSERT INTO "{table}" ({column_list}) SELECT {column_list} '  # noqa: S608
-            f'FROM "tmp_{table}" ON CONFLICT DO NOTHING'
-        )
-        cursor.execute(f'DROP TABLE "tmp_{table}"')
+def posts_mark_matched(post_ids: Sequence[int]) -> int:
+    """Mark these posts matched; those already matched are not written again. Returns how many
+    were marked."""
+    return (
+        Post.objects.filter(pk__in=post_ids)
+        .exclude(match_state=Post.MatchState.MATCHED)
+        .update(match_state=Post.MatchState.MATCHED, matched_at=timezone.now())
+    )
 
 
 # -- sentence vectors ------------------------------------------------------------------------------

@@ -120,9 +120,9 @@ def test_the_area_page_runs_a_constant_number_of_queries(client, django_assert_m
             PlacementFactory(community=community)
 
     fill(2)
-    # Session, user, profile, notifications; the area, the page, its count, its tags; whether
-    # the viewer may rename the area.
-    with django_assert_max_num_queries(9) as few:
+    # Session, user, profile, notifications, messages; the area, the page, its count, its
+    # members and posts counted, its tags; whether the viewer may rename the area.
+    with django_assert_max_num_queries(11) as few:
         assert client.get("/areas/coffee/").status_code == 200
     fill(15)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -125,8 +125,9 @@ def test_directory_runs_a_constant_number_of_queries(client, django_assert_max_n
             MembershipFactory(community=community, user=UserFactory(), state="invited")
 
     fill(3)
-    # The page, its count, the tags, the areas to filter by, and the session and user.
-    with django_assert_max_num_queries(9) as few:
+    # The page, its count, the counts of members and posts on it, the tags, the areas to filter
+    # by, the unread notifications and messages, and the session and user.
+    with django_assert_max_num_queries(11) as few:
         assert client.get(LIST, {"q": "community"}).status_code == 200
     fill(20)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from matching import services
-from matching.models import MatchRun
+from matching.models import MatchRun, run_writes
 
 
 class Command(BaseCommand):
@@ -54,3 +54,4 @@ class Command(BaseCommand):
                 f"transitions {metrics.get('transitions', {})}."
             )
         )
+        self.stdout.write(run_writes(result))

@@ -1,0 +1,143 @@
+"""Writing a run's rows by difference: what is already stored as wanted is left alone.
+
+A full run finds about eleven peers and a few community fits for every post; most of them are what
+the last run stored. :func:`rows_sync` compares what is wanted with what is stored, a batch of posts
+at a time, deletes the rows no longer wanted and upserts only the new or changed ones (COPY and
+``INSERT ... ON CONFLICT DO UPDATE`` on PostgreSQL for large batches, ``bulk_create`` with
+``update_conflicts`` otherwise). A second run over the same posts writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+BATCH_POSTS = 5000
+# Scores are shown with two decimals: a change smaller than this is not worth a write.
+SCORE_TOLERANCE = 0.005
+
+
+@dataclass
+class Written:
+    """Rows a sync wrote (inserted or updated) and deleted."""
+
+    written: int = 0
+    deleted: int = 0
+
+    def add(self, other: Written) -> None:
+        self.written += other.written
+        self.deleted += other.deleted
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """Which rows of ``model`` a sync owns and compares: one row per (owner, other) pair, the
+    ``fields`` compared and written (``score_field`` compared within SCORE_TOLERANCE), and never
+    a row a person dismissed."""
+
+    model: type[models.Model]
+    owner: str  # e.g. "post_id"
+    other: str  # e.g. "peer_id"
+    fields: tuple[str, ...]
+    score_field: str
+
+
+def _same(stored: dict[str, Any], row: dict[str, Any], shape: RowShape) -> bool:
+    for name in shape.fields:
+        old, new = stored[name], row[name]
+        if name == shape.score_field:
+            if old is None or abs(float(old) - float(new)) > SCORE_TOLERANCE:
+                return False
+        elif old != new:
+            return False
+    return True
+
+
+def rows_sync(shape: RowShape, owners: Sequence[int], wanted: Sequence[dict[str, Any]]) -> Written:
+    """Make the undismissed rows of ``owners`` exactly ``wanted`` (dicts with the owner, the other
+    and every field of ``shape``): rows not wanted are deleted, missing or changed ones upserted,
+    identical ones not touched. Dismissed rows stay as they are and are never written again.
+    Safe to run twice: the second call writes nothing."""
+    by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in wanted:
+        by_owner[int(row[shape.owner])].append(row)
+    done = Written()
+    ordered = sorted(set(owners) | set(by_owner))
+    for start in range(0, len(ordered), BATCH_POSTS):
+        batch = ordered[start : start + BATCH_POSTS]
+        stored = {
+            (row[shape.owner], row[shape.other]): row
+            for row in shape.model._default_manager.filter(**{f"{shape.owner}__in": batch}).values(
+                "pk", "dismissed", shape.owner, shape.other, *shape.fields
+            )
+        }
+        changed: list[dict[str, Any]] = []
+        keys: set[tuple[int, int]] = set()
+        for owner in batch:
+            for row in by_owner.get(owner, ()):
+                key = (owner, int(row[shape.other]))
+                if key in keys:
+                    continue  # the same pair twice: the first (best) one counts
+                keys.add(key)
+                old = stored.get(key)
+                if old is None or not (old["dismissed"] or _same(old, row, shape)):
+                    changed.append(row)
+        stale = [r["pk"] for key, r in stored.items() if key not in keys and not r["dismissed"]]
+        for i in range(0, len(stale), BATCH_POSTS):
+            shape.model._default_manager.filter(pk__in=stale[i : i + BATCH_POSTS]).delete()
+        upsert_many(shape, changed)
+        done.add(Written(written=len(changed), deleted=len(stale)))
+    return done
+
+
+def upsert_many(shape: RowShape, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert these rows, or update the fields of the row of the same pair (a dismissed row keeps
+    being dismissed). On PostgreSQL, from a thousand rows, COPY into a temporary table and one
+    ``INSERT ... ON CONFLICT DO UPDATE``: a first run writes a million suggestions, an order of
+    magnitude faster than batched INSERTs of model instances."""
+    if not rows:
+        return
+    model = shape.model
+    if connection.vendor != "postgresql" or len(rows) < 1000:
+        model._default_manager.bulk_create(
+            [model(**row) for row in rows],
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=[shape.owner.removesuffix("_id"), shape.other.removesuffix("_id")],
+            update_fields=list(shape.fields),
+        )
+        return
+    names = [shape.owner, shape.other, *shape.fields]
+    columns = [model._meta.get_field(name).column for name in names]  # type: ignore[union-attr]
+    now = timezone.now().isoformat()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        values = [row[name] for name in names]
+        writer.writerow([json.dumps(v) if isinstance(v, list) else v for v in values] + ["f", now])
+    buffer.seek(0)
+    table = model._meta.db_table
+    column_list = ", ".join(f'"{c}"' for c in [*columns, "dismissed", "created_at"])
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns[2:])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'CREATE TEMPORARY TABLE "tmp_{table}" ON COMMIT DROP AS '  # noqa: S608
+            f'SELECT {column_list} FROM "{table}" WITH NO DATA'
+        )
+        cursor.copy_expert(
+            f'COPY "tmp_{table}" ({column_list}) FROM STDIN WITH (FORMAT csv)', buffer
+        )
+        cursor.execute(
+            f'INSERT INTO "{table}" ({column_list}) SELECT {column_list} '  # noqa: S608
+            f'FROM "tmp_{table}" ON CONFLICT ("{columns[0]}", "{columns[1]}") '
+            f"DO UPDATE SET {updates}"
+        )
+        cursor.execute(f'DROP TABLE "tmp_{table}"')
