@@ -7,9 +7,14 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from core.client import client_address
-from profiles.lockout import LoginLocked, login_attempt_begin, login_attempt_succeeded
+from profiles.lockout import (
+    LoginLocked,
+    login_attempt_begin,
+    login_attempt_succeeded,
+    login_lockout_clear,
+)
 from profiles.selectors import site_ban_of
-from profiles.services import profile_ensure
+from profiles.services import profile_ensure, tokens_revoke_all
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,6 +35,14 @@ class AccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return render(request, "profiles/banned.html", {"ban": ban}, status=403)
         return super().pre_login(request, user, **kwargs)
+
+    def set_password(self, user, password: str) -> None:
+        """Every way allauth sets a password (the change and set pages, a reset link) ends the
+        account's API tokens, so a leaked key does not outlive the password, and lifts its log-in
+        lockout, so that its owner always gets back in with a reset."""
+        super().set_password(user, password)
+        tokens_revoke_all(user)
+        login_lockout_clear(user=user)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_address(request)

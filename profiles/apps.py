@@ -5,6 +5,3 @@ class ProfilesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "profiles"
     verbose_name = "People"
-
-    def ready(self) -> None:
-        from profiles import receivers  # noqa: F401 - connects the password signals

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from allauth.account.models import EmailAddress
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -139,9 +141,17 @@ def block_exists(*, blocker: User, blocked: User) -> bool:
     return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
 
 
-def header_counts(*, user: User) -> tuple[int, int]:
-    """(unread notifications, conversations with an unread message) in one query, for the
-    header of every page."""
+@dataclass(frozen=True)
+class HeaderState:
+    """What the header of every page shows a signed-in person."""
+
+    unread_notifications: int = 0
+    unread_messages: int = 0  # conversations holding a message not read yet
+    unverified_email: str = ""  # the primary address while it is not confirmed
+
+
+def header_state(*, user: User) -> HeaderState:
+    """The header's counts and the email-confirmation reminder, in one query."""
     unread_notifications = (
         Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
         .order_by()
@@ -156,22 +166,19 @@ def header_counts(*, user: User) -> tuple[int, int]:
         .annotate(n=Count("conversation", distinct=True))
         .values("n")[:1]
     )
+    unverified = EmailAddress.objects.filter(
+        user=OuterRef("pk"), primary=True, verified=False
+    ).values("email")[:1]
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
             unread_notification_count=Subquery(unread_notifications),
             unread_conversation_count=Subquery(unread_messages),
+            unverified_email=Subquery(unverified),
         )
-        .values_list("unread_notification_count", "unread_conversation_count")
+        .values_list("unread_notification_count", "unread_conversation_count", "unverified_email")
         .first()
     )
     if row is None:
-        return 0, 0
-    return int(row[0] or 0), int(row[1] or 0)
-
-
-def email_unverified(*, user: User) -> str:
-    """The person's primary email address while it is not confirmed, else ""."""
-    address = EmailAddress.objects.filter(user=user, primary=True).only("email", "verified")
-    first = address.first()
-    return first.email if first is not None and not first.verified else ""
+        return HeaderState()
+    return HeaderState(int(row[0] or 0), int(row[1] or 0), row[2] or "")

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from profiles import conversations
 from profiles.models import Block, Conversation, Message, Profile
-from profiles.selectors import header_counts
+from profiles.selectors import header_state
 from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,12 +199,13 @@ def test_pages_need_an_account_and_keep_conversations_private(browser_of, ada, g
     assert alan.get("/people/messages/to/nobody/").status_code == 404
 
 
-def test_the_header_counts_come_in_one_query(ada, grace, django_assert_num_queries):
+def test_the_header_comes_in_one_query(ada, grace, django_assert_num_queries):
     alan = UserFactory(username="alan")
     conversations.message_send(sender=ada, recipient=grace, body="one")
     conversations.message_send(sender=ada, recipient=grace, body="two")
     conversations.message_send(sender=alan, recipient=grace, body="three")
     with django_assert_num_queries(1):
         # Two notifications (one per unread conversation), two conversations with unread messages.
-        assert header_counts(user=grace) == (2, 2)
-    assert header_counts(user=ada) == (0, 0)
+        state = header_state(user=grace)
+        assert (state.unread_notifications, state.unread_messages) == (2, 2)
+    assert header_state(user=ada).unread_messages == 0
