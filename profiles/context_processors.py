@@ -7,25 +7,23 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from profiles.selectors import email_unverified, notification_unread_count
+from profiles.selectors import header_state
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:
-    """``unread_notifications``: one COUNT query, and ``email_unverified``: the address waiting
-    for confirmation ("" when confirmed), one query; each run only when a template asks for it
-    and at most once per request however many templates do."""
+    """``unread_notifications`` and ``email_unverified`` (the address waiting for confirmation,
+    "" when confirmed): one query for both, run only when a template asks for either and at most
+    once per request however many templates do."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
-    def unread() -> int:
-        if not hasattr(request, "_kindred_unread"):
-            request._kindred_unread = notification_unread_count(user=user)  # type: ignore[attr-defined]
-        return request._kindred_unread  # type: ignore[attr-defined]
+    def state() -> tuple[int, str]:
+        if not hasattr(request, "_kindred_header"):
+            request._kindred_header = header_state(user=user)  # type: ignore[attr-defined]
+        return request._kindred_header  # type: ignore[attr-defined]
 
-    def unverified() -> str:
-        if not hasattr(request, "_kindred_unverified"):
-            request._kindred_unverified = email_unverified(user=user)  # type: ignore[attr-defined]
-        return request._kindred_unverified  # type: ignore[attr-defined]
-
-    return {"unread_notifications": unread, "email_unverified": unverified}
+    return {
+        "unread_notifications": lambda: state()[0],
+        "email_unverified": lambda: state()[1],
+    }

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from profiles.models import Notification, Profile, User
 
@@ -68,6 +69,29 @@ def person_detail(*, username: str) -> QuerySet[User]:
 
 def email_unverified(*, user: User) -> str:
     """The person's primary email address while it is not confirmed, else ""."""
-    address = EmailAddress.objects.filter(user=user, primary=True).only("email", "verified")
-    first = address.first()
-    return first.email if first is not None and not first.verified else ""
+    return header_state(user=user)[1]
+
+
+def header_state(*, user: User) -> tuple[int, str]:
+    """What the header and the banner of every page need, in one query: the person's unread
+    notification count, and their primary email address while it is not confirmed ("" when it
+    is, or when they have none)."""
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    unverified = EmailAddress.objects.filter(
+        user=OuterRef("pk"), primary=True, verified=False
+    ).values("email")[:1]
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(unread=Coalesce(Subquery(unread), 0), unverified=Subquery(unverified))
+        .values_list("unread", "unverified")
+        .first()
+    )
+    if row is None:
+        return 0, ""
+    return row[0], row[1] or ""
