@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 
-from communities.models import Area, Community
+from communities.models import Community
 from moderation.models import ModerationAction
 
 Verb = ModerationAction.Verb
@@ -75,7 +75,7 @@ def _detail_text(key: str, value: Any) -> str:
     return str(value)
 
 
-def _summary(entry: ModerationAction, communities: dict[str, str], areas: dict[str, str]) -> str:
+def _summary(entry: ModerationAction, communities: dict[str, str]) -> str:
     details = entry.details or {}
     if entry.verb == Verb.BAN:
         until = parse_datetime(details["until"]) if details.get("until") else None
@@ -109,25 +109,12 @@ def _community_names(entries: list[ModerationAction]) -> dict[str, str]:
     return dict(Community.objects.filter(slug__in=slugs).values_list("slug", "name"))
 
 
-def _area_names(entries: list[ModerationAction]) -> dict[str, str]:
-    slugs = {
-        value
-        for entry in entries
-        if entry.verb == Verb.MOVE_AREA
-        for value in ((entry.details or {}).get("from"), (entry.details or {}).get("to"))
-        if isinstance(value, str)
-    }
-    if not slugs:
-        return {}
-    return dict(Area.objects.filter(slug__in=slugs).values_list("slug", "name"))
-
-
 def log_lines(entries: Iterable[ModerationAction], *, private: bool) -> list[LogLine]:
     """The entries in plain words; the public version (private=False) names nobody affected by
-    a decision about a person and leaves out those reasons and every private detail. Two queries
-    at most, whatever the number of entries."""
+    a decision about a person and leaves out those reasons and every private detail. One query
+    at most (the names of the communities mentioned), whatever the number of entries."""
     entries = list(entries)
-    communities, areas = _community_names(entries), _area_names(entries)
+    communities = _community_names(entries)
     lines = []
     for entry in entries:
         hidden = not private and entry.verb in PERSONAL_VERBS
@@ -142,7 +129,7 @@ def log_lines(entries: Iterable[ModerationAction], *, private: bool) -> list[Log
             LogLine(
                 entry=entry,
                 target=SOMEONE if hidden else entry.target_repr,
-                summary=_summary(entry, communities, areas),
+                summary=_summary(entry, communities),
                 reason="" if hidden else entry.reason,
                 details=details,
             )
