@@ -116,6 +116,30 @@ bench: install
 	$(PAGES_BENCH) migrate -v0
 	$(PAGES_BENCH) flush --no-input
 	$(PAGES_BENCH) bench_community_pages --seed
+	$(MAKE) bench-load
+
+# Backups (docs/operations.md): a pg_dump of DATABASE_URL in var/backups/<UTC time>.dump, and its
+# restore into a new or empty database: make restore BACKUP=var/backups/... TARGET_DATABASE_URL=...
+.PHONY: backup restore
+backup: install
+	$(BIN)/python -m core.backup dump var/backups
+
+restore: install
+	@test -n "$(BACKUP)" -a -n "$(TARGET_DATABASE_URL)" || { echo "usage: make restore BACKUP=var/backups/<time>.dump TARGET_DATABASE_URL=postgres://user@host:5432/name" >&2; exit 2; }
+	$(BIN)/python -m core.backup restore $(BACKUP) $(TARGET_DATABASE_URL)
+
+# The load test alone (also the last step of `make bench`): see bench/load.sh and docs/benchmarks.md.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kindred_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/5
+LOAD_POSTS ?= $(DATASETS)/stackexchange3.jsonl
+LOAD_USERS ?= 50
+LOAD_TIME ?= 2m
+LOAD_PORT ?= 8765
+.PHONY: bench-load
+bench-load: install
+	BIN=$(BIN) LOAD_DATABASE_URL=$(LOAD_DATABASE_URL) LOAD_REDIS_URL=$(LOAD_REDIS_URL) \
+	LOAD_POSTS=$(LOAD_POSTS) LOAD_USERS=$(LOAD_USERS) LOAD_TIME=$(LOAD_TIME) LOAD_PORT=$(LOAD_PORT) \
+	bash bench/load.sh
 
 screenshots: install browser
 	KINDRED_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q
