@@ -38,7 +38,7 @@ def main(out: Path) -> None:
         )
         tokens.append(Token.objects.get_or_create(user=user)[0].key)
     communities = list(
-        Community.objects.filter(status=Community.Status.ACTIVE)
+        Community.objects.exclude(status=Community.Status.ARCHIVED)
         .order_by("?")
         .values_list("slug", flat=True)[:200]
     )

@@ -1,17 +1,20 @@
 """Pages answer a rate limit with 429 and Retry-After, and a conflict (core.errors.Conflict)
-with 409; a path with control characters is 404 before any view sees it; every request has an id
-in its log lines and its X-Request-ID header."""
+with 409, and a lost database connection with 503; a path with control characters is 404 before
+any view sees it; every request has an id in its log lines and its X-Request-ID header."""
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
 import structlog
 from django.conf import settings
 from django.core.signals import request_finished
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError, connections
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 
 from core.errors import Conflict
 from core.ratelimit import RateLimited
@@ -32,6 +35,47 @@ class AbuseAndConflictMiddleware:
         if isinstance(exception, Conflict):
             return render(request, "409.html", {"message": str(exception)}, status=409)
         return None
+
+
+# How long a client should wait before trying again after the database connection broke.
+DATABASE_RETRY_AFTER = 2
+
+logger = logging.getLogger("kindred.degraded")
+
+
+class DatabaseUnavailableMiddleware:
+    """A database connection that broke during a request (the server restarted, a failover, an
+    administrator's pg_terminate_backend) answers 503 with Retry-After, not 500: the request's
+    transaction was rolled back whole, so trying again is safe and nothing is half-saved. A
+    broken connection is closed; the next request opens a new one (CONN_HEALTH_CHECKS checks a
+    reused one before its first query)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        # Operational and interface errors are the database's state (a lost connection, a
+        # failover, a statement cancelled, too many clients), not a bug in the request: a bug
+        # (ProgrammingError, DataError, IntegrityError) stays a 500.
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        for connection in connections.all(initialized_only=True):
+            connection.close_if_unusable_or_obsolete()
+        logger.error(
+            "database unavailable during %s %s", request.method, request.path, exc_info=exception
+        )
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"detail": "The database connection was lost; nothing was saved. Try again."},
+                status=503,
+            )
+        else:
+            response = HttpResponse(get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
 
 
 _CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
