@@ -41,11 +41,21 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
     """The LOGGING setting: ``log_format`` is "json" (production) or "console" (readable)."""
     if log_format not in ("json", "console"):
         raise ValueError(f"LOG_FORMAT must be json or console, not {log_format!r}")
+    # Tracebacks without local variables: they would put passwords and tokens into the logs.
     renderer: Any
     if log_format == "json":
-        renderer = [structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()]
+        renderer = [
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            ),
+            structlog.processors.JSONRenderer(),
+        ]
     else:
-        renderer = [structlog.dev.ConsoleRenderer(colors=False)]
+        renderer = [
+            structlog.dev.ConsoleRenderer(
+                colors=False, exception_formatter=structlog.dev.plain_traceback
+            )
+        ]
     return {
         "version": 1,
         "disable_existing_loggers": False,
