@@ -18,10 +18,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 django.setup()
 
 from allauth.account.models import EmailAddress  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from communities.models import Community, Post  # noqa: E402
 from profiles.models import User  # noqa: E402
+from profiles.services import token_create  # noqa: E402
 
 PEOPLE = 60  # one account for each simulated user, and a few to spare
 
@@ -36,7 +36,7 @@ def main(out: Path) -> None:
         EmailAddress.objects.get_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
-        tokens.append(Token.objects.get_or_create(user=user)[0].key)
+        tokens.append(token_create(actor=user, name="load test")[1])
     communities = list(
         Community.objects.exclude(status=Community.Status.ARCHIVED)
         .order_by("?")
