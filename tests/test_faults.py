@@ -50,12 +50,18 @@ def test_a_run_whose_worker_is_killed_is_finished_by_another_worker(topic_posts,
     first.wait()
     assert not Placement.objects.exists()  # nothing of the interrupted run was applied
 
-    # Another worker reaps the lost run (its heartbeat stopped) and takes the next one.
+    # Another worker takes the run's remaining chunks; the periodic re-queue reaps the run once
+    # its heartbeat has stopped (the killed worker's chunk never comes back), and a new run
+    # is finished by the other worker.
     workers.start(env={"KINDRED_MATCH_RUN_STALE_SECONDS": "1"})
-    time.sleep(2)
-    assert enqueue("matching.requeue_pending")
-    wait_for(lambda: MatchRun.objects.get(pk=run.pk).status == MatchRun.Status.FAILED, 60)
-    assert "worker was lost" in MatchRun.objects.get(pk=run.pk).error
+
+    def reaped():
+        enqueue("matching.requeue_pending")
+        return MatchRun.objects.get(pk=run.pk).status != MatchRun.Status.RUNNING
+
+    wait_for(reaped, 120, 2)
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.FAILED and "worker was lost" in run.error
     with override_settings(KINDRED_MATCH_RUN_STALE_SECONDS=1):
         rerun = services.match_run_request(actor=None, trigger=MatchRun.Trigger.MANUAL)
     wait_for(lambda: MatchRun.objects.get(pk=rerun.pk).status in ("succeeded", "failed"), 180)
