@@ -3,7 +3,7 @@ searching, posting, joining and reading the API, against a server on production 
 
 Pages are read anonymously (production cookies are HTTPS-only and the benchmark speaks plain
 HTTP); writes and API reads use the API tokens of accounts made by bench/prepare_load.py.
-Search is the directory's ``?q=`` (a site-wide /search/ page is on its way; add it here then).
+Search is both the directory's ``?q=`` and the site-wide /search/ page.
 A rate-limited answer (429) counts as a failure: the scenario stays within the limits a real
 person has, so a 429 means the limits or the scenario are wrong.
 """
@@ -42,6 +42,11 @@ class Person(HttpUser):
     def search(self) -> None:
         word = random.choice(SCENARIO["words"])
         self.client.get(f"/communities/?q={word}", name="/communities/?q=")
+
+    @task(4)
+    def site_search(self) -> None:
+        word = random.choice(SCENARIO["words"])
+        self.client.get(f"/search/?q={word}", name="/search/?q=")
 
     @task(6)
     def community(self) -> None:
