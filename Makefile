@@ -9,6 +9,8 @@ LEXICAL ?=
 comma := ,
 EXTRAS := dev$(if $(LEXICAL),,$(comma)semantic)
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+# The locked, hashed versions of every package (`make lock` refreshes them from pyproject.toml).
+LOCK := requirements/lock$(if $(LEXICAL),-lexical).txt
 ifneq ($(LEXICAL),)
 # A venv that had the semantic extra keeps it: LEXICAL=1 also picks the lexical encoder.
 export KINDRED_MATCHER_ENCODER ?= lexical
@@ -19,7 +21,8 @@ DATASETS ?= ../shared/datasets
 
 # The process commands, shared by `make run` (embedded default) and docker-compose.yml (production);
 # tests/test_deployment.py checks that the two agree.
-WEB_CMD = gunicorn config.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -
+# No gunicorn access log: django-structlog's "request_finished" line has status and request id.
+WEB_CMD = gunicorn config.wsgi --bind 0.0.0.0:8000 --workers 3
 WORKER_CMD = celery -A config worker --loglevel=INFO --concurrency=2
 BEAT_CMD = celery -A config beat --loglevel=INFO
 DEV_WEB_CMD = python manage.py runserver --noreload $(HOST):$(PORT)
@@ -33,15 +36,29 @@ help:
 	@echo "              (DEMO_POSTS=file.jsonl also imports those posts, e.g. $(DATASETS)/stackexchange3.jsonl)"
 	@echo "make test     run the whole suite against PostgreSQL and Redis, then the engine and pipeline"
 	@echo "              tests again with the semantic (hybrid) encoder (not with LEXICAL=1)"
-	@echo "make bench    run the benchmarks"
+	@echo "make bench    run the benchmarks (make bench-load: only the Locust load test)"
+	@echo "make lock     refresh the hashed lock files in requirements/ from pyproject.toml"
+	@echo "make backup   pg_dump DATABASE_URL to var/backups/<time>.dump;"
+	@echo "make restore  BACKUP=var/backups/<time>.dump TARGET_DATABASE_URL=postgres://.../name"
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Exactly the locked files, each checked against its hash; then Kindred itself, with no more.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Refresh the lock files after a change to pyproject.toml (UPGRADE=1 also takes newer releases
+# within its ranges; see docs/operations.md). torch resolves to the CPU build on this disk.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+.PHONY: lock
+lock: install
+	$(PIP_COMPILE) --extra dev --extra semantic -o requirements/lock.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev -o requirements/lock-lexical.txt pyproject.toml
+	$(PIP_COMPILE) -o requirements/lock-production.txt pyproject.toml
 
 # The one place that asks for the local settings (DEBUG on); config/wsgi.py, asgi.py and celery.py
 # default to production, so `make web`, `make worker`, `make beat` and any server started by hand
@@ -105,6 +122,30 @@ bench: install
 	mkdir -p var && rm -f $(BENCH_PAGES_SQLITE) $(BENCH_PAGES_SQLITE)-wal $(BENCH_PAGES_SQLITE)-shm
 	$(PAGES_BENCH_SQLITE) migrate -v0
 	$(PAGES_BENCH_SQLITE) bench_community_pages --seed
+	$(MAKE) bench-load
+
+# Backups (docs/operations.md): a pg_dump of DATABASE_URL in var/backups/<UTC time>.dump, and its
+# restore into a new or empty database: make restore BACKUP=var/backups/... TARGET_DATABASE_URL=...
+.PHONY: backup restore
+backup: install
+	$(BIN)/python -m core.backup dump var/backups
+
+restore: install
+	@test -n "$(BACKUP)" -a -n "$(TARGET_DATABASE_URL)" || { echo "usage: make restore BACKUP=var/backups/<time>.dump TARGET_DATABASE_URL=postgres://user@host:5432/name" >&2; exit 2; }
+	$(BIN)/python -m core.backup restore $(BACKUP) $(TARGET_DATABASE_URL)
+
+# The load test alone (also the last step of `make bench`): see bench/load.sh and docs/benchmarks.md.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kindred_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/5
+LOAD_POSTS ?= $(DATASETS)/stackexchange3.jsonl
+LOAD_USERS ?= 50
+LOAD_TIME ?= 2m
+LOAD_PORT ?= 8765
+.PHONY: bench-load
+bench-load: install
+	BIN=$(BIN) LOAD_DATABASE_URL=$(LOAD_DATABASE_URL) LOAD_REDIS_URL=$(LOAD_REDIS_URL) \
+	LOAD_POSTS=$(LOAD_POSTS) LOAD_USERS=$(LOAD_USERS) LOAD_TIME=$(LOAD_TIME) LOAD_PORT=$(LOAD_PORT) \
+	bash bench/load.sh
 
 screenshots: install browser
 	KINDRED_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q

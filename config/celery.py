@@ -5,6 +5,7 @@ import os
 from celery import Celery, bootsteps
 from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
+from django_structlog.celery.steps import DjangoStructLogInitStep
 
 from core.health import forget_worker, record_worker_heartbeat
 
@@ -45,6 +46,8 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
 
 
 app.steps["worker"].add(WorkerHeartbeat)
+# Binds task_id (and the request_id of the web request that queued it) to every log line of a task.
+app.steps["worker"].add(DjangoStructLogInitStep)
 
 
 @worker_ready.connect

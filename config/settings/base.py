@@ -13,6 +13,8 @@ from typing import Any
 import environ
 from celery.schedules import crontab
 
+from config.logs import configure_structlog, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("KINDRED_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "csp",
     "simple_history",
+    "django_structlog",
     "profiles",
     "communities",
     "matching",
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestIdMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +70,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "core.middleware.AbuseAndConflictMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -331,14 +337,34 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs (config/logs.py): readable key=value lines here, JSON in production (LOG_FORMAT=json or
+# console wins). Every web line carries request_id, echoed to the client as X-Request-ID; every
+# Celery line inside a task carries task_id.
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+configure_structlog()
+LOGGING = logging_config(log_format=env.str("LOG_FORMAT", default="console"), level=LOG_LEVEL)
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+# An address is personal data: kept out of the logs unless asked for.
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = env.bool("LOG_CLIENT_IP", default=False)
+# core.middleware.RequestIdMiddleware picks the id (a well-formed X-Request-ID from the proxy in
+# front, so its logs and ours share it, unless TRUST_UPSTREAM_REQUEST_ID=0; else a new one).
+KINDRED_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=True)
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# Celery leaves the root logger to LOGGING above, so its lines are formatted the same way.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Error tracking: Sentry only when SENTRY_DSN is set (nothing of sentry-sdk is loaded otherwise).
+# No personal data is sent unless SENTRY_SEND_DEFAULT_PII=1.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=env.bool("SENTRY_SEND_DEFAULT_PII", default=False),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # Static files are served by WhiteNoise. Outside production it finds them in place, so neither
 # `make run` nor the tests need collectstatic.

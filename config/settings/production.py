@@ -3,7 +3,8 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import LOG_LEVEL, VAR_DIR, env
+from .base import logging_config as _logging_config
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
@@ -34,3 +35,6 @@ STORAGES = {
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
+
+# One JSON object a line, for a log collector (LOG_FORMAT=console for a person at a terminal).
+LOGGING = _logging_config(log_format=env.str("LOG_FORMAT", default="json"), level=LOG_LEVEL)
