@@ -155,8 +155,21 @@ def test_every_header_link_is_reachable_by_keyboard(page: Page):
     reached = []
     for _ in range(8):
         page.keyboard.press("Tab")
-        reached.append(page.evaluate("document.activeElement.textContent.trim()"))
-    assert reached[:6] == ["Skip to content", "Kindred", "Communities", "API", "Log in", "Sign up"]
+        reached.append(
+            page.evaluate(
+                "(el => el.textContent.trim() || (el.labels && el.labels[0] ? "
+                "el.labels[0].textContent.trim() : ''))(document.activeElement)"
+            )
+        )
+    assert reached[:7] == [
+        "Skip to content",
+        "Kindred",
+        "Communities",
+        "API",
+        "Search Kindred",
+        "Log in",
+        "Sign up",
+    ]
 
 
 @pytest.mark.parametrize("viewport", [PHONE])
