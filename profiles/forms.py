@@ -27,8 +27,8 @@ class SettingsForm(forms.Form):
     discoverable = forms.BooleanField(
         label="Let others find me by my posts",
         required=False,
-        help_text="Your open posts can be suggested to people working on the same thing, "
-        "and they can reply to them.",
+        help_text="Your open posts can be suggested to people working on the same thing; "
+        "they can reply to them and send you messages.",
     )
     email_frequency = forms.ChoiceField(
         label="Email me",
@@ -63,7 +63,7 @@ class SignupExtraForm(forms.Form):
         label="Let people working on the same problems find me",
         required=False,
         initial=True,
-        help_text="They will see your posts as peers and can reply to them. "
+        help_text="They will see your posts as peers, can reply to them and can message you. "
         "Untick to keep your posts out of their suggestions; you can change this in settings.",
     )
 
