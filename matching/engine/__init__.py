@@ -46,7 +46,7 @@ placement in :mod:`matching.engine.placement` and the saved artifact in
 The benchmark harness lives outside the engine, in :mod:`matching.benchmarks`.
 """
 
-from matching.engine.matcher import Matcher
+from matching.engine.matcher import Matcher, NotUpdatable
 from matching.engine.peers import PeerIndex
 from matching.engine.types import (
     UNASSIGNED,
@@ -71,6 +71,7 @@ __all__ = [
     "Constraints",
     "IncompatibleArtifact",
     "Matcher",
+    "NotUpdatable",
     "Peer",
     "PeerIndex",
     "Post",

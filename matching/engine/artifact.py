@@ -33,6 +33,7 @@ class Fitted(Protocol):
     scores_: np.ndarray
     config_id_: str
     post_ids_: list[Any]
+    post_rows_: np.ndarray
     community_ids_: list[int]
     discovery_: dict[str, Any]
     communities_: list[Community]
@@ -72,6 +73,7 @@ def write(matcher: Fitted, path: str | Path) -> Path:
         score_quantiles=matcher.score_quantiles_,
         labels=matcher.labels_,
         scores=matcher.scores_,
+        post_rows=matcher.post_rows_,
     )
     meta = {
         "format": ARTIFACT_FORMAT,
@@ -125,6 +127,8 @@ def restore(matcher: Fitted, meta: dict[str, Any], arrays: dict[str, np.ndarray]
     matcher.labels_ = arrays["labels"]
     matcher.scores_ = arrays["scores"]
     matcher.post_ids_ = list(meta["post_ids"])
+    # Each post's row in the peer index; the first rows, in order, before updates existed.
+    matcher.post_rows_ = arrays.get("post_rows", np.arange(len(matcher.post_ids_), dtype=np.int64))
     matcher.community_ids_ = [int(c) for c in meta["community_ids"]]
     matcher.discovery_ = meta["discovery"]
     matcher.semantic_vectors_ = {}

@@ -102,17 +102,16 @@ def _phrases(post: Post) -> list[str]:
     return sorted(found)
 
 
-def phrase_table(posts: Sequence[Post], labels: np.ndarray) -> tuple[list[str], sp.csr_matrix]:
-    """Candidate name phrases (used by at least two assigned posts) and which assigned post
-    (``labels >= 0``, in order) uses each: computed once, weighed per level."""
-    assigned = np.flatnonzero(labels >= 0)
-    if len(assigned) == 0:
+def phrase_table(posts: Sequence[Post]) -> tuple[list[str], sp.csr_matrix]:
+    """Candidate name phrases (used by at least two of ``posts``) and which post, in order, uses
+    each: computed once, weighed per level."""
+    if not posts:
         return [], sp.csr_matrix((0, 0))
-    vectorizer = CountVectorizer(analyzer=_phrases, min_df=min(2, len(assigned)), binary=True)
+    vectorizer = CountVectorizer(analyzer=_phrases, min_df=min(2, len(posts)), binary=True)
     try:
-        counts = vectorizer.fit_transform([posts[int(i)] for i in assigned])
+        counts = vectorizer.fit_transform(list(posts))
     except ValueError:  # no phrase at all
-        return [], sp.csr_matrix((len(assigned), 0))
+        return [], sp.csr_matrix((len(posts), 0))
     return vectorizer.get_feature_names_out().tolist(), counts.tocsr()
 
 
@@ -238,47 +237,49 @@ def member_reason(
 
 def describe_communities(
     *,
-    posts: Sequence[Post],
     post_ids: Sequence[PostId],
+    rows: np.ndarray,
     community_ids: Sequence[CommunityId],
     labels: np.ndarray,
     scores: np.ndarray,
-    counts: sp.csr_matrix,
     index: PeerIndex,
     n_key_terms: int,
     n_representatives: int,
     table: tuple[list[str], sp.csr_matrix],
+    named: np.ndarray,
     forms: Mapping[str, str],
 ) -> list[Community]:
     """Name, key terms, tags, representatives and a reason per member for each community.
 
-    ``labels`` and ``scores`` follow ``post_ids``, whose posts are the first rows of ``index``;
-    ``counts`` are their term counts; ``table`` is :func:`phrase_table` of the posts and ``forms``
-    their :func:`surface_forms`, made once for communities and areas."""
+    ``labels`` and ``scores`` follow ``post_ids``, whose rows in ``index`` are ``rows``;
+    ``table`` is :func:`phrase_table` of the posts at positions ``named`` (members who name
+    their community) and ``forms`` their :func:`surface_forms`, made once for communities and
+    areas."""
     k = len(community_ids)
     col = {c: j for j, c in enumerate(community_ids)}
-    compact = np.array([col[c] if c >= 0 else -1 for c in labels])
+    compact = np.array([col[c] if c >= 0 else -1 for c in labels], np.int64)
     terms = index.terms
-    weights = ctfidf(counts, compact, k) if k else np.zeros((0, len(terms)))
+    present = index.term_rows[rows]
+    weights = ctfidf(present, compact, k) if k else np.zeros((0, len(terms)))
     key_terms = top_terms(weights, terms, 20)
-    tag_lists = tag_lift(index.tag_rows[: len(post_ids)], compact, k, index.tag_vocab, n_key_terms)
+    tag_lists = tag_lift(index.tag_rows[rows], compact, k, index.tag_vocab, n_key_terms)
     vocab = table[0]
-    phrase_w, support = phrase_weights(table, compact[compact >= 0], k)
+    phrase_w, support = phrase_weights(table, compact[named], k)
     communities = []
     for j, c in enumerate(community_ids):
-        rows = np.flatnonzero(compact == j)
-        order = rows[np.argsort(-scores[rows], kind="stable")]
+        members = np.flatnonzero(compact == j)
+        order = members[np.argsort(-scores[members], kind="stable")]
         top = key_terms[j]
         phrases = key_phrases(vocab, phrase_w[j], support[j], n_key_terms) if vocab else []
         reasons: dict[PostId, str] = {
             post_ids[r]: member_reason(
-                {terms[t] for t in index.terms_of(r)},
-                index.tags_of(r),
+                {terms[t] for t in index.terms_of(int(rows[r]))},
+                index.tags_of(int(rows[r])),
                 top,
                 tag_lists[j],
                 float(scores[r]),
             )
-            for r in rows.tolist()
+            for r in members.tolist()
         }
         communities.append(
             Community(
@@ -286,7 +287,7 @@ def describe_communities(
                 name=community_name(phrases, forms),
                 key_terms=phrases,
                 tags=tag_lists[j],
-                size=len(rows),
+                size=len(members),
                 representative_ids=[post_ids[r] for r in order[:n_representatives]],
                 member_reasons=reasons,
             )
@@ -296,22 +297,26 @@ def describe_communities(
 
 def describe_areas(
     *,
-    posts: Sequence[Post],
     labels: np.ndarray,
+    rows: np.ndarray,
     community_areas: Mapping[CommunityId, AreaId],
     index: PeerIndex,
     n_key_terms: int,
     table: tuple[list[str], sp.csr_matrix],
+    named: np.ndarray,
     forms: Mapping[str, str],
 ) -> list[Area]:
     """Name, key phrases and tags of each area, from the posts of its communities, weighed
-    against the other areas; ``labels`` are the posts' community ids."""
+    against the other areas; ``labels`` are the posts' community ids, ``rows`` their rows in
+    ``index``, and ``table`` the phrases of the posts at positions ``named``."""
     area_ids = sorted(set(community_areas.values()))
     col = {a: j for j, a in enumerate(area_ids)}
-    groups = np.array([col[community_areas[c]] if c in community_areas else -1 for c in labels])
+    groups = np.array(
+        [col[community_areas[c]] if c in community_areas else -1 for c in labels], np.int64
+    )
     k = len(area_ids)
-    tag_lists = tag_lift(index.tag_rows[: len(labels)], groups, k, index.tag_vocab, n_key_terms)
-    weights, support = phrase_weights(table, groups[labels >= 0], k)
+    tag_lists = tag_lift(index.tag_rows[rows], groups, k, index.tag_vocab, n_key_terms)
+    weights, support = phrase_weights(table, groups[named], k)
     areas = []
     for j, a in enumerate(area_ids):
         phrases = key_phrases(table[0], weights[j], support[j], n_key_terms) if table[0] else []

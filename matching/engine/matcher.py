@@ -13,6 +13,7 @@ Typical use::
     matcher.place(post)      # [(community_id, confidence)], [] when the post fits none
     matcher.similar("text being typed", tags=["baking"], k=10, searchable_ids=ids)
     matcher.add_posts(new_posts)  # make them findable as peers without refitting
+    matcher.update(posts, previous={7: [1, 2, 3]})  # fit again, keeping the encoder and index
     matcher.save(directory); Matcher.load(directory)  # refuses another format or version
 
 The parts live beside it: the peer index (``peers.PeerIndex``), constraints (``constraints``),
@@ -60,6 +61,16 @@ from matching.engine.types import (
 from matching.engine.version import make_config_id
 
 Encoder = Literal["lexical", "semantic", "hybrid"]
+
+# Members of a community whose words name it: the most typical first, then evenly spaced down its
+# members by similarity to the centre (a bounded cost, whatever the community's size).
+NAME_SAMPLE = 400
+
+
+class NotUpdatable(ValueError):
+    """``Matcher.update`` cannot bring this matcher up to date: fit a new one instead."""
+
+
 ENCODERS: tuple[str, ...] = ("lexical", "semantic", "hybrid")
 
 
@@ -246,9 +257,74 @@ class Matcher:
             {} if semantic is None else {pid: semantic[i] for i, pid in enumerate(ids)}
         )
         labels = self._cluster(Z, ids, previous, constraints, new)
+        self.peer_index_ = PeerIndex(
+            terms=self.lexical_.terms_,
+            idf=self.lexical_.idf_,
+            dimension=Z.shape[1],
+            min_similarity=noise_floor(Z, self.random_state),
+        )
+        self.peer_index_.append(posts, Z, counts)
+        self.added_, self.retired_, self.flipped_ = ids, [], []
+        return self._settle(posts, Z, labels, np.arange(len(ids)), previous, previous_areas)
+
+    def update(
+        self,
+        posts: Sequence[Post],
+        previous: Mapping[CommunityId, Sequence[PostId]],
+        constraints: Constraints | None = None,
+        vectors: Mapping[PostId, np.ndarray] | None = None,
+        new: Iterable[PostId] | None = None,
+        previous_areas: Mapping[CommunityId, AreaId | None] | None = None,
+    ) -> Matcher:
+        """``fit`` again over ``posts`` (every post there is now), keeping what this fitted
+        matcher learnt: its encoder, its noise floor and its peer index with the graph. Posts
+        already indexed with the same text and tags keep their vectors; new and changed posts are
+        encoded and added (``added_``), posts that are gone or changed leave the index
+        (``retired_``), and ``flipped_`` lists the posts whose author hid or showed them.
+
+        Communities follow ``previous`` exactly as in ``fit`` (members stay, only ``new`` posts
+        are placed, new communities are founded around new posts), but merges and splits are not
+        looked for (``suggestions_`` is empty): that takes the full discovery of ``fit``. Its cost
+        grows with the new posts, not with all of them, but vectors drift from a fit over the
+        posts there are now: fit afresh now and then. Raises :class:`NotUpdatable` when the
+        matcher was saved without fingerprints, forces a number of communities, or there are no
+        previous communities to keep."""
+        self._check_fitted()
+        posts, constraints = list(posts), constraints or Constraints()
+        ids = self._check_input(posts, constraints)
+        index = self.peer_index_
+        if not index.updatable or not previous or self.n_communities is not None:
+            raise NotUpdatable("update needs previous communities and a fingerprinted index")
+        self.n_encoded_ = 0
+        fresh, self.retired_, self.flipped_ = index.refresh(posts)
+        self.added_ = [p.id for p in fresh]
+        self.semantic_vectors_ = {}
+        if fresh:
+            Z_new, counts, semantic = self._encode(fresh, vectors)
+            index.append(fresh, Z_new, counts)
+            if semantic is not None:
+                self.semantic_vectors_ = {p.id: semantic[i] for i, p in enumerate(fresh)}
+        rows = np.array([index.row_of(pid) for pid in ids], np.int64)
+        Z = index.vectors[rows]
+        labels = self._cluster(Z, ids, previous, constraints, new, discover=False)
+        return self._settle(posts, Z, labels, rows, previous, previous_areas)
+
+    def _settle(
+        self,
+        posts: list[Post],
+        Z: np.ndarray,
+        labels: np.ndarray,
+        rows: np.ndarray,
+        previous: Mapping[CommunityId, Sequence[PostId]] | None,
+        previous_areas: Mapping[CommunityId, AreaId | None] | None,
+    ) -> Matcher:
+        """What ``fit`` and ``update`` learn once the posts' communities are known: areas, fit
+        profiles, transitions, names and reasons. ``rows``: each post's row in the peer index."""
+        ids = [p.id for p in posts]
         self.community_areas_ = self._areas(Z, labels, previous_areas)
         self.labels_ = labels.astype(np.int64)
         self.post_ids_ = ids
+        self.post_rows_ = rows
         self._fit_centres = placement.competitors(Z, self.labels_, self.centroids_)
         # The members' fit profiles (see ``placement``), kept under the artifact's old name.
         self.score_quantiles_ = placement.fit_profiles(
@@ -263,7 +339,7 @@ class Matcher:
             if previous
             else []
         )
-        self._index_and_describe(posts, Z, counts)
+        self._describe(posts)
         return self
 
     def _areas(
@@ -293,36 +369,44 @@ class Matcher:
         check_constraints(constraints, set(ids))
         return ids
 
-    def _index_and_describe(self, posts: list[Post], Z: np.ndarray, counts: sp.csr_matrix) -> None:
-        self.peer_index_ = PeerIndex(
-            terms=self.lexical_.terms_,
-            idf=self.lexical_.idf_,
-            dimension=Z.shape[1],
-            min_similarity=noise_floor(Z, self.random_state),
-        )
-        self.peer_index_.append(posts, Z, counts)
+    def _named(self) -> np.ndarray:
+        """Positions (in ``post_ids_``) of the posts whose words name communities and areas:
+        at most NAME_SAMPLE members of each community (see NAME_SAMPLE), in order."""
+        picked = []
+        for c in self.community_ids_:
+            members = np.flatnonzero(self.labels_ == c)
+            members = members[np.argsort(-self.scores_[members], kind="stable")]
+            if len(members) > NAME_SAMPLE:
+                members = members[np.linspace(0, len(members) - 1, NAME_SAMPLE).astype(np.int64)]
+            picked.append(members)
+        return np.sort(np.concatenate(picked)) if picked else np.zeros(0, np.int64)
+
+    def _describe(self, posts: list[Post]) -> None:
+        named = self._named()
+        sample = [posts[int(i)] for i in named]
         # Name phrases and written forms, made once for communities and areas.
-        table, forms = explain.phrase_table(posts, self.labels_), explain.surface_forms(posts)
+        table, forms = explain.phrase_table(sample), explain.surface_forms(sample)
         self.communities_ = explain.describe_communities(
-            posts=posts,
             post_ids=self.post_ids_,
+            rows=self.post_rows_,
             community_ids=self.community_ids_,
             labels=self.labels_,
             scores=self.scores_,
-            counts=counts,
             index=self.peer_index_,
             n_key_terms=self.n_key_terms,
             n_representatives=self.n_representatives,
             table=table,
+            named=named,
             forms=forms,
         )
         self.areas_ = explain.describe_areas(
-            posts=posts,
             labels=self.labels_,
+            rows=self.post_rows_,
             community_areas=self.community_areas_,
             index=self.peer_index_,
             n_key_terms=self.n_key_terms,
             table=table,
+            named=named,
             forms=forms,
         )
 
@@ -333,18 +417,22 @@ class Matcher:
         previous: Mapping[CommunityId, Sequence[PostId]] | None,
         constraints: Constraints,
         new: Iterable[PostId] | None = None,
+        discover: bool = True,
     ) -> np.ndarray:
         """Each post's community id (or UNASSIGNED); sets ``discovery_``, ``community_ids_``,
-        ``centroids_``, ``scores_`` and ``suggestions_``."""
-        found = self._discover(Z)
+        ``centroids_``, ``scores_`` and ``suggestions_`` (none without ``discover``, which
+        needs ``previous``)."""
+        found = self._discover(Z) if discover or not previous else None
         id_row = {pid: i for i, pid in enumerate(ids)}
         self.suggestions_: list[Suggestion] = []
         if previous and self.n_communities is None:
             out, centroids, community_ids = self._carry_over(Z, ids, previous, id_row, new)
-            self.suggestions_ = identity.suggest(
-                Z, out, found.centroids, ids, min_size=max(self.min_community_size, 5)
-            )
+            if found is not None:
+                self.suggestions_ = identity.suggest(
+                    Z, out, found.centroids, ids, min_size=max(self.min_community_size, 5)
+                )
         else:
+            assert found is not None
             centroids = cluster.spherical_kmeans(Z, found.centroids, n_iter=10)
             labels, _, centroids = self._assign(Z, centroids)
             clusters = [set() for _ in range(len(centroids))]  # type: list[set[PostId]]
@@ -506,7 +594,7 @@ class Matcher:
         """The communities' centres and the centre of the posts none holds (see ``placement``);
         recomputed from the peer index after ``load``."""
         if getattr(self, "_fit_centres", None) is None:
-            own = self.peer_index_.vectors[: len(self.post_ids_)]
+            own = self.peer_index_.vectors[self.post_rows_]
             self._fit_centres = placement.competitors(own, self.labels_, self.centroids_)
         return self._fit_centres
 
@@ -562,6 +650,32 @@ class Matcher:
         left out."""
         self._check_fitted()
         return self.peer_index_.search_indexed(ids, k=k, block=block)
+
+    def reached_by(
+        self, ids: Sequence[PostId], floors: Mapping[PostId, float], *, block: int = 4096
+    ) -> set[PostId]:
+        """Posts (of ``post_ids_``) whose peers may now include one of ``ids``: those that one
+        of them is at least as close to as the post's ``floors`` value (its weakest peer; a
+        post not listed takes the noise floor). Only searchable posts of the index can be
+        peers. Exact: one matrix product per block of posts, so the cost grows with all posts
+        times ``ids``."""
+        self._check_fitted()
+        index = self.peer_index_
+        sources = [r for i in ids if (r := index.row_of(i)) is not None and index.searchable[r]]
+        if not sources:
+            return set()
+        queries = index.vectors[sources]
+        floor = np.full(len(self.post_ids_), max(index.min_similarity, 0.0), np.float32)
+        position = {pid: i for i, pid in enumerate(self.post_ids_)}
+        for pid, value in floors.items():
+            if pid in position:
+                floor[position[pid]] = value
+        floor -= 1e-4  # scores are stored rounded: reach a little below
+        reached: list[int] = []
+        for start in range(0, len(self.post_ids_), block):
+            best = (index.vectors[self.post_rows_[start : start + block]] @ queries.T).max(axis=1)
+            reached.extend((start + np.flatnonzero(best >= floor[start : start + block])).tolist())
+        return {self.post_ids_[i] for i in reached}
 
     def place_indexed(
         self, ids: Sequence[PostId], *, limit: int = 3

@@ -17,10 +17,17 @@ query takes its ``2k + 1`` nearest candidates from the graph, and they are score
 exactly, as the exact search does. Below that size the exact search is cheaper than building a
 graph. The graph is built with one thread and a fixed seed, so the same posts give the same
 graph; it is saved with the index, and posts appended later are added to it.
+
+A fitted index can be brought up to date instead of built again (:meth:`PeerIndex.refresh`, used
+by ``Matcher.update``): each row keeps a fingerprint of its post's text and tags, so a post that
+changed, or is gone, is retired (its row stays, unsearchable and out of the graph, until the next
+full fit builds the index afresh), and posts whose author hid or showed them are taken out of
+searches or put back.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -67,6 +74,17 @@ def noise_floor(Z: np.ndarray, random_state: int | None, pairs: int = 20_000) ->
     return round(max(0.0, chance, 0.1 * nearest), 4)
 
 
+def fingerprint(post: Post) -> int:
+    """64 bits that change when a post's title, body or tags change."""
+    text = "\x1f".join([post.title, post.body or "", "\x1e".join(sorted(post.tags))])
+    digest = hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+# Where each row stands with the graph (``PeerIndex.graph_state``).
+OUT_OF_GRAPH, IN_GRAPH, DELETED_FROM_GRAPH = 0, 1, 2
+
+
 @dataclass(frozen=True)
 class AnnParams:
     """When and how the index keeps an HNSW graph (see the module docstring).
@@ -111,6 +129,10 @@ class PeerIndex:
         self.ids: list[PostId] = []
         self.vectors = np.zeros((0, dimension), np.float32)
         self.searchable = np.zeros(0, bool)
+        # None for an index saved before rows had fingerprints: it cannot be refreshed.
+        self.fingerprints: np.ndarray | None = np.zeros(0, np.int64)
+        self.graph_state = np.zeros(0, np.int8)
+        self._graph_live = 0  # rows the graph can return
         self.term_rows = sp.csr_matrix((0, len(self.terms)), dtype=np.int8)
         self.tag_vocab: list[str] = []
         self.tag_rows = sp.csr_matrix((0, 0), dtype=np.int8)
@@ -152,6 +174,10 @@ class PeerIndex:
         self.searchable = np.concatenate(
             [self.searchable, np.array([p.searchable for p in posts], bool)]
         )
+        if self.fingerprints is not None:
+            added = np.array([fingerprint(p) for p in posts], np.int64)
+            self.fingerprints = np.concatenate([self.fingerprints, added])
+        self.graph_state = np.concatenate([self.graph_state, np.zeros(len(posts), np.int8)])
         start = len(self.ids)
         for p in posts:
             if p.id in self._row_of:
@@ -159,6 +185,57 @@ class PeerIndex:
             self._row_of[p.id] = len(self.ids)
             self.ids.append(p.id)
         self._grow_graph(start)
+
+    @property
+    def updatable(self) -> bool:
+        """Whether :meth:`refresh` can bring this index up to date (rows have fingerprints)."""
+        return self.fingerprints is not None
+
+    def refresh(self, posts: Sequence[Post]) -> tuple[list[Post], list[PostId], list[PostId]]:
+        """Bring the index up to ``posts``, every post there is now: rows of posts that are gone
+        or whose text or tags changed are retired, and searchability follows each post's.
+        Returns the posts to append (new or changed), the ids retired, and the ids whose
+        searchability changed. Raises ValueError when the index has no fingerprints."""
+        if self.fingerprints is None:
+            raise ValueError("this peer index was saved without fingerprints: fit it again")
+        given = {p.id for p in posts}
+        fresh: list[Post] = []
+        retired = [row for pid, row in self._row_of.items() if pid not in given]
+        flipped: list[int] = []
+        for p in posts:
+            row = self._row_of.get(p.id)
+            if row is None:
+                fresh.append(p)
+            elif int(self.fingerprints[row]) != fingerprint(p):
+                retired.append(row)
+                fresh.append(p)
+            elif bool(self.searchable[row]) != p.searchable:
+                flipped.append(row)
+        retired_ids = [self.ids[row] for row in retired]
+        self._retire(retired)
+        for row in flipped:
+            self._set_searchable(row, not self.searchable[row])
+        return fresh, retired_ids, [self.ids[row] for row in flipped]
+
+    def _retire(self, rows: Iterable[int]) -> None:
+        for row in rows:
+            self._set_searchable(row, False)
+            del self._row_of[self.ids[row]]
+
+    def _set_searchable(self, row: int, searchable: bool) -> None:
+        self.searchable[row] = searchable
+        if self.graph is None:
+            return
+        state = self.graph_state[row]
+        if not searchable and state == IN_GRAPH:
+            self.graph.mark_deleted(row)
+            self.graph_state[row], self._graph_live = DELETED_FROM_GRAPH, self._graph_live - 1
+        elif searchable and state == DELETED_FROM_GRAPH:
+            self.graph.unmark_deleted(row)
+            self.graph_state[row], self._graph_live = IN_GRAPH, self._graph_live + 1
+        elif searchable and state == OUT_OF_GRAPH and np.any(self.vectors[row]):
+            self.graph.add_items(self.vectors[[row]], [row], num_threads=1)
+            self.graph_state[row], self._graph_live = IN_GRAPH, self._graph_live + 1
 
     # -- the HNSW graph --------------------------------------------------------------------------
     def _graph_rows(self, start: int) -> np.ndarray:
@@ -171,6 +248,8 @@ class PeerIndex:
         below ``params.min_posts``)."""
         self.ann = params
         self.graph = None
+        self.graph_state[:] = OUT_OF_GRAPH
+        self._graph_live = 0
         self._grow_graph(0)
 
     def _grow_graph(self, start: int) -> None:
@@ -195,11 +274,15 @@ class PeerIndex:
         if len(rows):
             # One thread: the graph then depends only on the posts, their order and the seed.
             self.graph.add_items(self.vectors[rows], rows.tolist(), num_threads=1)
+            self.graph_state[rows] = IN_GRAPH
+            self._graph_live += len(rows)
 
     def _candidates(self, Q: np.ndarray, k: int) -> np.ndarray:
         """Rows of the graph's ``2k + 1`` nearest posts to each row of ``Q`` (one query each)."""
         assert self.graph is not None
-        n = min(2 * k + 1, len(self.graph))
+        n = min(2 * k + 1, self._graph_live)
+        if n <= 0:
+            return np.zeros((len(Q), 0), np.int64)
         rows, _ = self.graph.query(
             np.ascontiguousarray(Q, dtype=np.float32),
             k=n,
@@ -384,8 +467,10 @@ class PeerIndex:
     # -- persistence ---------------------------------------------------------------------------
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON-able metadata and arrays that :meth:`from_state` restores (no pickle)."""
+        live = set(self._row_of.values())
         meta = {
             "ids": self.ids,
+            "retired": [row for row in range(len(self.ids)) if row not in live],
             "tag_vocab": self.tag_vocab,
             "min_similarity": self.min_similarity,
             "ann": asdict(self.ann),
@@ -397,7 +482,10 @@ class PeerIndex:
             "terms_indices": self.term_rows.indices,
             "tags_indptr": self.tag_rows.indptr,
             "tags_indices": self.tag_rows.indices,
+            "graph_state": self.graph_state,
         }
+        if self.fingerprints is not None:
+            arrays["fingerprints"] = self.fingerprints
         if self.graph is not None:
             arrays["graph"] = np.frombuffer(self.graph.as_bytes(), dtype=np.uint8)
         return meta, arrays
@@ -419,11 +507,14 @@ class PeerIndex:
             ann=AnnParams(**meta["ann"]) if "ann" in meta else None,
         )
         index.ids = list(meta["ids"])
-        index._row_of = {pid: i for i, pid in enumerate(index.ids)}
+        index.searchable = arrays["searchable"]
+        index.fingerprints = arrays.get("fingerprints")
+        retired = meta.get("retired", [])
+        gone = set(retired)
+        index._row_of = {pid: i for i, pid in enumerate(index.ids) if i not in gone}
         index.tag_vocab = list(meta["tag_vocab"])
         index._tag_lookup = {t: i for i, t in enumerate(index.tag_vocab)}
         index.vectors = arrays["vectors"]
-        index.searchable = arrays["searchable"]
         n = len(index.ids)
         index.term_rows = _binary_rows(
             arrays["terms_indptr"], arrays["terms_indices"], n, len(terms)
@@ -433,7 +524,14 @@ class PeerIndex:
         )
         if "graph" in arrays:
             index.graph = Graph.load(io.BytesIO(arrays["graph"].tobytes()))
+            if "graph_state" in arrays:
+                index.graph_state = arrays["graph_state"].astype(np.int8)
+            else:  # saved before the state was kept: every row in the graph is live
+                index.graph_state = np.zeros(n, np.int8)
+                index.graph_state[np.asarray(index.graph.ids, np.int64)] = IN_GRAPH
+            index._graph_live = int(np.sum(index.graph_state == IN_GRAPH))
         else:
+            index.graph_state = np.zeros(n, np.int8)
             index._grow_graph(0)  # saved before graphs were kept, or below the size then
         return index
 
