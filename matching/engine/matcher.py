@@ -264,7 +264,9 @@ class Matcher:
             min_similarity=noise_floor(Z, self.random_state),
         )
         self.peer_index_.append(posts, Z, counts)
-        self.added_, self.retired_, self.flipped_ = ids, [], []
+        self.added_: list[PostId] = ids
+        self.retired_: list[PostId] = []
+        self.flipped_: list[PostId] = []
         return self._settle(posts, Z, labels, np.arange(len(ids)), previous, previous_areas)
 
     def update(
