@@ -57,8 +57,11 @@ class MatchRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=None, responses={201: MatchRunSerializer, 200: MatchRunSerializer})
     def create(self, request, *args, **kwargs):
-        """Start a full run now, or get the one already queued or running (200)."""
-        run = services.match_run_request(actor=request.user, trigger=MatchRun.Trigger.MANUAL)
+        """Start a full run now (a fit afresh over every post), or get the one already queued or
+        running (200)."""
+        run = services.match_run_request(
+            actor=request.user, trigger=MatchRun.Trigger.MANUAL, full=True
+        )
         created = run.requested_by_id == request.user.pk and run.status == MatchRun.Status.QUEUED
         return Response(
             MatchRunSerializer(run).data,

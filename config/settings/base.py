@@ -388,6 +388,13 @@ KINDRED_MATCH_CHUNK_SIZE = env.int("KINDRED_MATCH_CHUNK_SIZE", default=2000)
 # (matching.engine.peers; the engine's own default is the same).
 KINDRED_PEER_GRAPH_MIN_POSTS = env.int("KINDRED_PEER_GRAPH_MIN_POSTS", default=20_000)
 KINDRED_MATCH_RUN_EVERY = env.int("KINDRED_MATCH_RUN_EVERY", default=60 * 60)
+# A run updates the last run's fitted matcher (matching.engine.Matcher.update: only new, changed
+# and gone posts are encoded, and only the posts whose peers they may change are searched again)
+# unless more than KINDRED_INCREMENTAL_MAX_NEW_SHARE of the posts are new, or
+# KINDRED_FULL_RUN_EVERY runs have passed since the last full fit, or a full run was asked for.
+KINDRED_INCREMENTAL_RUNS = env.bool("KINDRED_INCREMENTAL_RUNS", default=True)
+KINDRED_INCREMENTAL_MAX_NEW_SHARE = env.float("KINDRED_INCREMENTAL_MAX_NEW_SHARE", default=0.1)
+KINDRED_FULL_RUN_EVERY = env.int("KINDRED_FULL_RUN_EVERY", default=24)
 # A run's tasks beat every KINDRED_MATCH_RUN_HEARTBEAT_SECONDS; a run silent for
 # KINDRED_MATCH_RUN_STALE_SECONDS lost its worker and is failed within the next minute (the
 # re-queue reaps it), so it blocks new runs for at most two minutes after its last beat.

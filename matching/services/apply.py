@@ -450,6 +450,16 @@ def _finish(run: MatchRun, matcher: engine.Matcher | None, outcome: _Outcome) ->
     run.save()
 
 
+def _in_new_communities(run: MatchRun, matcher: engine.Matcher) -> set[int]:
+    """Posts the run placed in communities the previous run did not have."""
+    previous = set(run.metrics.get("previous", {}))
+    return {
+        int(pid)
+        for pid, label in zip(matcher.post_ids_, matcher.labels_, strict=True)
+        if int(label) != engine.UNASSIGNED and str(int(label)) not in previous
+    }
+
+
 def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]]) -> MatchRun | None:
     """Apply a run's whole result in one transaction: communities, placements, proposals and
     invitations, peers and fits. Safe to run twice: a finished run is left alone."""
@@ -462,9 +472,11 @@ def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]]) -> MatchRu
         )
         if run is None:
             return None
-        post_ids = [int(pid) for chunk in chunks for pid in chunk.get("peers", {})]
-        posts = {p.pk: p for p in matchable_posts().filter(pk__in=post_ids)}
+        searched = [int(pid) for chunk in chunks for pid in chunk.get("peers", {})]
         matcher = run_matcher(run_id) if run.post_count else None
+        # After an update only some posts were searched again; new communities need all of theirs.
+        needed = set(searched) | (_in_new_communities(run, matcher) if matcher else set())
+        posts = {p.pk: p for p in matchable_posts().filter(pk__in=needed)}
         outcome = _apply_communities(run, matcher, posts) if matcher is not None else _Outcome()
         if matcher is not None:
             known = {int(k): v for k, v in run.metrics.get("previous_areas", {}).items()}
@@ -472,7 +484,7 @@ def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]]) -> MatchRu
                 matcher=matcher, community_map=outcome.community_map, known=known
             )
         outcome.stored = found_store(_found_in(chunks, posts), outcome.community_map)
-        outcome.marked = posts_mark_matched(list(posts))
+        outcome.marked = posts_mark_matched([pk for pk in searched if pk in posts])
         _finish(run, matcher, outcome)
         artifacts_prune()
     return run

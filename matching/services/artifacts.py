@@ -156,8 +156,8 @@ def loaded_current(run: MatchRun) -> LoadedMatcher | None:
             _cache = _load(run)
         newer = list(matchable_posts().filter(pk__gt=_cache.high_water))
         if newer:
-            known = set(_cache.matcher.peer_index_.ids)
-            fresh = [to_engine_post(p) for p in newer if p.pk not in known]
+            index = _cache.matcher.peer_index_
+            fresh = [to_engine_post(p) for p in newer if p.pk not in index]
             if fresh:
                 # Their match tasks stored their sentence vectors: they are not encoded again.
                 stored = vectors_stored(_cache.matcher, {int(p.id) for p in fresh})

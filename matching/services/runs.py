@@ -4,11 +4,16 @@ A run computes on the side, split into Celery tasks that any number of workers s
 neighbour search in chunks), and applies its whole result in one transaction at the end
 (``matching.services.apply``). A failed or killed run leaves the previous placements as they were.
 Tasks are enqueued by name: this module imports no task.
+
+A run either fits the matcher afresh over every post ("full") or updates the last run's fitted
+matcher ("update", ``engine.Matcher.update``): only new, changed and gone posts are encoded, and
+only the posts whose peers they may change are searched again. See :func:`match_run_fit`.
 """
 
 from __future__ import annotations
 
 import threading
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,16 +25,16 @@ from celery import chord, current_app, signature
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from communities.models import Community, Membership, Placement
 from core.queue import enqueue_on_commit
 from matching import engine
-from matching.models import MatchConstraint, MatchRun
+from matching.models import MatchArtifact, MatchConstraint, MatchRun, PeerSuggestion
 from matching.services.adapter import matchable_posts, new_matcher, to_engine_post
 from matching.services.areas import previous_areas
-from matching.services.artifacts import artifact_store, pack, run_matcher
+from matching.services.artifacts import artifact_store, current_run, pack, run_matcher, unpack
 from matching.services.storage import vectors_store, vectors_stored
 from profiles.models import User
 
@@ -50,11 +55,14 @@ def can_start_runs(user: User | None) -> bool:
     )
 
 
-def match_run_request(*, actor: User | None, trigger: str = MatchRun.Trigger.MANUAL) -> MatchRun:
-    """Queue a full run, or return the one already queued or running. Safe to call twice.
+def match_run_request(
+    *, actor: User | None, trigger: str = MatchRun.Trigger.MANUAL, full: bool = False
+) -> MatchRun:
+    """Queue a run, or return the one already queued or running. Safe to call twice.
 
     ``actor`` None means the system (beat, or a post waiting for a first model). The run records
-    the configuration id of the matcher it will fit."""
+    the configuration id of the matcher it will fit. ``full`` fits afresh even when the last
+    run's matcher could be updated (see :func:`match_run_fit`)."""
     if actor is not None and not can_start_runs(actor):
         raise PermissionDenied("Only staff and community moderators can start a match run.")
     match_runs_reap_stale()
@@ -68,7 +76,10 @@ def match_run_request(*, actor: User | None, trigger: str = MatchRun.Trigger.MAN
         if existing is not None:
             return existing
         run = MatchRun.objects.create(
-            trigger=trigger, requested_by=actor, config_id=new_matcher().config_id()
+            trigger=trigger,
+            requested_by=actor,
+            config_id=new_matcher().config_id(),
+            metrics={"full_requested": True} if full else {},
         )
         enqueue_on_commit("matching.start_run", [run.pk])
     return run
@@ -207,10 +218,108 @@ def _seen_up_to() -> int | None:
     return None if last is None else int(last.metrics["high_water"])
 
 
+def _update_base(run: MatchRun, post_ids: set[int], seen: int | None) -> engine.Matcher | None:
+    """The last run's fitted matcher, when this run may update it instead of fitting afresh:
+    incremental runs are on, no full run was asked for, the last run used this configuration,
+    fewer than KINDRED_FULL_RUN_EVERY runs passed since the last full fit, and at most
+    KINDRED_INCREMENTAL_MAX_NEW_SHARE of the posts are new. None otherwise."""
+    if not settings.KINDRED_INCREMENTAL_RUNS or run.metrics.get("full_requested") or seen is None:
+        return None
+    last = current_run()
+    if last is None or last.config_id != new_matcher().config_id():
+        return None
+    new = sum(1 for pk in post_ids if pk > seen)
+    if new > settings.KINDRED_INCREMENTAL_MAX_NEW_SHARE * max(1, len(post_ids)):
+        return None
+    succeeded = MatchRun.objects.filter(status=MatchRun.Status.SUCCEEDED)
+    full = succeeded.exclude(metrics__mode="update").order_by("-finished_at", "-pk").first()
+    if full is None or full.finished_at is None:
+        return None
+    since = succeeded.filter(finished_at__gt=full.finished_at).count()
+    if since + 1 >= settings.KINDRED_FULL_RUN_EVERY:
+        return None
+    try:
+        return unpack(bytes(MatchArtifact.objects.get(run=last).data))
+    except (MatchArtifact.DoesNotExist, KeyError, ValueError, OSError, zipfile.BadZipFile):
+        return None  # IncompatibleArtifact is a ValueError: fit afresh
+
+
+def _weakest_peers() -> dict[int, float]:
+    """Each post's weakest stored peer score, for posts holding as many peers as are kept: a new
+    post closer than that enters its list (others take any peer above the noise floor)."""
+    return dict(
+        PeerSuggestion.objects.filter(dismissed=False)
+        .values("post_id")
+        .annotate(n=Count("pk"), low=Min("score"))
+        .filter(n__gte=settings.KINDRED_PEERS_PER_POST)
+        .values_list("post_id", "low")
+    )
+
+
+def _to_search_again(matcher: engine.Matcher) -> list[int]:
+    """After an update: the posts whose peers may have changed. New and changed posts; posts a
+    new, changed or shown post is closer to than their weakest peer (``Matcher.reached_by``);
+    posts that listed a post now gone, changed or hidden."""
+    index = matcher.peer_index_
+    shown = {pid for pid in matcher.flipped_ if index.searchable[index.row_of(pid)]}
+    entering = list(matcher.added_) + sorted(shown)
+    leaving = list(matcher.retired_) + [p for p in matcher.flipped_ if p not in shown]
+    again = set(matcher.added_) | matcher.reached_by(entering, _weakest_peers())
+    again.update(
+        PeerSuggestion.objects.filter(peer_id__in=leaving).values_list("post_id", flat=True)
+    )
+    live = set(matcher.post_ids_)
+    return sorted(int(pid) for pid in again if pid in live)
+
+
+def _fit(
+    run: MatchRun, rows: list[Any], previous: dict[int, list[int]], areas: dict[int, int | None]
+) -> tuple[engine.Matcher, list[int] | None]:
+    """The run's fitted matcher, and the posts whose peers to search: None for every post (a
+    full fit), or those an update may have changed."""
+    post_ids = {p.pk for p in rows}
+    seen = _seen_up_to()
+    new = None if seen is None else [pk for pk in post_ids if pk > seen]
+    constraints = _constraints(post_ids, previous)
+    posts = [to_engine_post(p) for p in rows]
+    base = _update_base(run, post_ids, seen) if previous else None
+    if base is not None:
+        unknown = {pk for pk in post_ids if pk not in base.peer_index_}
+        known = vectors_stored(base, unknown)
+        try:
+            base.update(
+                posts,
+                previous=previous,
+                constraints=constraints,
+                vectors=known or None,
+                new=new,
+                previous_areas=areas or None,
+            )
+        except engine.NotUpdatable:
+            base = None
+        else:
+            vectors_store(base, known)
+            return base, _to_search_again(base)
+    matcher = new_matcher()
+    known = vectors_stored(matcher, post_ids)
+    matcher.fit(
+        posts,
+        previous=previous or None,
+        previous_areas=areas or None,
+        constraints=constraints,
+        vectors=known or None,
+        new=new,
+    )
+    vectors_store(matcher, known)
+    return matcher, None
+
+
 def match_run_fit(*, run_id: int) -> list[list[int]] | None:
-    """Fit the matcher over every matchable post and store it as this run's artifact, with its
-    configuration id on the run. Returns the post ids split into chunks for the neighbour search,
-    or None when the run is not running. Safe to run twice: the artifact is replaced."""
+    """Fit the matcher over every matchable post, or update the last run's (``_update_base``),
+    and store it as this run's artifact, with its configuration id on the run. Returns the posts
+    to search peers for (every post after a full fit, those whose peers may have changed after
+    an update) in chunks, or None when the run is not running. Safe to run twice: the artifact
+    is replaced."""
     run = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING).first()
     if run is None:
         return None
@@ -219,20 +328,9 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
     post_ids = {p.pk for p in rows}
     previous = _previous_communities(post_ids)
     areas = previous_areas(previous)
-    matcher = new_matcher()
-    seen = _seen_up_to()
-    graph_size = 0
+    matcher, again, graph_size = new_matcher(), None, 0
     if rows:
-        known = vectors_stored(matcher, post_ids)
-        matcher.fit(
-            [to_engine_post(p) for p in rows],
-            previous=previous or None,
-            previous_areas=areas or None,
-            constraints=_constraints(post_ids, previous),
-            vectors=known or None,
-            new=None if seen is None else [pk for pk in post_ids if pk > seen],
-        )
-        vectors_store(matcher, known)
+        matcher, again = _fit(run, rows, previous, areas)
         graph_size = _peer_graph_configure(matcher)
     data = pack(matcher) if rows else None
     with transaction.atomic():
@@ -242,6 +340,9 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
             post_count=len(rows),
             metrics={
                 **run.metrics,
+                "mode": "full" if again is None else "update",
+                # Posts searched again after an update (every post after a full fit).
+                "searched": len(rows) if again is None else len(again),
                 "high_water": max(post_ids, default=0),
                 # Posts whose sentence vector this run had to make (0 when all were stored).
                 "encoded": getattr(matcher, "n_encoded_", 0),
@@ -254,7 +355,7 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
         )
     match_run_progress(run_id, stage="finding peers", progress=40)
     size = settings.KINDRED_MATCH_CHUNK_SIZE
-    ordered = [p.pk for p in rows]
+    ordered = [p.pk for p in rows] if again is None else again
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 

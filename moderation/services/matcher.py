@@ -110,15 +110,16 @@ def matcher_suggestion_dismiss(
 
 
 def match_run_start(*, actor: User, community: Community | None = None) -> MatchRun:
-    """Start a full match run from a review queue (a community's moderators, or staff for the
-    site), or get the one already under way. Safe to repeat: one run at a time."""
+    """Start a full match run (a fit afresh, which also looks for merges and splits) from a
+    review queue (a community's moderators, or staff for the site), or get the one already under
+    way. Safe to repeat: one run at a time."""
     check_moderate_content(actor, community)
     before = set(
         MatchRun.objects.filter(
             status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
         ).values_list("pk", flat=True)
     )
-    run = match_run_request(actor=actor, trigger=MatchRun.Trigger.MANUAL)
+    run = match_run_request(actor=actor, trigger=MatchRun.Trigger.MANUAL, full=True)
     if run.pk not in before:
         log_write(
             community=community,

@@ -1,12 +1,17 @@
 """A run writes only what changed (issue 11, item 2): peers, fits and placements are stored by
-difference, so a second run over the same posts writes nothing, and a run after new posts stores
-what a recomputation from nothing would."""
+difference, so a second run over the same posts writes nothing; a run after new, edited or
+deleted posts updates the last run's matcher, searches only the posts whose peers may change,
+and leaves stored what a recomputation from nothing would."""
 
 import pytest
+from django.conf import settings
+from django.db import transaction
 
 from communities import services as community_services
 from communities.models import Placement, Post
 from matching.models import CommunityFit, MatchRun, PeerSuggestion, run_writes
+from matching.services.artifacts import run_matcher
+from matching.services.storage import Found, Stored, found_store
 from tests.matching.test_pipeline import run_now
 from tests.profiles.factories import UserFactory
 
@@ -59,12 +64,26 @@ def test_a_second_run_over_the_same_posts_writes_nothing(topic_posts):
     assert "peer suggestions 0 (0)" in run_writes(second)
 
 
+def recomputed(run: MatchRun) -> Stored:
+    """Every post's peers and fits searched again with the run's own matcher and stored: what a
+    recomputation from nothing writes over what the run left."""
+    matcher = run_matcher(run.pk)
+    limit = settings.KINDRED_PEERS_PER_POST
+    ids = list(matcher.post_ids_)
+    peers, placed = matcher.similar_indexed(ids, k=limit + 5), matcher.place_indexed(ids)
+    found = {int(pid): Found(peers[pid], placed.get(pid, [])) for pid in ids}
+    community_map = {int(k): v for k, v in run.metrics["community_map"].items()}
+    with transaction.atomic():
+        return found_store(found, community_map)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_run_after_new_posts_writes_the_difference_and_stores_what_a_full_recomputation_would(
+def test_a_run_after_new_posts_updates_the_matcher_and_writes_what_a_recomputation_would(
     topic_posts,
 ):
     topic_posts(per_topic=20)
-    run_now()
+    first = run_now()
+    assert first.metrics["mode"] == "full"
     author = UserFactory()
     for title in (
         "sourdough starter bread flour rising slowly",
@@ -73,25 +92,50 @@ def test_a_run_after_new_posts_writes_the_difference_and_stores_what_a_full_reco
         community_services.post_create(author=author, title=title)
     total_before = PeerSuggestion.objects.count()
 
-    incremental = run_now()
-    peers, fits = peers_and_fits()
+    update = run_now()
+
+    # The last run's matcher was updated, and only the posts whose peers may change were
+    # searched again: the new posts and those they come closer to than a peer they had.
+    assert update.metrics["mode"] == "update"
+    assert update.metrics["encoded"] == 0  # lexical: nothing to encode but the new posts' words
+    assert 2 < update.metrics["searched"] < update.post_count
+    assert 0 < update.metrics["peers_written"] < total_before
+    new_ids = set(Post.objects.filter(author=author).values_list("pk", flat=True))
+    peers, _ = peers_and_fits()
+    assert new_ids <= {p for p, _ in peers}
+    assert update.metrics["posts_marked_matched"] == 2
     placed = set(Placement.objects.values_list("post_id", "community_id"))
 
-    # Only a share of the rows was written; the new posts' rows among them.
-    assert 0 < incremental.metrics["peers_written"] < total_before
-    new_ids = set(Post.objects.filter(author=author).values_list("pk", flat=True))
-    assert new_ids <= {p for p, _ in peers}
-    assert incremental.metrics["posts_marked_matched"] == 2
+    # Every post's peers searched again with the same matcher change nothing stored: the posts
+    # the update left alone had the peers a recomputation finds.
+    again = recomputed(update)
+    assert (again.peers.written, again.peers.deleted) == (0, 0)
 
-    # Recomputed from nothing: every peer and fit written again, the same result.
-    PeerSuggestion.objects.all().delete()
-    CommunityFit.objects.all().delete()
-    full = run_now()
-    assert full.metrics["peers_written"] == PeerSuggestion.objects.count()
-    peers_again, fits_again = peers_and_fits()
-    assert set(peers_again) == set(peers)
-    assert set(fits_again) == set(fits)
-    assert all(abs(peers_again[k] - peers[k]) <= 0.005 for k in peers)
-    assert all(abs(fits_again[k] - fits[k]) <= 0.005 for k in fits)
+    # A full fit afresh keeps every community and placement the update made.
+    full = run_now(full=True)
+    assert full.metrics["mode"] == "full"
+    assert full.metrics["searched"] == full.post_count
     assert set(Placement.objects.values_list("post_id", "community_id")) == placed
     assert full.status == MatchRun.Status.SUCCEEDED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_edited_and_deleted_posts_leave_the_peers_of_others_after_an_update(topic_posts):
+    topic_posts(per_topic=20)
+    run_now()
+    listed = PeerSuggestion.objects.values_list("peer_id", flat=True)
+    edited, deleted = (Post.objects.get(pk=pk) for pk in list(dict.fromkeys(listed))[:2])
+    community_services.post_update(
+        post=edited,
+        actor=edited.author,
+        title="Knitting a cardigan with chunky wool",
+        body="Which needles and which stitch for a first cardigan?",
+    )
+    community_services.post_delete(post=deleted, actor=deleted.author)
+
+    update = run_now()
+
+    assert update.metrics["mode"] == "update"
+    assert not PeerSuggestion.objects.filter(peer_id=deleted.pk).exists()
+    again = recomputed(update)
+    assert (again.peers.written, again.peers.deleted) == (0, 0)

@@ -25,10 +25,11 @@ def wait_for(predicate, timeout=60.0, interval=0.2):
     raise AssertionError(f"gave up waiting after {timeout} s")
 
 
-def run_now() -> MatchRun:
+def run_now(*, full: bool = False) -> MatchRun:
     """Request a run and carry it out here; when a live worker took the request first (the
-    run's task is sent on commit), wait for the worker to finish it instead."""
-    run = services.match_run_request(actor=None, trigger=MatchRun.Trigger.COMMAND)
+    run's task is sent on commit), wait for the worker to finish it instead. ``full``: fit
+    afresh rather than update the last run's matcher."""
+    run = services.match_run_request(actor=None, trigger=MatchRun.Trigger.COMMAND, full=full)
     result = services.match_run_execute(run_id=run.pk)
     if result is None:
         wait_for(

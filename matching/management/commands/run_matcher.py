@@ -1,4 +1,5 @@
-"""Run one full match run in the foreground, with a progress bar."""
+"""Run one match run in the foreground, with a progress bar: an update of the last run's matcher
+when it can be (``matching.services.runs``), a fit afresh with ``--full``."""
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -19,15 +20,24 @@ class Command(BaseCommand):
                 "(for `make run`)."
             ),
         )
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Fit the matcher afresh over every post instead of updating the last run's.",
+        )
 
-    def handle(self, *args, if_needed: bool = False, **options):
+    def handle(self, *args, if_needed: bool = False, full: bool = False, **options):
         config_id = services.new_matcher().config_id()
         current = services.current_run()
         # A run of another configuration (an older engine, other parameters) is not enough.
         if if_needed and current is not None and current.config_id == config_id:
             self.stdout.write(f"A match run of {config_id} has already succeeded; nothing to do.")
             return
-        run = MatchRun.objects.create(trigger=MatchRun.Trigger.COMMAND, config_id=config_id)
+        run = MatchRun.objects.create(
+            trigger=MatchRun.Trigger.COMMAND,
+            config_id=config_id,
+            metrics={"full_requested": True} if full else {},
+        )
         bar = tqdm(total=0, desc="neighbour search", unit="chunk", disable=None)
 
         def progress(done: int, total: int) -> None:
@@ -46,7 +56,8 @@ class Command(BaseCommand):
         metrics = result.metrics
         self.stdout.write(
             self.style.SUCCESS(
-                f"Run #{result.pk} ({result.config_id}): {result.post_count} posts, "
+                f"Run #{result.pk} ({result.config_id}, {metrics.get('mode', 'full')}): "
+                f"{result.post_count} posts, {metrics.get('searched', 0)} searched for peers, "
                 f"{result.assigned_count} placed in {result.community_count} communities, "
                 f"{len(metrics.get('proposed', []))} proposed, "
                 f"{metrics.get('areas', 0)} areas ({metrics.get('areas_created', 0)} new), "
