@@ -244,7 +244,7 @@ def _update_base(run: MatchRun, post_ids: set[int], seen: int | None) -> engine.
         return None  # IncompatibleArtifact is a ValueError: fit afresh
 
 
-def _weakest_peers() -> dict[int, float]:
+def _weakest_peers() -> dict[engine.PostId, float]:
     """Each post's weakest stored peer score, for posts holding as many peers as are kept: a new
     post closer than that enters its list (others take any peer above the noise floor)."""
     return dict(
