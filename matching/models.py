@@ -110,6 +110,25 @@ class MatchArtifact(models.Model):
         return f"Matcher of run #{self.run_id} ({self.config_id})"
 
 
+class MatchRunChunk(models.Model):
+    """One chunk's neighbour search (the peers and fits of ``KINDRED_MATCH_CHUNK_SIZE`` posts,
+    JSON compressed with zlib), kept from the worker that searched it until its run is applied or
+    fails: the apply reads the chunks one at a time, so no message, and no process, holds a whole
+    run's result."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="match_run_chunk_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Chunk {self.number} of run #{self.run_id}"
+
+
 class PeerSuggestion(models.Model):
     """Another post whose author works on the same thing, with the matcher's score and reason."""
 

@@ -66,9 +66,9 @@ def start_run(self: Any, run_id: int) -> None:
 
 
 @shared_task(name="matching.peers_chunk")
-def peers_chunk(run_id: int, post_ids: list[int]) -> dict:
+def peers_chunk(run_id: int, post_ids: list[int], number: int = 0) -> dict:
     with services.match_run_heartbeat(run_id):
-        return services.match_run_peers_chunk(run_id=run_id, post_ids=post_ids)
+        return services.match_run_peers_chunk(run_id=run_id, post_ids=post_ids, number=number)
 
 
 @shared_task(name="matching.apply_run")

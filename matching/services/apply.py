@@ -10,7 +10,7 @@ change shape silently: merges and splits the matcher sees in them become suggest
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,11 +28,12 @@ from communities.services import (
 )
 from matching import engine
 from matching.engine.explain import purpose_draft
-from matching.models import MatchConstraint, MatcherSuggestion, MatchRun
+from matching.models import MatchConstraint, MatcherSuggestion, MatchRun, MatchRunChunk
 from matching.services.adapter import matchable_posts
 from matching.services.areas import areas_apply
 from matching.services.artifacts import artifacts_prune, run_matcher
 from matching.services.runs import (
+    match_run_chunks,
     match_run_claim,
     match_run_fail,
     match_run_fit,
@@ -394,7 +395,7 @@ def _sync_placements(
     return Written(written=len(new) + len(moved), deleted=len(stale))
 
 
-def _found_in(chunks: Sequence[dict[str, Any]], posts: dict[int, Post]) -> dict[int, Found]:
+def _found_in(chunks: Sequence[dict[str, Any]], posts: Collection[int]) -> dict[int, Found]:
     return {
         int(key): Found(
             peers=[
@@ -460,9 +461,27 @@ def _in_new_communities(run: MatchRun, matcher: engine.Matcher) -> set[int]:
     }
 
 
-def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]]) -> MatchRun | None:
+def _store_found(run: MatchRun, outcome: _Outcome) -> None:
+    """Store the peers and fits of the run's chunks, one chunk at a time, and mark their posts
+    matched."""
+    outcome.stored = Stored(peers=Written(), fits=Written())
+    count = 0
+    for chunk in match_run_chunks(run.pk):
+        count += 1
+        ids = [int(pid) for pid in chunk.get("peers", {})]
+        live = set(matchable_posts().filter(pk__in=ids).values_list("pk", flat=True))
+        stored = found_store(_found_in([chunk], live), outcome.community_map)
+        outcome.stored.peers.add(stored.peers)
+        outcome.stored.fits.add(stored.fits)
+        outcome.marked += posts_mark_matched([pk for pk in ids if pk in live])
+    if count != run.metrics.get("chunks", count):
+        raise RuntimeError(f"{run.metrics['chunks'] - count} chunks of the run are missing")
+
+
+def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]] = ()) -> MatchRun | None:
     """Apply a run's whole result in one transaction: communities, placements, proposals and
-    invitations, peers and fits. Safe to run twice: a finished run is left alone."""
+    invitations, then the peers and fits its chunks stored (``chunks`` are what the chunk tasks
+    returned: their numbers, unused). Safe to run twice: a finished run is left alone."""
     match_run_progress(run_id, stage="applying", progress=90)
     with transaction.atomic():
         run = (
@@ -472,19 +491,19 @@ def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]]) -> MatchRu
         )
         if run is None:
             return None
-        searched = [int(pid) for chunk in chunks for pid in chunk.get("peers", {})]
         matcher = run_matcher(run_id) if run.post_count else None
-        # After an update only some posts were searched again; new communities need all of theirs.
-        needed = set(searched) | (_in_new_communities(run, matcher) if matcher else set())
-        posts = {p.pk: p for p in matchable_posts().filter(pk__in=needed)}
-        outcome = _apply_communities(run, matcher, posts) if matcher is not None else _Outcome()
+        outcome = _Outcome()
         if matcher is not None:
+            # New communities need their posts (authors, titles); the rest is read by chunk.
+            needed = _in_new_communities(run, matcher)
+            posts = {p.pk: p for p in matchable_posts().filter(pk__in=needed)}
+            outcome = _apply_communities(run, matcher, posts)
             known = {int(k): v for k, v in run.metrics.get("previous_areas", {}).items()}
             outcome.areas = areas_apply(
                 matcher=matcher, community_map=outcome.community_map, known=known
             )
-        outcome.stored = found_store(_found_in(chunks, posts), outcome.community_map)
-        outcome.marked = posts_mark_matched([pk for pk in searched if pk in posts])
+        _store_found(run, outcome)
+        MatchRunChunk.objects.filter(run=run).delete()
         _finish(run, matcher, outcome)
         artifacts_prune()
     return run
@@ -499,13 +518,12 @@ def match_run_execute(
         return None
     try:
         chunks = match_run_fit(run_id=run_id) or []
-        results = []
         for i, chunk in enumerate(chunks):
-            results.append(match_run_peers_chunk(run_id=run_id, post_ids=chunk))
+            match_run_peers_chunk(run_id=run_id, post_ids=chunk, number=i)
             match_run_progress(run_id, progress=40 + int(50 * (i + 1) / max(1, len(chunks))))
             if progress is not None:
                 progress(i + 1, len(chunks))
-        return match_run_apply(run_id=run_id, chunks=results)
+        return match_run_apply(run_id=run_id)
     except Exception as exc:
         match_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
         raise

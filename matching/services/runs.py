@@ -12,8 +12,10 @@ only the posts whose peers they may change are searched again. See :func:`match_
 
 from __future__ import annotations
 
+import json
 import threading
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +33,13 @@ from django.utils import timezone
 from communities.models import Community, Membership, Placement
 from core.queue import enqueue_on_commit
 from matching import engine
-from matching.models import MatchArtifact, MatchConstraint, MatchRun, PeerSuggestion
+from matching.models import (
+    MatchArtifact,
+    MatchConstraint,
+    MatchRun,
+    MatchRunChunk,
+    PeerSuggestion,
+)
 from matching.services.adapter import matchable_posts, new_matcher, to_engine_post
 from matching.services.areas import previous_areas
 from matching.services.artifacts import artifact_store, current_run, pack, run_matcher, unpack
@@ -104,6 +112,7 @@ def match_runs_reap_stale() -> None:
         status=MatchRun.Status.FAILED,
         error="The run was never picked up by a worker.",
     )
+    MatchRunChunk.objects.filter(run__status=MatchRun.Status.FAILED).delete()
 
 
 @contextmanager
@@ -333,6 +342,9 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
         matcher, again = _fit(run, rows, previous, areas)
         graph_size = _peer_graph_configure(matcher)
     data = pack(matcher) if rows else None
+    size = settings.KINDRED_MATCH_CHUNK_SIZE
+    ordered = [p.pk for p in rows] if again is None else again
+    chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
     with transaction.atomic():
         artifact_store(run_id=run_id, config_id=matcher.config_id(), data=data)
         MatchRun.objects.filter(pk=run_id).update(
@@ -344,6 +356,7 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
                 # Posts searched again after an update (every post after a full fit).
                 "searched": len(rows) if again is None else len(again),
                 "high_water": max(post_ids, default=0),
+                "chunks": len(chunks),
                 # Posts whose sentence vector this run had to make (0 when all were stored).
                 "encoded": getattr(matcher, "n_encoded_", 0),
                 "previous": {str(k): v for k, v in previous.items()},
@@ -354,9 +367,7 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
             },
         )
     match_run_progress(run_id, stage="finding peers", progress=40)
-    size = settings.KINDRED_MATCH_CHUNK_SIZE
-    ordered = [p.pk for p in rows] if again is None else again
-    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    return chunks
 
 
 def _peer_graph_configure(matcher: engine.Matcher) -> int:
@@ -373,7 +384,10 @@ def match_run_fan_out(*, run_id: int, chunks: list[list[int]]) -> None:
     """Spread the neighbour search over every worker (one ``matching.peers_chunk`` task per
     chunk), then apply the whole result (``matching.apply_run``), or fail the run when a part
     fails (``matching.fail_run``)."""
-    header = [signature("matching.peers_chunk", args=(run_id, chunk)) for chunk in chunks]
+    header = [
+        signature("matching.peers_chunk", args=(run_id, chunk, number))
+        for number, chunk in enumerate(chunks)
+    ]
     if not header:
         current_app.send_task("matching.apply_run", args=[[], run_id])
         return
@@ -383,12 +397,13 @@ def match_run_fan_out(*, run_id: int, chunks: list[list[int]]) -> None:
     chord(header)(callback)
 
 
-def match_run_peers_chunk(*, run_id: int, post_ids: list[int]) -> dict[str, Any]:
-    """Neighbour search for one chunk of a run's posts: peers and fitting communities (engine
-    ids), returned to the run's final step. Touches nothing in the database but the heartbeat.
-    Safe to run twice."""
+def match_run_peers_chunk(*, run_id: int, post_ids: list[int], number: int = 0) -> dict[str, int]:
+    """Neighbour search for chunk ``number`` of a run's posts: their peers and fitting
+    communities (engine ids), stored for the run's final step (``MatchRunChunk``). Touches
+    nothing else in the database but the heartbeat. Returns the chunk's number and how many posts
+    it holds. Safe to run twice: the chunk is replaced."""
     if not MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING).exists():
-        return {"peers": {}, "fits": {}}
+        return {"chunk": number, "posts": 0}
     matcher = run_matcher(run_id)
     limit = settings.KINDRED_PEERS_PER_POST
     # A few more than needed: the author's own other posts are dropped when applied. The engine
@@ -402,12 +417,23 @@ def match_run_peers_chunk(*, run_id: int, post_ids: list[int]) -> dict[str, Any]
         for post_id, found_peers in found.items()
     }
     fits = {str(post_id): [[c, conf] for c, conf in placed.get(post_id, [])] for post_id in found}
+    data = zlib.compress(json.dumps({"peers": peers, "fits": fits}).encode(), 1)
+    MatchRunChunk.objects.update_or_create(run_id=run_id, number=number, defaults={"data": data})
     match_run_progress(run_id)
-    return {"peers": peers, "fits": fits}
+    return {"chunk": number, "posts": len(found)}
+
+
+def match_run_chunks(run_id: int) -> Iterator[dict[str, Any]]:
+    """The stored chunks of a run, one at a time, in order."""
+    rows = MatchRunChunk.objects.filter(run_id=run_id).order_by("number")
+    for data in rows.values_list("data", flat=True).iterator(chunk_size=1):
+        yield json.loads(zlib.decompress(bytes(data)))
 
 
 def match_run_fail(*, run_id: int, error: str) -> None:
-    """Mark a run failed; nothing of it was applied. Safe to run twice."""
+    """Mark a run failed; nothing of it was applied, and its stored chunks go. Safe to run
+    twice."""
     MatchRun.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATES).update(
         status=MatchRun.Status.FAILED, finished_at=timezone.now(), error=error[:2000]
     )
+    MatchRunChunk.objects.filter(run_id=run_id).delete()

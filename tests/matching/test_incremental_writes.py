@@ -9,7 +9,8 @@ from django.db import transaction
 
 from communities import services as community_services
 from communities.models import Placement, Post
-from matching.models import CommunityFit, MatchRun, PeerSuggestion, run_writes
+from matching import services
+from matching.models import CommunityFit, MatchRun, MatchRunChunk, PeerSuggestion, run_writes
 from matching.services.artifacts import run_matcher
 from matching.services.storage import Found, Stored, found_store
 from tests.matching.test_pipeline import run_now
@@ -139,3 +140,32 @@ def test_edited_and_deleted_posts_leave_the_peers_of_others_after_an_update(topi
     assert not PeerSuggestion.objects.filter(peer_id=deleted.pk).exists()
     again = recomputed(update)
     assert (again.peers.written, again.peers.deleted) == (0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_wait_in_the_database_and_a_lost_one_fails_the_run(topic_posts, settings):
+    """Chunk tasks store their results (no message carries a whole run); the apply reads them
+    one at a time, refuses to apply a run with a chunk missing, and leaves none behind."""
+    topic_posts(per_topic=10)
+    settings.KINDRED_MATCH_CHUNK_SIZE = 7
+    run = services.match_run_request(actor=None, trigger=MatchRun.Trigger.COMMAND)
+    services.match_run_claim(run_id=run.pk)
+    chunks = services.match_run_fit(run_id=run.pk) or []
+    assert len(chunks) > 2
+    returned = [
+        services.match_run_peers_chunk(run_id=run.pk, post_ids=chunk, number=i)
+        for i, chunk in enumerate(chunks)
+    ]
+    assert returned == [{"chunk": i, "posts": len(c)} for i, c in enumerate(chunks)]
+    assert MatchRunChunk.objects.filter(run=run).count() == len(chunks)
+
+    MatchRunChunk.objects.filter(run=run, number=1).delete()  # lost, say, with its database row
+    with pytest.raises(RuntimeError, match="1 chunks of the run are missing"):
+        services.match_run_apply(run_id=run.pk)
+    assert not Placement.objects.exists() and not PeerSuggestion.objects.exists()
+    services.match_run_fail(run_id=run.pk, error="test")
+    assert not MatchRunChunk.objects.exists()
+
+    done = run_now()
+    assert done.metrics["peers_written"] == PeerSuggestion.objects.count() > 0
+    assert not MatchRunChunk.objects.exists()

@@ -223,7 +223,8 @@ def test_a_killed_worker_leaves_the_previous_state_and_a_rerun_succeeds(topic_po
     before = placements()
     worker = workers.start(env={"KINDRED_MATCH_CHUNK_SIZE": "5"})
     Post.objects.create(author=UserFactory(), title="rye sourdough loaf crust")
-    run = services.match_run_request(actor=None, trigger=MatchRun.Trigger.MANUAL)
+    # A full run: an update would search a single chunk again, too quickly to be caught.
+    run = services.match_run_request(actor=None, trigger=MatchRun.Trigger.MANUAL, full=True)
     wait_for(lambda: MatchRun.objects.get(pk=run.pk).stage == "finding peers", 60, 0.05)
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()

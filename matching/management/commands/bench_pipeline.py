@@ -183,14 +183,14 @@ class Command(BaseCommand):
             "fit (load, encode, cluster, store artifact)",
             lambda: services.match_run_fit(run_id=request.pk) or [],
         )
-        results = timed(
+        timed(
             f"neighbour search ({len(chunks)} chunks, one process)",
-            lambda: [services.match_run_peers_chunk(run_id=request.pk, post_ids=c) for c in chunks],
+            lambda: [
+                services.match_run_peers_chunk(run_id=request.pk, post_ids=c, number=i)
+                for i, c in enumerate(chunks)
+            ],
         )
-        run = timed(
-            "apply (one transaction)",
-            lambda: services.match_run_apply(run_id=request.pk, chunks=results),
-        )
+        run = timed("apply (one transaction)", lambda: services.match_run_apply(run_id=request.pk))
         if run is None:
             raise CommandError("the run did not complete")
         return run, times
