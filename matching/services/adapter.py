@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -21,6 +22,35 @@ def matchable_posts() -> QuerySet[Post]:
         .prefetch_related("tags")
         .order_by("pk")
     )
+
+
+def matchable_engine_posts() -> list[engine.Post]:
+    """:func:`matchable_posts` as the engine sees them (``to_engine_post``), read in two queries
+    without model instances: what a run fits, a hundred thousand posts at a time."""
+    base = Post.objects.exclude(status=Post.Status.HIDDEN).filter(
+        moderation_status=ContentStatus.VISIBLE
+    )
+    tags: dict[int, list[str]] = defaultdict(list)
+    for post_id, slug in (
+        Post.tags.through.objects.filter(post__in=base)
+        .order_by("post_id", "tag__slug")
+        .values_list("post_id", "tag__slug")
+        .iterator(chunk_size=20_000)
+    ):
+        tags[post_id].append(slug)
+    rows = base.order_by("pk").values_list(
+        "pk", "title", "body", "status", "author__is_active", "author__profile__discoverable"
+    )
+    return [
+        engine.Post(
+            id=pk,
+            title=title,
+            body=body,
+            tags=tuple(tags.get(pk, ())),
+            searchable=bool(status == Post.Status.OPEN and active and discoverable),
+        )
+        for pk, title, body, status, active, discoverable in rows.iterator(chunk_size=20_000)
+    ]
 
 
 def is_searchable(post: Post) -> bool:

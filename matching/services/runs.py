@@ -40,7 +40,7 @@ from matching.models import (
     MatchRunChunk,
     PeerSuggestion,
 )
-from matching.services.adapter import matchable_posts, new_matcher, to_engine_post
+from matching.services.adapter import matchable_engine_posts, new_matcher
 from matching.services.areas import previous_areas
 from matching.services.artifacts import artifact_store, current_run, pack, run_matcher, unpack
 from matching.services.storage import vectors_store, vectors_stored
@@ -282,15 +282,17 @@ def _to_search_again(matcher: engine.Matcher) -> list[int]:
 
 
 def _fit(
-    run: MatchRun, rows: list[Any], previous: dict[int, list[int]], areas: dict[int, int | None]
+    run: MatchRun,
+    posts: list[engine.Post],
+    previous: dict[int, list[int]],
+    areas: dict[int, int | None],
 ) -> tuple[engine.Matcher, list[int] | None]:
     """The run's fitted matcher, and the posts whose peers to search: None for every post (a
     full fit), or those an update may have changed."""
-    post_ids = {p.pk for p in rows}
+    post_ids = {int(p.id) for p in posts}
     seen = _seen_up_to()
     new = None if seen is None else [pk for pk in post_ids if pk > seen]
     constraints = _constraints(post_ids, previous)
-    posts = [to_engine_post(p) for p in rows]
     base = _update_base(run, post_ids, seen) if previous else None
     if base is not None:
         unknown = {pk for pk in post_ids if pk not in base.peer_index_}
@@ -332,9 +334,9 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
     run = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING).first()
     if run is None:
         return None
-    rows = list(matchable_posts())
+    rows = matchable_engine_posts()
     match_run_progress(run_id, stage="fitting", progress=5)
-    post_ids = {p.pk for p in rows}
+    post_ids = {int(p.id) for p in rows}
     previous = _previous_communities(post_ids)
     areas = previous_areas(previous)
     matcher, again, graph_size = new_matcher(), None, 0
@@ -343,7 +345,7 @@ def match_run_fit(*, run_id: int) -> list[list[int]] | None:
         graph_size = _peer_graph_configure(matcher)
     data = pack(matcher) if rows else None
     size = settings.KINDRED_MATCH_CHUNK_SIZE
-    ordered = [p.pk for p in rows] if again is None else again
+    ordered = [int(p.id) for p in rows] if again is None else again
     chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
     with transaction.atomic():
         artifact_store(run_id=run_id, config_id=matcher.config_id(), data=data)

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from communities.models import Post
+from communities.models import ContentStatus, Post
 from config.celery import app as celery_app
 from matching import engine, services
 from matching.models import MatchRun, PostVector
 from matching.services import storage
-from tests.communities.factories import PostFactory
+from matching.services.adapter import matchable_engine_posts, matchable_posts, to_engine_post
+from tests.communities.factories import PostFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,27 @@ def test_run_matcher_if_needed_runs_again_when_the_current_run_is_of_another_ver
     call_command("run_matcher", "--if-needed")
     assert "nothing to do" in capsys.readouterr().out
     assert services.current_run().pk == current.pk
+
+
+@pytest.mark.django_db
+def test_a_run_reads_the_posts_the_engine_sees_without_model_instances():
+    """``matchable_engine_posts`` (what a run fits, read in two queries) gives exactly what
+    ``to_engine_post`` makes of ``matchable_posts``: the same posts, text, tags and
+    searchability, for every reason a post is not searchable."""
+    baking, rye = TagFactory(name="baking"), TagFactory(name="rye")
+    PostFactory(tags=[rye, baking])
+    PostFactory(status=Post.Status.SOLVED)
+    PostFactory(status=Post.Status.HIDDEN)
+    PostFactory(moderation_status=ContentStatus.HIDDEN)
+    hidden_author = PostFactory()
+    hidden_author.author.profile.discoverable = False
+    hidden_author.author.profile.save()
+    gone = PostFactory(tags=[baking])
+    gone.author.is_active = False
+    gone.author.save()
+    PostFactory(author=None, body="")
+
+    expected = [to_engine_post(p) for p in matchable_posts()]
+    assert matchable_engine_posts() == expected
+    assert [p.searchable for p in expected] == [True, False, False, False, False]
+    assert expected[0].tags == ("baking", "rye")
