@@ -115,6 +115,8 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py migrate -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl --posts $(BENCH_POSTS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_run_stages --full --search-processes 1
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_run_stages --full --search-processes 2
 	$(BIN)/python -m core.createdb $(BENCH_PAGES_DATABASE_URL)
 	$(PAGES_BENCH) migrate -v0
 	$(PAGES_BENCH) flush --no-input
