@@ -43,7 +43,7 @@ from matching.services.runs import (
 from matching.services.storage import Found, Stored, found_store, posts_mark_matched
 from matching.services.upsert import SCORE_TOLERANCE, Written
 from profiles.models import Notification, User
-from profiles.services import notify
+from profiles.services import notify_many
 
 LIVE = (Community.Status.PROPOSED, Community.Status.ACTIVE)
 
@@ -300,14 +300,12 @@ def _invite(community: Community, invitees: list[int], n_authors: int) -> None:
         ],
         ignore_conflicts=True,
     )
-    topic = community.name
-    for invitee in User.objects.filter(pk__in=invitees).order_by("pk"):
-        notify(
-            user=invitee,
-            kind=Notification.Kind.INVITATION,
-            title=f"{n_authors} people are working on {topic}: join them?",
-            url=community.get_absolute_url(),
-        )
+    notify_many(
+        users=list(User.objects.filter(pk__in=invitees).order_by("pk")),
+        kind=Notification.Kind.INVITATION,
+        title=f"{n_authors} people are working on {community.name}: join them?",
+        url=community.get_absolute_url(),
+    )
 
 
 def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]) -> _Outcome:

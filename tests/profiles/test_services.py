@@ -11,6 +11,7 @@ from profiles.services import (
     notifications_daily_digest,
     notifications_mark_read,
     notify,
+    notify_many,
     profile_update,
 )
 from tests.profiles.factories import UserFactory
@@ -168,3 +169,32 @@ def test_marking_read_touches_only_ones_own_unread_notifications():
     assert notifications_mark_read(user=ada) == 2
     assert not Notification.objects.filter(user=ada, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=ada, read_at__lte=timezone.now()).count() == 3
+
+
+def test_notify_many_follows_each_persons_preferences_like_notify(
+    eager_celery, django_capture_on_commit_callbacks
+):
+    """What a run uses to invite thousands at once: the same rules as ``notify``, one by one."""
+    mailed = UserFactory(email="ada@example.org")
+    set_profile(mailed, email_frequency=Profile.EmailFrequency.IMMEDIATELY)
+    quiet = UserFactory()
+    set_profile(quiet, notify_invitations=False)
+    daily = UserFactory(email="grace@example.org")
+    set_profile(daily, email_frequency="daily")
+    gone = UserFactory(is_active=False)
+    no_profile = UserFactory(profile=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        written = notify_many(
+            users=[mailed, quiet, daily, gone, no_profile],
+            kind=Notification.Kind.INVITATION,
+            title="3 people are working on rye bread: join them?",
+            url="/c/rye/",
+        )
+    assert {n.user_id for n in written} == {mailed.pk, daily.pk, no_profile.pk}
+    assert set(Notification.objects.values_list("user_id", flat=True)) == {
+        mailed.pk,
+        daily.pk,
+        no_profile.pk,
+    }
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+    assert Profile.objects.filter(user=no_profile).exists()
