@@ -64,17 +64,18 @@ def is_searchable(post: Post) -> bool:
     return bool(profile and profile.discoverable)
 
 
-def searchable_authors(post_ids: Iterable[int]) -> dict[int, int]:
-    """Post id -> author id for those of ``post_ids`` that may be shown to others as peers."""
-    return dict(
-        Post.objects.filter(
-            pk__in=list(post_ids),
-            status=Post.Status.OPEN,
-            moderation_status=ContentStatus.VISIBLE,
-            author__is_active=True,
-            author__profile__discoverable=True,
-        ).values_list("pk", "author_id")
+def searchable_authors(post_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Post id -> author id for those of ``post_ids`` (every post when None: one query, no list
+    of ids, for a run's apply) that may be shown to others as peers."""
+    posts = Post.objects.filter(
+        status=Post.Status.OPEN,
+        moderation_status=ContentStatus.VISIBLE,
+        author__is_active=True,
+        author__profile__discoverable=True,
     )
+    if post_ids is not None:
+        posts = posts.filter(pk__in=list(post_ids))
+    return dict(posts.values_list("pk", "author_id").iterator(chunk_size=20_000))
 
 
 def to_engine_post(post: Post) -> engine.Post:

@@ -29,7 +29,7 @@ from communities.services import (
 from matching import engine
 from matching.engine.explain import purpose_draft
 from matching.models import MatchConstraint, MatcherSuggestion, MatchRun, MatchRunChunk
-from matching.services.adapter import matchable_posts
+from matching.services.adapter import matchable_posts, searchable_authors
 from matching.services.areas import areas_apply
 from matching.services.artifacts import artifacts_prune, run_matcher
 from matching.services.runs import (
@@ -463,12 +463,12 @@ def _store_found(run: MatchRun, outcome: _Outcome) -> None:
     """Store the peers and fits of the run's chunks, one chunk at a time, and mark their posts
     matched."""
     outcome.stored = Stored(peers=Written(), fits=Written())
-    count = 0
+    count, visible = 0, searchable_authors()
     for chunk in match_run_chunks(run.pk):
         count += 1
         ids = [int(pid) for pid in chunk.get("peers", {})]
         live = set(matchable_posts().filter(pk__in=ids).values_list("pk", flat=True))
-        stored = found_store(_found_in([chunk], live), outcome.community_map)
+        stored = found_store(_found_in([chunk], live), outcome.community_map, visible)
         outcome.stored.peers.add(stored.peers)
         outcome.stored.fits.add(stored.fits)
         outcome.marked += posts_mark_matched([pk for pk in ids if pk in live])

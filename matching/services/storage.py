@@ -44,11 +44,15 @@ class _Exclusions:
     open_communities: set[int]
 
 
-def _exclusions(found: dict[int, Found], community_map: dict[int, int]) -> _Exclusions:
+def _exclusions(
+    found: dict[int, Found], community_map: dict[int, int], visible: dict[int, int] | None
+) -> _Exclusions:
     post_ids = list(found)
+    if visible is None:
+        visible = searchable_authors({int(p.id) for f in found.values() for p in f.peers})
     return _Exclusions(
         authors=dict(Post.objects.filter(pk__in=post_ids).values_list("pk", "author_id")),
-        visible=searchable_authors({int(p.id) for f in found.values() for p in f.peers}),
+        visible=visible,
         dismissed_peers=set(
             PeerSuggestion.objects.filter(post_id__in=post_ids, dismissed=True).values_list(
                 "post_id", "peer_id"
@@ -153,13 +157,18 @@ class Stored:
     fits: Written
 
 
-def found_store(found: dict[int, Found], community_map: dict[int, int]) -> Stored:
+def found_store(
+    found: dict[int, Found],
+    community_map: dict[int, int],
+    visible: dict[int, int] | None = None,
+) -> Stored:
     """Make the stored peers and community fits of every post in ``found`` what was found, by
     difference (``upsert.rows_sync``): unchanged rows are not touched, so storing the same
     result twice writes nothing. Peers are other people's visible posts; dismissed suggestions
     stay dismissed and are not offered again; communities a post was kept out of, or archived
-    ones, are left out."""
-    ex = _exclusions(found, community_map)
+    ones, are left out. ``visible``: ``searchable_authors()`` when already read (a run's apply
+    reads it once for every chunk)."""
+    ex = _exclusions(found, community_map, visible)
     peer_rows: list[dict[str, Any]] = []
     fit_rows: list[dict[str, Any]] = []
     for post_id, result in found.items():

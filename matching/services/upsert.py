@@ -65,7 +65,8 @@ def rows_sync(shape: RowShape, owners: Sequence[int], wanted: Sequence[dict[str,
     """Make the undismissed rows of ``owners`` exactly ``wanted`` (dicts with the owner, the other
     and every field of ``shape``): rows not wanted are deleted, missing or changed ones upserted,
     identical ones not touched. Dismissed rows stay as they are and are never written again.
-    Safe to run twice: the second call writes nothing."""
+    Safe to run twice: the second call writes nothing. On PostgreSQL, large batches are compared
+    in the database (:func:`_sync_in_postgres`), small ones (a post being matched) here."""
     by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in wanted:
         by_owner[int(row[shape.owner])].append(row)
@@ -73,29 +74,113 @@ def rows_sync(shape: RowShape, owners: Sequence[int], wanted: Sequence[dict[str,
     ordered = sorted(set(owners) | set(by_owner))
     for start in range(0, len(ordered), BATCH_POSTS):
         batch = ordered[start : start + BATCH_POSTS]
-        stored = {
-            (row[shape.owner], row[shape.other]): row
-            for row in shape.model._default_manager.filter(**{f"{shape.owner}__in": batch}).values(
-                "pk", "dismissed", shape.owner, shape.other, *shape.fields
-            )
-        }
-        changed: list[dict[str, Any]] = []
-        keys: set[tuple[int, int]] = set()
-        for owner in batch:
-            for row in by_owner.get(owner, ()):
-                key = (owner, int(row[shape.other]))
-                if key in keys:
-                    continue  # the same pair twice: the first (best) one counts
-                keys.add(key)
-                old = stored.get(key)
-                if old is None or not (old["dismissed"] or _same(old, row, shape)):
-                    changed.append(row)
-        stale = [r["pk"] for key, r in stored.items() if key not in keys and not r["dismissed"]]
-        for i in range(0, len(stale), BATCH_POSTS):
-            shape.model._default_manager.filter(pk__in=stale[i : i + BATCH_POSTS]).delete()
-        upsert_many(shape, changed)
-        done.add(Written(written=len(changed), deleted=len(stale)))
+        rows = _first_of_each_pair(shape, batch, by_owner)
+        if connection.vendor == "postgresql" and len(rows) >= 1000:
+            done.add(_sync_in_postgres(shape, batch, rows))
+        else:
+            done.add(_sync_here(shape, batch, rows))
     return done
+
+
+def _first_of_each_pair(
+    shape: RowShape, batch: Sequence[int], by_owner: dict[int, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The batch's wanted rows, once per (owner, other) pair: the first (best) one counts."""
+    rows, keys = [], set()
+    for owner in batch:
+        for row in by_owner.get(owner, ()):
+            key = (owner, int(row[shape.other]))
+            if key not in keys:
+                keys.add(key)
+                rows.append(row)
+    return rows
+
+
+def _sync_here(shape: RowShape, batch: Sequence[int], rows: Sequence[dict[str, Any]]) -> Written:
+    """:func:`rows_sync` for one batch, compared in Python."""
+    stored = {
+        (row[shape.owner], row[shape.other]): row
+        for row in shape.model._default_manager.filter(**{f"{shape.owner}__in": batch}).values(
+            "pk", "dismissed", shape.owner, shape.other, *shape.fields
+        )
+    }
+    keys = {(int(row[shape.owner]), int(row[shape.other])) for row in rows}
+    changed = [
+        row
+        for row in rows
+        if (old := stored.get((int(row[shape.owner]), int(row[shape.other])))) is None
+        or not (old["dismissed"] or _same(old, row, shape))
+    ]
+    stale = [r["pk"] for key, r in stored.items() if key not in keys and not r["dismissed"]]
+    for i in range(0, len(stale), BATCH_POSTS):
+        shape.model._default_manager.filter(pk__in=stale[i : i + BATCH_POSTS]).delete()
+    upsert_many(shape, changed)
+    return Written(written=len(changed), deleted=len(stale))
+
+
+def _sync_in_postgres(
+    shape: RowShape, batch: Sequence[int], rows: Sequence[dict[str, Any]]
+) -> Written:
+    """:func:`rows_sync` for one batch, compared in PostgreSQL: the wanted rows are copied into a
+    temporary table, then one DELETE drops the stored rows not among them and one ``INSERT ...
+    ON CONFLICT DO UPDATE ... WHERE`` writes only the rows that are new or changed (a score by
+    more than SCORE_TOLERANCE), never a dismissed one. No stored row is read into Python."""
+    with connection.cursor() as cursor:
+        table, temp, names, columns = _copy_into_temp(cursor, shape, rows)
+        owner, other = columns[0], columns[1]
+        cursor.execute(
+            f'DELETE FROM "{table}" AS t WHERE t."{owner}" = ANY(%s) '  # noqa: S608
+            f'AND NOT t."dismissed" AND NOT EXISTS (SELECT 1 FROM "{temp}" AS w '
+            f'WHERE w."{owner}" = t."{owner}" AND w."{other}" = t."{other}")',
+            [list(batch)],
+        )
+        deleted = cursor.rowcount
+        changed = " OR ".join(
+            f'abs(t."{c}" - EXCLUDED."{c}") > {SCORE_TOLERANCE} OR t."{c}" IS NULL'
+            if name == shape.score_field
+            else f't."{c}" IS DISTINCT FROM EXCLUDED."{c}"'
+            for name, c in zip(names[2:], columns[2:], strict=True)
+        )
+        updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns[2:])
+        column_list = _column_list(columns)
+        cursor.execute(
+            f'INSERT INTO "{table}" AS t ({column_list}) SELECT {column_list} '  # noqa: S608
+            f'FROM "{temp}" ON CONFLICT ("{owner}", "{other}") DO UPDATE SET {updates} '
+            f'WHERE NOT t."dismissed" AND ({changed})'
+        )
+        written = cursor.rowcount
+        cursor.execute(f'DROP TABLE "{temp}"')
+    return Written(written=written, deleted=deleted)
+
+
+def _column_list(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in [*columns, "dismissed", "created_at"])
+
+
+def _copy_into_temp(
+    cursor: Any, shape: RowShape, rows: Sequence[dict[str, Any]]
+) -> tuple[str, str, list[str], list[str]]:
+    """COPY ``rows`` into a temporary table shaped like the model's (dropped at commit at the
+    latest). Returns the table, the temporary table, the field names and their columns."""
+    model = shape.model
+    names = [shape.owner, shape.other, *shape.fields]
+    columns = [str(model._meta.get_field(name).column) for name in names]  # type: ignore[union-attr]
+    now = timezone.now().isoformat()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        values = [row[name] for name in names]
+        writer.writerow([json.dumps(v) if isinstance(v, list) else v for v in values] + ["f", now])
+    buffer.seek(0)
+    table = model._meta.db_table
+    temp = f"tmp_{table}"
+    column_list = _column_list(columns)
+    cursor.execute(
+        f'CREATE TEMPORARY TABLE "{temp}" ON COMMIT DROP AS '  # noqa: S608
+        f'SELECT {column_list} FROM "{table}" WITH NO DATA'
+    )
+    cursor.copy_expert(f'COPY "{temp}" ({column_list}) FROM STDIN WITH (FORMAT csv)', buffer)
+    return table, temp, names, columns
 
 
 def upsert_many(shape: RowShape, rows: Sequence[dict[str, Any]]) -> None:
@@ -115,29 +200,13 @@ def upsert_many(shape: RowShape, rows: Sequence[dict[str, Any]]) -> None:
             update_fields=list(shape.fields),
         )
         return
-    names = [shape.owner, shape.other, *shape.fields]
-    columns = [model._meta.get_field(name).column for name in names]  # type: ignore[union-attr]
-    now = timezone.now().isoformat()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        values = [row[name] for name in names]
-        writer.writerow([json.dumps(v) if isinstance(v, list) else v for v in values] + ["f", now])
-    buffer.seek(0)
-    table = model._meta.db_table
-    column_list = ", ".join(f'"{c}"' for c in [*columns, "dismissed", "created_at"])
-    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns[2:])
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'CREATE TEMPORARY TABLE "tmp_{table}" ON COMMIT DROP AS '  # noqa: S608
-            f'SELECT {column_list} FROM "{table}" WITH NO DATA'
-        )
-        cursor.copy_expert(
-            f'COPY "tmp_{table}" ({column_list}) FROM STDIN WITH (FORMAT csv)', buffer
-        )
+        table, temp, _, columns = _copy_into_temp(cursor, shape, rows)
+        column_list = _column_list(columns)
+        updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns[2:])
         cursor.execute(
             f'INSERT INTO "{table}" ({column_list}) SELECT {column_list} '  # noqa: S608
-            f'FROM "tmp_{table}" ON CONFLICT ("{columns[0]}", "{columns[1]}") '
+            f'FROM "{temp}" ON CONFLICT ("{columns[0]}", "{columns[1]}") '
             f"DO UPDATE SET {updates}"
         )
-        cursor.execute(f'DROP TABLE "tmp_{table}"')
+        cursor.execute(f'DROP TABLE "{temp}"')
