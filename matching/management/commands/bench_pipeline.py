@@ -268,7 +268,7 @@ class Command(BaseCommand):
         pool = ("--pool=prefork", f"--concurrency={processes}")
         with self._worker(f"bench-celery{processes}-{os.getpid()}", *pool) as worker:
             time.sleep(2)  # the prefork children start after the worker reports in
-            cpu_before = sum(_cpu_seconds(pid) for pid in _process_tree(worker.pid))
+            cpu_before = {pid: _cpu_seconds(pid) for pid in _process_tree(worker.pid)}
             load_before = os.getloadavg()
             run = services.match_run_request(actor=None)
             seen: dict[str, float] = {}
@@ -283,8 +283,11 @@ class Command(BaseCommand):
                 time.sleep(0.1)
             ended = time.perf_counter()
             tree = _process_tree(worker.pid)
-            cpu = sum(_cpu_seconds(pid) for pid in tree) - cpu_before
-            peaks = sorted((_peak_mb(pid) for pid in tree), reverse=True)
+            # Each process's CPU seconds during the run and peak memory, the busiest first.
+            usage = sorted(
+                ((_cpu_seconds(pid) - cpu_before.get(pid, 0.0), _peak_mb(pid)) for pid in tree),
+                reverse=True,
+            )
             load_after = os.getloadavg()
         run.refresh_from_db()
         if run.status != MatchRun.Status.SUCCEEDED:
@@ -302,8 +305,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"started -> finished (the run's timestamps): {total:.1f} s wall; requested -> "
             f"finished {(run.finished_at - run.created_at).total_seconds():.1f} s; worker "
-            f"processes' CPU {cpu:.1f} s; peak MB per process "
-            f"{', '.join(f'{mb:.0f}' for mb in peaks)}; peer graph {run.metrics.get('peer_graph')}"
+            f"processes' CPU {sum(cpu for cpu, _ in usage):.1f} s; per process CPU s / peak MB: "
+            f"{', '.join(f'{cpu:.1f} / {mb:.0f}' for cpu, mb in usage)}; peer graph "
+            f"{run.metrics.get('peer_graph')}"
             f" posts; transitions {run.metrics.get('transitions')}\n{run_writes(run)}"
         )
         self.stdout.flush()
