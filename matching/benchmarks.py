@@ -16,8 +16,9 @@ uses the engine's public interface.
 
 ``--sizes 10000 100000`` measures fitting time at those sizes on posts synthesised by resampling the
 real datasets (with replacement, fresh ids); ``--latency`` measures placing one post and finding its
-10 peers among 100,000; ``--identity`` fits 95% of each dataset, refits all of it with the first
-run as ``previous``, and reports which communities kept their id.
+10 peers among 100,000, and ``--latency-sizes 100000 1000000`` among each of those numbers of
+posts (the fit at that size first); ``--identity`` fits 95% of each dataset, refits all of it with
+the first run as ``previous``, and reports which communities kept their id.
 
 ``--neighbours 20000 100000`` measures the neighbour stage of a run (every post's 15 peers, in
 chunks of 2,000 as the run's tasks search them) on stackexchange3 resampled to those sizes, with
@@ -525,13 +526,16 @@ def _scale_rows(args: argparse.Namespace, cache: Path) -> list[str]:
     )
     print(header, flush=True)
     lines = [header]
-    for size in sorted(set(args.sizes) | ({100_000} if args.latency else set())):
+    latency_sizes = set(getattr(args, "latency_sizes", None) or []) | (
+        {100_000} if args.latency else set()
+    )
+    for size in sorted(set(args.sizes) | latency_sizes):
         task = {
             "path": str((args.datasets / "stackexchange3.jsonl").resolve()),
             "encoder": args.encoders[0],
             "method": "matcher",
             "size": size,
-            "latency": args.latency and size == 100_000,
+            "latency": size in latency_sizes,
             "cache": str(cache),
         }
         r = run_child(task)
@@ -563,7 +567,7 @@ def run_bench(args: argparse.Namespace) -> int:
             with open(args.markdown, "a", encoding="utf-8") as handle:
                 handle.write("\n".join(lines) + "\n")
         return 0
-    if not names and not (args.sizes or args.latency):
+    if not names and not (args.sizes or args.latency or getattr(args, "latency_sizes", None)):
         print(f"error: no datasets under {datasets}", file=sys.stderr)
         return 2
     cache = Path(getattr(args, "cache", None) or "var/bench-cache").resolve()
@@ -576,7 +580,7 @@ def run_bench(args: argparse.Namespace) -> int:
         lines += _fits_rows(args, names, cache)
     if getattr(args, "identity", False):
         lines += _identity_rows(args, names)
-    if args.sizes or args.latency:
+    if args.sizes or args.latency or getattr(args, "latency_sizes", None):
         lines += _scale_rows(args, cache)
     if args.markdown:
         with open(args.markdown, "a", encoding="utf-8") as handle:

@@ -4,6 +4,7 @@
                                [--encoder lexical|semantic|hybrid] [--summary COMMUNITIES.jsonl]
     python -m matching similar INPUT.jsonl --text "..." [--tags a,b] [-k 10]
     python -m matching bench [--datasets DIR] [--sizes 10000 100000] [--neighbours 20000 100000]
+                           [--latency] [--latency-sizes 100000 1000000]
 
 Exit status: 0 on success, 2 on unusable input (the message names the line).
 """
@@ -57,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
         "--sizes", nargs="*", type=int, default=[], help="scaling sizes, e.g. 10000 100000"
     )
     b.add_argument("--latency", action="store_true", help="measure place + 10 peers among 100k")
+    b.add_argument(
+        "--latency-sizes",
+        nargs="*",
+        type=int,
+        default=[],
+        help="also measure place + 10 peers among these numbers of posts (e.g. 100000 1000000)",
+    )
     b.add_argument(
         "--identity", action="store_true", help="refit with 5%% new posts and report transitions"
     )

@@ -10,6 +10,13 @@ whether a second run changes or writes anything, then (``--new-share``, 1% by de
 that share of new posts and times a third run against the first, with the share of placements it
 left unchanged and the rows it wrote, and how long a new post takes from commit to stored peers
 with a warm Celery worker (``--latency-posts 0`` leaves that out).
+
+``--celery-workers 1 2`` then runs full runs through Celery, as production does
+(``matching.start_run`` -> a chord of ``matching.peers_chunk`` -> ``matching.apply_run``): for
+each N it starts a real worker with N prefork processes, requests a full run, reports the run's
+stages from its recorded timestamps and stage changes, the worker processes' CPU seconds and peak
+memory, and stops the worker. Every run refits all posts; after the first run a run over the same
+posts writes nothing (the apply writes by difference), so the runs compare like with like.
 """
 
 from __future__ import annotations
@@ -24,6 +31,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 
 from django.conf import settings
@@ -60,6 +70,14 @@ class Command(BaseCommand):
             action="store_true",
             help="leave out the second run over the same posts (a long run at 100,000 posts)",
         )
+        parser.add_argument(
+            "--celery-workers",
+            nargs="*",
+            type=int,
+            default=[],
+            help="after the other runs, a full run through a real Celery worker with each of "
+            "these numbers of prefork processes (e.g. 1 2)",
+        )
 
     def handle(
         self,
@@ -71,6 +89,7 @@ class Command(BaseCommand):
         seed: int,
         new_share: float,
         no_rerun: bool = False,
+        celery_workers: list[int] | None = None,
         **options,
     ):
         if connection.vendor != "postgresql":
@@ -94,6 +113,8 @@ class Command(BaseCommand):
             self._import_more([rng.choice(lines) for _ in range(extra)], authors=len(lines) // 10)
             self._again(f"third run ({extra:,} new posts, {new_share:.0%})", first_wall)
         self._composition(label_of)
+        for processes in celery_workers or []:
+            self._celery_run(processes)
         if latency_posts:
             self._latency(latency_posts)
 
@@ -205,13 +226,13 @@ class Command(BaseCommand):
             shares = ", ".join(f"{label} {n / total:.0%}" for label, n in counts.most_common(3))
             self.stdout.write(f"| {community.name} | {community.status} | {total} | {shares} |")
 
-    def _latency(self, count: int) -> None:
+    @contextmanager
+    def _worker(self, name: str, *pool: str) -> Iterator[subprocess.Popen]:
+        """A real Celery worker (``pool``: its pool options) on this database and broker, up and
+        reporting in when the body starts; stopped after it."""
         env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
         env["DJANGO_SETTINGS_MODULE"] = os.environ.get("DJANGO_SETTINGS_MODULE", "")
-        if not settings.REDIS_URL:
-            self.stdout.write("latency: skipped (needs REDIS_URL for a real worker)")
-            return
-        worker = subprocess.Popen(
+        worker = subprocess.Popen(  # noqa: S603 (our own interpreter, arguments and name)
             [
                 sys.executable,
                 "-m",
@@ -220,18 +241,82 @@ class Command(BaseCommand):
                 "config",
                 "--quiet",
                 "worker",
-                "--pool=solo",
+                *pool,
                 "--loglevel=WARNING",
-                "--hostname=bench@%h",
+                f"--hostname={name}@%h",
             ],
             env=env,
         )
         try:
             deadline = time.monotonic() + 60
-            while "bench@" not in check_worker().detail:
+            while f"{name}@" not in check_worker().detail:
                 if time.monotonic() > deadline:
                     raise CommandError("the benchmark's worker did not start")
                 time.sleep(0.2)
+            yield worker
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+
+    def _celery_run(self, processes: int) -> None:
+        """A full run through Celery with one worker of ``processes`` prefork processes: the
+        run's stages (from its timestamps and the stage changes seen every 0.1 s), the worker
+        processes' CPU seconds and peak memory, what it wrote."""
+        if not settings.REDIS_URL:
+            self.stdout.write("celery run: skipped (needs REDIS_URL for a real worker)")
+            return
+        pool = ("--pool=prefork", f"--concurrency={processes}")
+        with self._worker(f"bench-celery{processes}-{os.getpid()}", *pool) as worker:
+            time.sleep(2)  # the prefork children start after the worker reports in
+            cpu_before = {pid: _cpu_seconds(pid) for pid in _process_tree(worker.pid)}
+            load_before = os.getloadavg()
+            run = services.match_run_request(actor=None)
+            seen: dict[str, float] = {}
+            started = time.perf_counter()
+            while True:
+                row = MatchRun.objects.filter(pk=run.pk).values("status", "stage").get()
+                seen.setdefault(row["stage"] or "queued", time.perf_counter())
+                if row["status"] not in (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING):
+                    break
+                if time.perf_counter() - started > 3 * 60 * 60:
+                    raise CommandError("the Celery run did not end within 3 hours")
+                time.sleep(0.1)
+            ended = time.perf_counter()
+            tree = _process_tree(worker.pid)
+            # Each process's CPU seconds during the run and peak memory, the busiest first.
+            usage = sorted(
+                ((_cpu_seconds(pid) - cpu_before.get(pid, 0.0), _peak_mb(pid)) for pid in tree),
+                reverse=True,
+            )
+            load_after = os.getloadavg()
+        run.refresh_from_db()
+        if run.status != MatchRun.Status.SUCCEEDED:
+            raise CommandError(f"the Celery run ended {run.status}: {run.error}")
+        order = ["queued", "loading posts", "fitting", "finding peers", "applying"]
+        marks = [(stage, seen[stage]) for stage in order if stage in seen] + [("done", ended)]
+        self.stdout.write(
+            f"\nfull run through Celery, one worker of {processes} prefork process(es) "
+            f"(load average {load_before[0]:.2f} before, {load_after[0]:.2f} after):"
+            "\n| stage (seen every 0.1 s) | wall s |\n|---|---|"
+        )
+        for (stage, at), (_, until) in pairwise(marks):
+            self.stdout.write(f"| {stage} | {until - at:.1f} |")
+        total = (run.finished_at - run.started_at).total_seconds()
+        self.stdout.write(
+            f"started -> finished (the run's timestamps): {total:.1f} s wall; requested -> "
+            f"finished {(run.finished_at - run.created_at).total_seconds():.1f} s; worker "
+            f"processes' CPU {sum(cpu for cpu, _ in usage):.1f} s; per process CPU s / peak MB: "
+            f"{', '.join(f'{cpu:.1f} / {mb:.0f}' for cpu, mb in usage)}; peer graph "
+            f"{run.metrics.get('peer_graph')}"
+            f" posts; transitions {run.metrics.get('transitions')}\n{run_writes(run)}"
+        )
+        self.stdout.flush()
+
+    def _latency(self, count: int) -> None:
+        if not settings.REDIS_URL:
+            self.stdout.write("latency: skipped (needs REDIS_URL for a real worker)")
+            return
+        with self._worker("bench", "--pool=solo"):
             author = User.objects.filter(username__startswith="generated-").first()
             samples = list(Post.objects.order_by("?").values_list("title", "body")[: count + 1])
             latencies = []
@@ -253,6 +338,37 @@ class Command(BaseCommand):
                 f"p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
                 f"max {latencies[-1] * 1000:.0f} ms"
             )
-        finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for thread in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (thread / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_mb(pid: int) -> float:
+    """Peak resident memory of a live process (VmHWM), 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
