@@ -270,7 +270,7 @@ class Command(BaseCommand):
             time.sleep(2)  # the prefork children start after the worker reports in
             cpu_before = {pid: _cpu_seconds(pid) for pid in _process_tree(worker.pid)}
             load_before = os.getloadavg()
-            run = services.match_run_request(actor=None)
+            run = services.match_run_request(actor=None, full=True)  # a fit afresh
             seen: dict[str, float] = {}
             started = time.perf_counter()
             while True:
