@@ -290,7 +290,7 @@ class Command(BaseCommand):
             )
             load_after = os.getloadavg()
         run.refresh_from_db()
-        if run.status != MatchRun.Status.SUCCEEDED:
+        if run.status != MatchRun.Status.SUCCEEDED or not (run.started_at and run.finished_at):
             raise CommandError(f"the Celery run ended {run.status}: {run.error}")
         order = ["queued", "loading posts", "fitting", "finding peers", "applying"]
         marks = [(stage, seen[stage]) for stage in order if stage in seen] + [("done", ended)]
