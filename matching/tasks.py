@@ -73,9 +73,11 @@ def peers_chunk(run_id: int, post_ids: list[int], number: int = 0) -> dict:
 
 @shared_task(name="matching.apply_run")
 def apply_run(chunks: list[dict], run_id: int) -> None:
+    """The chord's callback: ``chunks`` are what the chunk tasks returned (their numbers); their
+    results wait in the database."""
     try:
         with services.match_run_heartbeat(run_id):
-            services.match_run_apply(run_id=run_id, chunks=chunks)
+            services.match_run_apply(run_id=run_id)
     except Exception as exc:
         services.match_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
         raise

@@ -76,26 +76,17 @@ def notify(
     """Tell someone about something, if their preferences allow that kind. It shows in the app at
     once; by mail immediately (after commit) or in the daily digest, as they chose. Returns None
     when their preferences turn this kind off, or when they caused it themselves."""
-    if not user.is_active or (actor is not None and actor.pk == user.pk):
+    if actor is not None and actor.pk == user.pk:
         return None
-    profile = profile_ensure(user=user)
-    preference = KIND_PREFERENCE.get(kind)
-    if preference and not getattr(profile, preference):
-        return None
-    notification = Notification.objects.create(
-        user=user, kind=kind, title=title[:200], url=url[:500], actor=actor
-    )
-    if profile.email_frequency == Profile.EmailFrequency.IMMEDIATELY and user.email:
-        # By task name: profiles.tasks imports this module.
-        enqueue_on_commit("profiles.mail_notification", [notification.pk])
-    return notification
+    written = notify_many(users=[user], kind=kind, title=title, url=url, actor=actor)
+    return written[0] if written else None
 
 
 def notify_many(
-    *, users: Sequence[User], kind: str, title: str, url: str = ""
+    *, users: Sequence[User], kind: str, title: str, url: str = "", actor: User | None = None
 ) -> list[Notification]:
     """:func:`notify` for many people at once (a run inviting thousands of authors): profiles
-    read and made in one query each, notifications written in one. Returns those written."""
+    made and read in one query each, notifications written in one. Returns those written."""
     active = [u for u in users if u.is_active]
     if not active:
         return []
@@ -104,10 +95,14 @@ def notify_many(
     preference = KIND_PREFERENCE.get(kind)
     wanted = [u for u in active if not preference or getattr(profiles[u.pk], preference)]
     notifications = Notification.objects.bulk_create(
-        [Notification(user=u, kind=kind, title=title[:200], url=url[:500]) for u in wanted]
+        [
+            Notification(user=u, kind=kind, title=title[:200], url=url[:500], actor=actor)
+            for u in wanted
+        ]
     )
     for notification, user in zip(notifications, wanted, strict=True):
         if profiles[user.pk].email_frequency == Profile.EmailFrequency.IMMEDIATELY and user.email:
+            # By task name: profiles.tasks imports this module.
             enqueue_on_commit("profiles.mail_notification", [notification.pk])
     return notifications
 

@@ -6,10 +6,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from communities.models import ContentStatus, Post
 from matching import engine
+
+# A post other people may be shown as a peer: open and visible, by an active author who lets
+# others find them (``is_searchable`` says the same of one loaded post).
+SEARCHABLE = Q(
+    status=Post.Status.OPEN,
+    moderation_status=ContentStatus.VISIBLE,
+    author__is_active=True,
+    author__profile__discoverable=True,
+)
 
 
 def matchable_posts() -> QuerySet[Post]:
@@ -27,9 +36,7 @@ def matchable_posts() -> QuerySet[Post]:
 def matchable_engine_posts() -> list[engine.Post]:
     """:func:`matchable_posts` as the engine sees them (``to_engine_post``), read in two queries
     without model instances: what a run fits, a hundred thousand posts at a time."""
-    base = Post.objects.exclude(status=Post.Status.HIDDEN).filter(
-        moderation_status=ContentStatus.VISIBLE
-    )
+    base = matchable_posts().select_related(None).prefetch_related(None)
     tags: dict[int, list[str]] = defaultdict(list)
     for post_id, slug in (
         Post.tags.through.objects.filter(post__in=base)
@@ -38,18 +45,18 @@ def matchable_engine_posts() -> list[engine.Post]:
         .iterator(chunk_size=20_000)
     ):
         tags[post_id].append(slug)
-    rows = base.order_by("pk").values_list(
-        "pk", "title", "body", "status", "author__is_active", "author__profile__discoverable"
-    )
+    rows = base.annotate(
+        searchable=ExpressionWrapper(SEARCHABLE, output_field=BooleanField())
+    ).values_list("pk", "title", "body", "searchable")
     return [
         engine.Post(
             id=pk,
             title=title,
             body=body,
             tags=tuple(tags.get(pk, ())),
-            searchable=bool(status == Post.Status.OPEN and active and discoverable),
+            searchable=bool(searchable),
         )
-        for pk, title, body, status, active, discoverable in rows.iterator(chunk_size=20_000)
+        for pk, title, body, searchable in rows.iterator(chunk_size=20_000)
     ]
 
 
@@ -67,12 +74,7 @@ def is_searchable(post: Post) -> bool:
 def searchable_authors(post_ids: Iterable[int] | None = None) -> dict[int, int]:
     """Post id -> author id for those of ``post_ids`` (every post when None: one query, no list
     of ids, for a run's apply) that may be shown to others as peers."""
-    posts = Post.objects.filter(
-        status=Post.Status.OPEN,
-        moderation_status=ContentStatus.VISIBLE,
-        author__is_active=True,
-        author__profile__discoverable=True,
-    )
+    posts = Post.objects.filter(SEARCHABLE)
     if post_ids is not None:
         posts = posts.filter(pk__in=list(post_ids))
     return dict(posts.values_list("pk", "author_id").iterator(chunk_size=20_000))

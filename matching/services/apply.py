@@ -476,10 +476,10 @@ def _store_found(run: MatchRun, outcome: _Outcome) -> None:
         raise RuntimeError(f"{run.metrics['chunks'] - count} chunks of the run are missing")
 
 
-def match_run_apply(*, run_id: int, chunks: Sequence[dict[str, Any]] = ()) -> MatchRun | None:
+def match_run_apply(*, run_id: int) -> MatchRun | None:
     """Apply a run's whole result in one transaction: communities, placements, proposals and
-    invitations, then the peers and fits its chunks stored (``chunks`` are what the chunk tasks
-    returned: their numbers, unused). Safe to run twice: a finished run is left alone."""
+    invitations, then the peers and fits its chunks stored (``MatchRunChunk``). Safe to run
+    twice: a finished run is left alone."""
     match_run_progress(run_id, stage="applying", progress=90)
     with transaction.atomic():
         run = (

@@ -177,6 +177,9 @@ def test_staff_start_a_run_over_the_api_and_follow_it(topic_posts, client, worke
     assert done["status"] == "succeeded", done
     assert done["progress"] == 100 and done["config_id"].startswith("matcher-")
     assert Community.objects.filter(status="proposed").count() == 3
+    # Staff asking for a run get a full fit, even where an update would do.
+    again = client.post("/api/match-runs/").json()["id"]
+    assert MatchRun.objects.get(pk=again).metrics["full_requested"] is True
     member = UserFactory()
     client.force_login(member)
     assert client.post("/api/match-runs/").status_code == 403

@@ -15,10 +15,13 @@ a benchmark database.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -38,10 +41,11 @@ class Command(BaseCommand):
         parser.add_argument("--stage", choices=STAGES, help="(internal) run one stage")
         parser.add_argument("--run", type=int, help="(internal) the run")
         parser.add_argument("--part", type=int, default=0, help="(internal) this process's share")
+        parser.add_argument("--chunks", type=Path, help="(internal) the fit's chunks, as JSON")
 
     def handle(self, *args, full=False, search_processes=1, stage=None, run=None, part=0, **opts):
         if stage is not None:
-            self._child(stage, run, part, search_processes)
+            self._child(stage, run, part, search_processes, opts["chunks"])
             return
         if search_processes < 1:
             raise CommandError("--search-processes must be at least 1")
@@ -53,11 +57,13 @@ class Command(BaseCommand):
         self.stdout.write("| stage | processes | wall s | CPU s (sum) | peak MB (largest) |")
         self.stdout.write("|---|---|---|---|---|")
         total = 0.0
-        for name in STAGES:
-            count = search_processes if name == "search" else 1
-            wall, cpu, peak = self._stage(name, request.pk, count)
-            total += wall
-            self.stdout.write(f"| {name} | {count} | {wall:.1f} | {cpu:.1f} | {peak:,.0f} |")
+        with tempfile.TemporaryDirectory() as tmp:
+            chunks = Path(tmp) / "chunks.json"  # the fit's chunks, for the search processes
+            for name in STAGES:
+                count = search_processes if name == "search" else 1
+                wall, cpu, peak = self._stage(name, request.pk, count, chunks)
+                total += wall
+                self.stdout.write(f"| {name} | {count} | {wall:.1f} | {cpu:.1f} | {peak:,.0f} |")
         result = MatchRun.objects.get(pk=request.pk)
         if result.status != MatchRun.Status.SUCCEEDED:
             raise CommandError(f"run #{result.pk} {result.status}: {result.error}")
@@ -68,7 +74,9 @@ class Command(BaseCommand):
             f"chunks, {total:.1f} s wall in all\n{run_writes(result)}"
         )
 
-    def _stage(self, name: str, run_id: int, count: int) -> tuple[float, float, float]:
+    def _stage(
+        self, name: str, run_id: int, count: int, chunks: Path
+    ) -> tuple[float, float, float]:
         """Run a stage in ``count`` processes at once: wall seconds until the last ends, their
         CPU seconds, and the largest peak resident memory among them (MB)."""
         start = time.perf_counter()
@@ -86,6 +94,8 @@ class Command(BaseCommand):
                     str(count),
                     "--part",
                     str(i),
+                    "--chunks",
+                    str(chunks),
                 ]
             )
             for i in range(count)
@@ -104,21 +114,16 @@ class Command(BaseCommand):
             raise CommandError(f"the {name} stage failed (exit {failed})")
         return time.perf_counter() - start, cpu, peak
 
-    def _child(self, stage: str, run_id: int | None, part: int, parts: int) -> None:
-        if run_id is None:
-            raise CommandError("--stage needs --run")
+    def _child(
+        self, stage: str, run_id: int | None, part: int, parts: int, chunks: Path | None
+    ) -> None:
+        if run_id is None or chunks is None:
+            raise CommandError("--stage needs --run and --chunks")
         if stage == "fit":
-            chunks = services.match_run_fit(run_id=run_id) or []
-            MatchRun.objects.filter(pk=run_id).update(
-                metrics={**MatchRun.objects.get(pk=run_id).metrics, "bench_chunks": chunks}
-            )
+            chunks.write_text(json.dumps(services.match_run_fit(run_id=run_id) or []))
         elif stage == "search":
-            chunks = MatchRun.objects.get(pk=run_id).metrics.get("bench_chunks", [])
-            for number, chunk in enumerate(chunks):
+            for number, chunk in enumerate(json.loads(chunks.read_text())):
                 if number % parts == part:
                     services.match_run_peers_chunk(run_id=run_id, post_ids=chunk, number=number)
         else:
-            run = MatchRun.objects.get(pk=run_id)
-            metrics = {k: v for k, v in run.metrics.items() if k != "bench_chunks"}
-            MatchRun.objects.filter(pk=run_id).update(metrics=metrics)
             services.match_run_apply(run_id=run_id)
