@@ -90,8 +90,12 @@ def notify_many(
     active = [u for u in users if u.is_active]
     if not active:
         return []
-    Profile.objects.bulk_create([Profile(user=u) for u in active], ignore_conflicts=True)
     profiles = {p.user_id: p for p in Profile.objects.filter(user__in=active)}
+    missing = [u.pk for u in active if u.pk not in profiles]
+    if missing:
+        # By id: a Profile(user=u) would replace the profile cached on the caller's user object.
+        Profile.objects.bulk_create([Profile(user_id=pk) for pk in missing], ignore_conflicts=True)
+        profiles.update({p.user_id: p for p in Profile.objects.filter(user_id__in=missing)})
     preference = KIND_PREFERENCE.get(kind)
     wanted = [u for u in active if not preference or getattr(profiles[u.pk], preference)]
     notifications = Notification.objects.bulk_create(

@@ -198,3 +198,4 @@ def test_notify_many_follows_each_persons_preferences_like_notify(
     }
     assert [m.to for m in mail.outbox] == [["ada@example.org"]]
     assert Profile.objects.filter(user=no_profile).exists()
+    assert daily.profile.email_frequency == "daily"  # the caller's cached profile is left alone
