@@ -197,6 +197,7 @@ else:
 
 # Celery (namespace CELERY_ in config/celery.py).
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+# A task's hard time limit; the soft one (SoftTimeLimitExceeded) comes a minute earlier.
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 if REDIS_URL:
@@ -230,8 +231,6 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = CELERY_TASK_TIME_LIMIT
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A web request that sends a task after its write gives up on an unreachable broker within about
 # a second (core/queue.py logs it; the re-queue sends the task later) instead of hanging.
@@ -245,8 +244,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_WORKER_SEND_TASK_EVENTS = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
-# The worker writes a heartbeat to the cache this often; /healthz calls the worker down when the
-# last one is older than KINDRED_WORKER_STALE_AFTER seconds.
+# The worker writes a heartbeat to the cache this often; /readyz calls the workers down when the
+# newest one is older than KINDRED_WORKER_STALE_AFTER seconds (core/health.py).
 KINDRED_WORKER_HEARTBEAT_SECONDS = env.int("KINDRED_WORKER_HEARTBEAT_SECONDS", default=10)
 KINDRED_WORKER_STALE_AFTER = env.int("KINDRED_WORKER_STALE_AFTER", default=45)
 # /readyz names the failing part, with the reason, to staff and to a request carrying

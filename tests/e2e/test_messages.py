@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from communities.models import Post
 from matching.models import PeerSuggestion
 from profiles.models import Message
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import DESKTOP, screenshot
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -70,6 +70,7 @@ def test_writing_to_a_peer_who_reads_it_and_blocks(page: Page, peers):
     page.get_by_label("Your message").fill("Raised beds, yes!")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("Raised beds, yes!")).to_be_visible()
+    screenshot(page, "conversation")
 
     page.get_by_role("button", name="Block Ada Lovelace").click()
     expect(

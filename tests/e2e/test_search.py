@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.communities.factories import CommunityFactory, PlacementFactory, PostFactory
+from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -42,6 +43,7 @@ def test_search_from_the_header_filter_and_keep_the_address(page: Page, coffee):
     expect(hit).to_be_visible()
     expect(hit.locator("mark")).to_have_text("grinder")
     assert page.url.endswith("/search/?q=grinder")
+    screenshot(page, "search")
 
     # Filter by community: htmx swaps the results and the address bar follows.
     main.get_by_label("Community").select_option(label="Home espresso")
