@@ -64,10 +64,6 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
     )
 
 
-def notification_unread_count(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
 def person_detail(*, username: str) -> QuerySet[User]:
     """Active people by username, with their profile and interests (tags, in their default
     order: by slug)."""
@@ -76,6 +72,18 @@ def person_detail(*, username: str) -> QuerySet[User]:
         .select_related("profile")
         .prefetch_related("profile__interests")
     )
+
+
+def account_for_login(login: str) -> User | None:
+    """The account a log-in name means: a username, or any email address of the account."""
+    login = login.strip()
+    if not login:
+        return None
+    if "@" in login:
+        matches = User.objects.filter(Q(email__iexact=login) | Q(emailaddress__email__iexact=login))
+    else:
+        matches = User.objects.filter(username__iexact=login)
+    return matches.order_by("pk").first()
 
 
 def token_list(*, user: User) -> QuerySet[ApiToken]:
@@ -119,6 +127,20 @@ def conversation_for(*, user: User, pk: int) -> Conversation | None:
         Conversation.objects.filter(Q(first=user) | Q(second=user), pk=pk)
         .select_related("first__profile", "second__profile")
         .first()
+    )
+
+
+def conversation_between(*, one: User, other: User) -> Conversation | None:
+    """The two people's conversation, or None when they have none."""
+    first, second = sorted((one, other), key=lambda user: user.pk)
+    return Conversation.objects.filter(first=first, second=second).first()
+
+
+def message_visible_to(*, viewer: User, message: Message) -> bool:
+    """Only the two people in a conversation, and site staff, see its messages."""
+    return bool(
+        viewer.is_authenticated
+        and (viewer.is_staff or viewer.pk in (message.sender_id, message.recipient_id))
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 
 from profiles import selectors
-from profiles.conversations import message_refusal
+from profiles.permissions import message_refusal
 
 register = template.Library()
 

@@ -14,27 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from profiles import conversations, selectors
-from profiles.conversations import MESSAGE_MAX_LENGTH
+from profiles import permissions, selectors, services
+from profiles.forms import MessageForm
 from profiles.models import Conversation, User
 
-# What the pages promise about who can be written to (profiles.conversations applies it).
+# What the pages promise about who can be written to (profiles.permissions applies it).
 WHO_CAN_WRITE = (
     "You can write to people who let others find them by their posts, and to anyone who has "
     "written to you. Nobody can write to you once you block them."
 )
-
-
-class MessageForm(forms.Form):
-    body = forms.CharField(
-        label="Your message",
-        max_length=MESSAGE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", None))
 
 
 def _person(username: str) -> User:
@@ -54,7 +42,7 @@ def _send(request: HttpRequest, form: MessageForm, recipient: User) -> tuple[obj
     if not form.is_valid():
         return None, 400
     try:
-        sent = conversations.message_send(
+        sent = services.message_send(
             sender=request.user, recipient=recipient, body=form.cleaned_data["body"]
         )
     except ValidationError as error:
@@ -83,10 +71,10 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 def conversation_start(request: HttpRequest, username: str) -> HttpResponse:
     """Write to someone: their conversation with you if there is one, else a first message."""
     person = _person(username)
-    existing = conversations.conversation_between(one=request.user, other=person)
+    existing = selectors.conversation_between(one=request.user, other=person)
     if existing is not None and existing.last_message_at is not None:
         return redirect(existing)
-    refusal = conversations.message_refusal(sender=request.user, recipient=person)
+    refusal = permissions.message_refusal(sender=request.user, recipient=person)
     form = MessageForm(request.POST or None)
     status = 403 if refusal else 200
     if request.method == "POST" and not refusal:
@@ -114,7 +102,7 @@ def _conversation_context(request: HttpRequest, conversation: Conversation, form
         "conversation_messages": list(all_messages[max(0, total - shown) :]),
         "earlier": max(0, total - shown),
         "form": form,
-        "refusal": conversations.message_refusal(sender=request.user, recipient=other),
+        "refusal": permissions.message_refusal(sender=request.user, recipient=other),
         "blocked": selectors.block_exists(blocker=request.user, blocked=other),
     }
 
@@ -130,7 +118,7 @@ def _own_conversation(request: HttpRequest, pk: int) -> Conversation:
 def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A conversation; opening it marks what the other person wrote read."""
     conversation = _own_conversation(request, pk)
-    conversations.conversation_mark_read(user=request.user, conversation=conversation)
+    services.conversation_mark_read(user=request.user, conversation=conversation)
     context = _conversation_context(request, conversation, MessageForm())
     return render(request, "profiles/conversation.html", context)
 
@@ -143,15 +131,15 @@ def conversation_send(request: HttpRequest, pk: int) -> HttpResponse:
     form = MessageForm(request.POST)
     sent, status = _send(request, form, conversation.other(request.user))
     if sent is not None:
-        conversations.conversation_mark_read(user=request.user, conversation=conversation)
-        if not _is_htmx(request):
+        services.conversation_mark_read(user=request.user, conversation=conversation)
+        if not request.htmx:
             messages.success(request, "Message sent.")
             return redirect(sent.get_absolute_url())
         context = _conversation_context(request, conversation, MessageForm())
         context["sent"] = sent
         return render(request, "profiles/_conversation_messages.html", context)
     context = _conversation_context(request, conversation, form)
-    if _is_htmx(request):  # htmx swaps 2xx answers only; the form shows what is wrong
+    if request.htmx:  # htmx swaps 2xx answers only; the form shows what is wrong
         return render(request, "profiles/_conversation_messages.html", context)
     return render(request, "profiles/conversation.html", context, status=status)
 
@@ -168,7 +156,7 @@ def _back(request: HttpRequest, person: User) -> HttpResponse:
 def person_block(request: HttpRequest, username: str) -> HttpResponse:
     person = _person(username)
     try:
-        conversations.person_block(actor=request.user, person=person)
+        services.person_block(actor=request.user, person=person)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _back(request, person)
@@ -184,6 +172,6 @@ def person_block(request: HttpRequest, username: str) -> HttpResponse:
 @require_POST
 def person_unblock(request: HttpRequest, username: str) -> HttpResponse:
     person = _person(username)
-    conversations.person_unblock(actor=request.user, person=person)
+    services.person_unblock(actor=request.user, person=person)
     messages.success(request, f"You unblocked {person.public_name}: you can write to each other.")
     return _back(request, person)

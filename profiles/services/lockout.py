@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.http import HttpRequest
 
 from core.client import client_key
 from profiles.models import User
+from profiles.selectors import account_for_login
 
 
 class LoginLocked(Exception):
@@ -64,18 +64,6 @@ def _duration(seconds: int) -> str:
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def account_for_login(login: str) -> User | None:
-    """The account a log-in name means: a username, or any email address of the account."""
-    login = login.strip()
-    if not login:
-        return None
-    if "@" in login:
-        matches = User.objects.filter(Q(email__iexact=login) | Q(emailaddress__email__iexact=login))
-    else:
-        matches = User.objects.filter(username__iexact=login)
-    return matches.order_by("pk").first()
 
 
 def _generation(user_id: int) -> int:
