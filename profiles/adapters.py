@@ -9,6 +9,7 @@ from django.shortcuts import render
 from core.client import client_address
 from profiles.selectors import site_ban_of
 from profiles.services import (
+    LoginAttempt,
     LoginLocked,
     login_attempt_begin,
     login_attempt_succeeded,
@@ -23,6 +24,8 @@ class AccountAdapter(DefaultAccountAdapter):
     is told why and until when instead of being logged in. Log-ins go through Kindred's lockout
     (profiles/services/lockout.py: one per account, whatever the door), and allauth's own limits
     count per client behind the trusted proxies (core/client.py)."""
+
+    _attempt: LoginAttempt | None  # the log-in under way, counted by pre_authenticate
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)

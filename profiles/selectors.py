@@ -149,16 +149,6 @@ def message_list(*, conversation: Conversation) -> QuerySet[Message]:
     return Message.objects.filter(conversation=conversation).order_by("created_at", "id")
 
 
-def unread_conversation_count(*, user: User) -> int:
-    """How many conversations hold a message to ``user`` not read yet (one COUNT)."""
-    return (
-        Message.objects.filter(recipient=user, read_at__isnull=True)
-        .values("conversation")
-        .distinct()
-        .count()
-    )
-
-
 def block_exists(*, blocker: User, blocked: User) -> bool:
     return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
 

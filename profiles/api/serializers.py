@@ -51,7 +51,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "title", "url", "actor", "created_at", "read", "read_at"]
 
     def get_actor(self, notification: Notification) -> str | None:
-        return notification.actor.public_name if notification.actor_id else None
+        return notification.actor.public_name if notification.actor is not None else None
 
     def get_read(self, notification: Notification) -> bool:
         return notification.read_at is not None
@@ -73,7 +73,9 @@ class PersonRefSerializer(serializers.Serializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    sender = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    sender: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     body = serializers.SerializerMethodField(help_text="Null when a moderator removed it.")
     removed = serializers.SerializerMethodField()
     read = serializers.SerializerMethodField(help_text="Whether the recipient has read it.")
@@ -109,7 +111,11 @@ class ConversationSerializer(serializers.ModelSerializer):
         return int(getattr(conversation, "unread", 0) or 0)
 
     def get_last_message(self, conversation: Conversation) -> str | None:
-        return None if getattr(conversation, "last_removed", None) else conversation.last_body
+        return (
+            None
+            if getattr(conversation, "last_removed", None)
+            else getattr(conversation, "last_body", None)
+        )
 
 
 class MessageInSerializer(serializers.Serializer):

@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.client import client_key
@@ -57,8 +56,6 @@ class ObtainTokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    # Ours limit size and nesting (core/parsers.py).
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         request=TokenRequestSerializer,

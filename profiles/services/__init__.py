@@ -8,6 +8,7 @@ so. Callers import them from here (``from profiles.services import notify``).
 
 from profiles.services.blocks import person_block, person_unblock
 from profiles.services.lockout import (
+    LoginAttempt,
     LoginLocked,
     login_attempt_begin,
     login_attempt_succeeded,
@@ -35,6 +36,7 @@ from profiles.services.verification import (
 
 __all__ = [
     "VERIFY_REMINDER_KEY",
+    "LoginAttempt",
     "LoginLocked",
     "conversation_mark_read",
     "email_verification_reminders_send",

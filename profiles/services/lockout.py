@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -96,7 +97,7 @@ def login_attempt_begin(request: HttpRequest, *, login: str) -> LoginAttempt:
     attempt = LoginAttempt(user_id=user.pk if user else None, address=address)
     if not settings.KINDRED_RATE_LIMITS_ENABLED:
         return attempt
-    rules = settings.KINDRED_LOGIN_LOCKOUT
+    rules: dict[str, Any] = settings.KINDRED_LOGIN_LOCKOUT
     if user is not None:
         account = f"user:{user.pk}:{_generation(user.pk)}"
     else:  # no such account: count the name, so that unknown and known names look alike
@@ -128,7 +129,7 @@ def login_attempt_succeeded(attempt: LoginAttempt) -> None:
             cache.decr(key)
     if attempt.user_id is None or not settings.KINDRED_RATE_LIMITS_ENABLED:
         return
-    rules = settings.KINDRED_LOGIN_LOCKOUT
+    rules: dict[str, Any] = settings.KINDRED_LOGIN_LOCKOUT
     here = _hash(attempt.address)
     known = [a for a in (cache.get(_known_key(attempt.user_id)) or []) if a != here]
     known = [here, *known][: int(rules["known_addresses"])]

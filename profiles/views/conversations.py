@@ -13,16 +13,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
 from profiles import permissions, selectors, services
 from profiles.forms import MessageForm
-from profiles.models import Conversation, User
+from profiles.models import Conversation, Message, User
 
 # What the pages promise about who can be written to (profiles.permissions applies it).
 WHO_CAN_WRITE = (
     "You can write to people who let others find them by their posts, and to anyone who has "
     "written to you. Nobody can write to you once you block them."
 )
+
+
+class SignedInRequest(HttpRequest):
+    """What these pages receive, for the type checker: login_required lets only signed-in people
+    in, and django-htmx's HtmxMiddleware sets ``htmx``."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def _person(username: str) -> User:
@@ -37,7 +46,9 @@ def _form_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _send(request: HttpRequest, form: MessageForm, recipient: User) -> tuple[object, int]:
+def _send(
+    request: SignedInRequest, form: MessageForm, recipient: User
+) -> tuple[Message | None, int]:
     """Send the form's message; (the message, 200) or (None, the status for the form)."""
     if not form.is_valid():
         return None, 400
@@ -55,7 +66,7 @@ def _send(request: HttpRequest, form: MessageForm, recipient: User) -> tuple[obj
 
 
 @login_required
-def conversation_list(request: HttpRequest) -> HttpResponse:
+def conversation_list(request: SignedInRequest) -> HttpResponse:
     """One's conversations, the latest first, with what is unread."""
     page = Paginator(selectors.conversation_list(user=request.user), 30).get_page(
         request.GET.get("page")
@@ -68,7 +79,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def conversation_start(request: HttpRequest, username: str) -> HttpResponse:
+def conversation_start(request: SignedInRequest, username: str) -> HttpResponse:
     """Write to someone: their conversation with you if there is one, else a first message."""
     person = _person(username)
     existing = selectors.conversation_between(one=request.user, other=person)
@@ -91,7 +102,7 @@ def conversation_start(request: HttpRequest, username: str) -> HttpResponse:
     return render(request, "profiles/conversation_start.html", context, status=status)
 
 
-def _conversation_context(request: HttpRequest, conversation: Conversation, form) -> dict:
+def _conversation_context(request: SignedInRequest, conversation: Conversation, form) -> dict:
     other = conversation.other(request.user)
     all_messages = selectors.message_list(conversation=conversation)
     total = all_messages.count()
@@ -107,7 +118,7 @@ def _conversation_context(request: HttpRequest, conversation: Conversation, form
     }
 
 
-def _own_conversation(request: HttpRequest, pk: int) -> Conversation:
+def _own_conversation(request: SignedInRequest, pk: int) -> Conversation:
     conversation = selectors.conversation_for(user=request.user, pk=pk)
     if conversation is None:
         raise Http404("No such conversation.")
@@ -115,7 +126,7 @@ def _own_conversation(request: HttpRequest, pk: int) -> Conversation:
 
 
 @login_required
-def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """A conversation; opening it marks what the other person wrote read."""
     conversation = _own_conversation(request, pk)
     services.conversation_mark_read(user=request.user, conversation=conversation)
@@ -125,7 +136,7 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def conversation_send(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_send(request: SignedInRequest, pk: int) -> HttpResponse:
     """Send a message in a conversation. With htmx the messages and form come back in place."""
     conversation = _own_conversation(request, pk)
     form = MessageForm(request.POST)
@@ -144,7 +155,7 @@ def conversation_send(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "profiles/conversation.html", context, status=status)
 
 
-def _back(request: HttpRequest, person: User) -> HttpResponse:
+def _back(request: SignedInRequest, person: User) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -153,7 +164,7 @@ def _back(request: HttpRequest, person: User) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_block(request: HttpRequest, username: str) -> HttpResponse:
+def person_block(request: SignedInRequest, username: str) -> HttpResponse:
     person = _person(username)
     try:
         services.person_block(actor=request.user, person=person)
@@ -170,7 +181,7 @@ def person_block(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_unblock(request: HttpRequest, username: str) -> HttpResponse:
+def person_unblock(request: SignedInRequest, username: str) -> HttpResponse:
     person = _person(username)
     services.person_unblock(actor=request.user, person=person)
     messages.success(request, f"You unblocked {person.public_name}: you can write to each other.")

@@ -54,12 +54,12 @@ def test_unread_counts_conversations_and_opening_marks_them_read(ada, grace):
     services.message_send(sender=ada, recipient=grace, body="one")
     services.message_send(sender=ada, recipient=grace, body="two")
     services.message_send(sender=alan, recipient=grace, body="three")
-    assert selectors.unread_conversation_count(user=grace) == 2
-    assert selectors.unread_conversation_count(user=ada) == 0
+    assert selectors.header_state(user=grace).unread_messages == 2
+    assert selectors.header_state(user=ada).unread_messages == 0
     conversation = selectors.conversation_between(one=grace, other=ada)
     assert services.conversation_mark_read(user=grace, conversation=conversation) == 2
     assert services.conversation_mark_read(user=grace, conversation=conversation) == 0
-    assert selectors.unread_conversation_count(user=grace) == 1
+    assert selectors.header_state(user=grace).unread_messages == 1
     # The notification about that conversation is read with it.
     assert not Notification.objects.filter(
         user=grace, url=conversation.get_absolute_url(), read_at__isnull=True
