@@ -3,13 +3,16 @@ log-in, and one's API tokens: listed, named, made and revoked on a settings page
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
 from allauth.account.views import login as allauth_login
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -17,9 +20,10 @@ from django.views.decorators.http import require_POST
 
 from profiles import selectors, services
 from profiles.forms import TokenForm
+from profiles.views import SignedInRequest
 
 
-def login(request, *args, **kwargs):
+def login(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
     """allauth's log-in page. When the lockout refused the attempt (profiles/services/lockout.py),
     the form comes back with its message as a 429 with Retry-After, so scripts and proxies see
     it."""
@@ -31,9 +35,9 @@ def login(request, *args, **kwargs):
     return response
 
 
-def admin_login(request):
+def admin_login(request: HttpRequest) -> HttpResponse:
     """The admin logs in through the site's log-in page, so that its lockout after repeated
-    failures (allauth's rate limits) covers the admin too. A signed-in person without staff
+    failures (profiles/services/lockout.py) covers the admin too. A signed-in person without staff
     rights is refused rather than sent round in a loop."""
     next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
@@ -47,7 +51,7 @@ def admin_login(request):
 
 
 @login_required
-def token_list(request):
+def token_list(request: SignedInRequest) -> HttpResponse:
     """One's API tokens, and a form to make one. A new token's key is shown once, right here."""
     form = TokenForm(request.POST or None)
     new_key = None
@@ -73,7 +77,7 @@ def token_list(request):
 
 @login_required
 @require_POST
-def token_revoke(request, public_id):
+def token_revoke(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     """Revoke one of one's tokens; scripts using it are refused from then on."""
     token = selectors.token_list(user=request.user).filter(public_id=public_id).first()
     if token is None:

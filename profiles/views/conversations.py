@@ -9,29 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_htmx.middleware import HtmxDetails
 
 from profiles import permissions, selectors, services
 from profiles.forms import MessageForm
 from profiles.models import Conversation, Message, User
+from profiles.views import SignedInRequest
 
 # What the pages promise about who can be written to (profiles.permissions applies it).
 WHO_CAN_WRITE = (
     "You can write to people who let others find them by their posts, and to anyone who has "
     "written to you. Nobody can write to you once you block them."
 )
-
-
-class SignedInRequest(HttpRequest):
-    """What these pages receive, for the type checker: login_required lets only signed-in people
-    in, and django-htmx's HtmxMiddleware sets ``htmx``."""
-
-    user: User
-    htmx: HtmxDetails
 
 
 def _person(username: str) -> User:
