@@ -24,8 +24,12 @@ from moderation.api import (
     ReportViewSet,
     SiteModerationViewSet,
 )
-from profiles.api import ApiTokenViewSet, NotificationViewSet, ObtainTokenView
-from profiles.api_messages import ConversationViewSet
+from profiles.api.views import (
+    ApiTokenViewSet,
+    ConversationViewSet,
+    NotificationViewSet,
+    ObtainTokenView,
+)
 
 
 @csrf_exempt

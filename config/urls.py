@@ -5,9 +5,8 @@ from communities import urls as communities_urls
 from communities.views import posts as post_views
 from core import views
 from matching import urls as matching_urls
-from profiles import account_views
 from profiles import urls as profiles_urls
-from profiles import views as profiles_views
+from profiles.views import accounts as account_views
 
 # The matching parts of the post pages keep their names in the communities namespace, beside the
 # post pages they belong to (communities may not import matching, so they are joined here).
@@ -23,9 +22,9 @@ people_urls = ([*profiles_urls.urlpatterns, *communities_urls.people_urlpatterns
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("admin/login/", profiles_views.admin_login, name="admin-login"),
+    path("admin/login/", account_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
-    # allauth's log-in page, answering 429 when the lockout refuses (profiles/lockout.py).
+    # allauth's log-in page, answering 429 when the lockout refuses (profiles/services/lockout.py).
     path("accounts/login/", account_views.login),
     path("accounts/", include("allauth.urls")),
     path("api/", include("config.api")),

@@ -6,7 +6,7 @@ limited alike; the API answers 429 with Retry-After (core/exceptions.py), pages 
 (core/middleware.py), each with the seconds left in the window. New accounts get the stricter
 limit. Without a user, callers key on the client (core.client.client_key, behind the trusted
 proxies). Sign-up is limited by allauth (ACCOUNT_RATE_LIMITS) and failed log-ins by the lockout
-(profiles/lockout.py); the same switch turns all of them off.
+(profiles/services/lockout.py); the same switch turns all of them off.
 
 While Redis is unreachable the cache forgets every count (core/cache.py), so the limits are not
 enforced and requests go on; the cache logs that once on the "kindred.degraded" logger.

@@ -7,21 +7,25 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from core.client import client_address
-from profiles.lockout import (
+from profiles.selectors import site_ban_of
+from profiles.services import (
+    LoginAttempt,
     LoginLocked,
     login_attempt_begin,
     login_attempt_succeeded,
     login_lockout_clear,
+    profile_ensure,
+    tokens_revoke_all,
 )
-from profiles.selectors import site_ban_of
-from profiles.services import profile_ensure, tokens_revoke_all
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Every account made through sign-up gets its profile at once; a person banned from the site
     is told why and until when instead of being logged in. Log-ins go through Kindred's lockout
-    (profiles/lockout.py: one per account, whatever the door), and allauth's own limits count per
-    client behind the trusted proxies (core/client.py)."""
+    (profiles/services/lockout.py: one per account, whatever the door), and allauth's own limits
+    count per client behind the trusted proxies (core/client.py)."""
+
+    _attempt: LoginAttempt | None  # the log-in under way, counted by pre_authenticate
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
@@ -52,7 +56,7 @@ class AccountAdapter(DefaultAccountAdapter):
         try:
             self._attempt = login_attempt_begin(request, login=login)
         except LoginLocked as locked:
-            # The log-in page answers 429 with Retry-After (profiles.account_views.login); the
+            # The log-in page answers 429 with Retry-After (profiles.views.accounts.login); the
             # token endpoint, 429 too.
             request.login_locked = locked  # type: ignore[attr-defined]
             raise forms.ValidationError(str(locked), code="too_many_login_attempts") from None

@@ -1,10 +1,11 @@
-"""The settings form: what a person shows and how Kindred keeps in touch."""
+"""The forms of profiles' pages: settings (what a person shows and how Kindred keeps in touch),
+sign-up's extra question, API tokens and direct messages."""
 
 from __future__ import annotations
 
 from django import forms
 
-from profiles.models import Profile
+from profiles.models import MESSAGE_MAX_LENGTH, Profile
 from profiles.services import profile_update
 
 
@@ -76,4 +77,12 @@ class TokenForm(forms.Form):
         label="Name",
         max_length=80,
         help_text="What the token is for, e.g. “backup script on my laptop”.",
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Your message",
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -174,6 +174,10 @@ class Conversation(models.Model):
         return self.second if user.pk == self.first_id else self.first
 
 
+# The longest direct message a person may send.
+MESSAGE_MAX_LENGTH = 5000
+
+
 class Message(models.Model):
     """One direct message. ``read_at`` is when the recipient opened the conversation after it;
     ``removed_at`` when a moderator upheld a report on it (its text is no longer shown)."""
@@ -183,7 +187,7 @@ class Message(models.Model):
     )
     sender = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    body = models.TextField(max_length=5000)
+    body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)

@@ -64,10 +64,6 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
     )
 
 
-def notification_unread_count(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
 def person_detail(*, username: str) -> QuerySet[User]:
     """Active people by username, with their profile and interests (tags, in their default
     order: by slug)."""
@@ -76,6 +72,18 @@ def person_detail(*, username: str) -> QuerySet[User]:
         .select_related("profile")
         .prefetch_related("profile__interests")
     )
+
+
+def account_for_login(login: str) -> User | None:
+    """The account a log-in name means: a username, or any email address of the account."""
+    login = login.strip()
+    if not login:
+        return None
+    if "@" in login:
+        matches = User.objects.filter(Q(email__iexact=login) | Q(emailaddress__email__iexact=login))
+    else:
+        matches = User.objects.filter(username__iexact=login)
+    return matches.order_by("pk").first()
 
 
 def token_list(*, user: User) -> QuerySet[ApiToken]:
@@ -122,19 +130,23 @@ def conversation_for(*, user: User, pk: int) -> Conversation | None:
     )
 
 
+def conversation_between(*, one: User, other: User) -> Conversation | None:
+    """The two people's conversation, or None when they have none."""
+    first, second = sorted((one, other), key=lambda user: user.pk)
+    return Conversation.objects.filter(first=first, second=second).first()
+
+
+def message_visible_to(*, viewer: User, message: Message) -> bool:
+    """Only the two people in a conversation, and site staff, see its messages."""
+    return bool(
+        viewer.is_authenticated
+        and (viewer.is_staff or viewer.pk in (message.sender_id, message.recipient_id))
+    )
+
+
 def message_list(*, conversation: Conversation) -> QuerySet[Message]:
     """A conversation's messages, oldest first."""
     return Message.objects.filter(conversation=conversation).order_by("created_at", "id")
-
-
-def unread_conversation_count(*, user: User) -> int:
-    """How many conversations hold a message to ``user`` not read yet (one COUNT)."""
-    return (
-        Message.objects.filter(recipient=user, read_at__isnull=True)
-        .values("conversation")
-        .distinct()
-        .count()
-    )
 
 
 def block_exists(*, blocker: User, blocked: User) -> bool:

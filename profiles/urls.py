@@ -1,29 +1,29 @@
 from django.urls import path
 
-from profiles import account_views, conversation_views, views
+from profiles.views import accounts, conversations, notifications
 
 # No app_name: config/urls.py includes these in the ``profiles`` namespace together with
 # communities.urls.people_urlpatterns (a person's page and settings, which show their posts,
 # communities and interests), these first, so that the fixed paths come before <username> and
 # no one's username can shadow them.
 urlpatterns = [
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications-read"),
-    path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
-    path("settings/tokens/", account_views.token_list, name="tokens"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications-read"),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification-open"),
+    path("settings/tokens/", accounts.token_list, name="tokens"),
     path(
         "settings/tokens/<uuid:public_id>/revoke/",
-        account_views.token_revoke,
+        accounts.token_revoke,
         name="token-revoke",
     ),
-    path("messages/", conversation_views.conversation_list, name="conversations"),
+    path("messages/", conversations.conversation_list, name="conversations"),
     path(
         "messages/to/<str:username>/",
-        conversation_views.conversation_start,
+        conversations.conversation_start,
         name="conversation-start",
     ),
-    path("messages/<int:pk>/", conversation_views.conversation_detail, name="conversation"),
-    path("messages/<int:pk>/send/", conversation_views.conversation_send, name="conversation-send"),
-    path("<str:username>/block/", conversation_views.person_block, name="block"),
-    path("<str:username>/unblock/", conversation_views.person_unblock, name="unblock"),
+    path("messages/<int:pk>/", conversations.conversation_detail, name="conversation"),
+    path("messages/<int:pk>/send/", conversations.conversation_send, name="conversation-send"),
+    path("<str:username>/block/", conversations.person_block, name="block"),
+    path("<str:username>/unblock/", conversations.person_unblock, name="unblock"),
 ]

@@ -139,8 +139,9 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="opti
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # allauth's own limits, per client address (KINDRED_TRUSTED_PROXIES, core/client.py). Failed
-# log-ins are counted by Kindred's lockout instead (profiles/lockout.py, KINDRED_LOGIN_LOCKOUT),
-# one per account on every door: the log-in page, the admin (which logs in there) and the API.
+# log-ins are counted by Kindred's lockout instead (profiles/services/lockout.py,
+# KINDRED_LOGIN_LOCKOUT), one per account on every door: the log-in page, the admin (which logs in
+# there) and the API.
 ACCOUNT_RATE_LIMITS: dict[str, str | None] | bool = {
     "login": "30/m/ip",
     "login_failed": None,
@@ -470,9 +471,9 @@ KINDRED_RATE_LIMITS = {
 # the right); 0: the app faces the internet and X-Forwarded-For is ignored. Production requires
 # it to be set. Every rate limit and the log-in lockout count per client (core/client.py).
 KINDRED_TRUSTED_PROXIES = env.int("KINDRED_TRUSTED_PROXIES", default=0)
-# The log-in lockout (profiles/lockout.py): failed log-ins per account and client address (what
-# an owner can meet, only where the failures came from); per account from addresses it never
-# logged in from (a guesser spread over many addresses; the owner's last `known_addresses`
+# The log-in lockout (profiles/services/lockout.py): failed log-ins per account and client address
+# (what an owner can meet, only where the failures came from); per account from addresses it
+# never logged in from (a guesser spread over many addresses; the owner's last `known_addresses`
 # addresses of the last `known_address_days` days are not held by it); per client address over
 # every account. Windows in seconds. A password reset clears an account's counters.
 KINDRED_LOGIN_LOCKOUT = {

@@ -33,8 +33,9 @@ from moderation.permissions import (
 from moderation.services.communities import community_archive_upheld
 from moderation.services.content import content_remove_upheld, content_unhide
 from moderation.services.log import Verb, clean_reason, log_write, tell, with_reason
-from profiles.conversations import message_remove_upheld, message_restore, message_visible_to
 from profiles.models import Message, User
+from profiles.selectors import message_visible_to
+from profiles.services import message_remove_upheld, message_restore
 
 
 def report_scope(target: Reportable, community: Community | None = None) -> Community | None:

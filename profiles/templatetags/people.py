@@ -9,24 +9,32 @@ from typing import Any
 from django import template
 
 from profiles import selectors
-from profiles.conversations import message_refusal
+from profiles.models import User
+from profiles.permissions import message_refusal
 
 register = template.Library()
 
 
 @register.inclusion_tag("profiles/_person_actions.html", takes_context=True)
-def person_actions(context: template.Context, person) -> dict[str, Any]:
+def person_actions(context: template.Context, person: User) -> dict[str, Any]:
     request = context.get("request")
     viewer = getattr(request, "user", None)
-    signed_in = viewer is not None and viewer.is_authenticated
-    others = signed_in and viewer.pk != person.pk
-    return {
+    shown: dict[str, Any] = {
         "request": request,
         "person": person,
         "viewer": viewer,
-        "others": others,
-        "refusal": message_refusal(sender=viewer, recipient=person) if others else None,
-        "blocked": others and selectors.block_exists(blocker=viewer, blocked=person),
-        "site_ban": selectors.site_ban_of(person) if others and viewer.is_staff else None,
+        "others": False,
+        "refusal": None,
+        "blocked": False,
+        "site_ban": None,
         "csrf_token": context.get("csrf_token"),
+    }
+    if viewer is None or not viewer.is_authenticated or viewer.pk == person.pk:
+        return shown
+    return {
+        **shown,
+        "others": True,
+        "refusal": message_refusal(sender=viewer, recipient=person),
+        "blocked": selectors.block_exists(blocker=viewer, blocked=person),
+        "site_ban": selectors.site_ban_of(person) if viewer.is_staff else None,
     }

@@ -13,9 +13,8 @@ from communities import services
 from communities.models import Membership, Post, Reply, Tag, Thread, Vote
 from moderation import services as moderation
 from moderation.models import ModerationAction
-from profiles.conversations import message_send
 from profiles.models import ApiToken, Message, Notification, Profile, User
-from profiles.services import token_create
+from profiles.services import message_send, token_create
 from tests.communities.factories import MembershipFactory
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from moderation import services
 from moderation.models import ModerationAction, Report
-from profiles import conversations
 from profiles.models import ApiToken, Message, Notification, SiteBan
+from profiles.services import message_send
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +197,7 @@ def test_staff_ban_and_lift_through_the_api(staff, ada):
 
 def test_staff_see_reports_on_people_and_messages_in_their_queue(staff, ada):
     grace = UserFactory(username="grace")
-    message = conversations.message_send(sender=grace, recipient=ada, body="Buy my course")
+    message = message_send(sender=grace, recipient=ada, body="Buy my course")
     services.report_create(reporter=ada, target=grace, reason="Sells things")
     services.report_create(reporter=ada, target=message, reason="Spam")
     client = Client()
@@ -210,7 +210,7 @@ def test_staff_see_reports_on_people_and_messages_in_their_queue(staff, ada):
 
 def test_upholding_a_report_on_a_message_removes_its_text_and_tells_the_sender(staff, ada):
     grace = UserFactory(username="grace")
-    message = conversations.message_send(sender=grace, recipient=ada, body="Rude words")
+    message = message_send(sender=grace, recipient=ada, body="Rude words")
     report = services.report_create(reporter=ada, target=message, reason="Rude")
     assert report.community is None
     services.report_decide(actor=staff, report=report, uphold=True, reason="Be kind")
@@ -229,7 +229,7 @@ def test_upholding_a_report_on_a_message_removes_its_text_and_tells_the_sender(s
 
 def test_a_message_report_is_decided_by_staff_only(ada):
     grace = UserFactory(username="grace")
-    message = conversations.message_send(sender=grace, recipient=ada, body="x")
+    message = message_send(sender=grace, recipient=ada, body="x")
     report = services.report_create(reporter=ada, target=message, reason="Rude")
     with pytest.raises(PermissionDenied):
         services.report_decide(actor=ada, report=report, uphold=True, reason="x")

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
-from profiles import conversations
+from profiles import services
 from profiles.models import Block, Conversation, Message, Profile
 from profiles.selectors import header_state
 from tests.profiles.factories import UserFactory
@@ -67,7 +67,7 @@ def test_writing_listing_and_reading_a_conversation(api, ada, grace):
 
 def test_someone_elses_conversation_is_not_found(api, grace):
     alan = UserFactory(username="alan")
-    conversation = conversations.message_send(sender=grace, recipient=alan, body="x").conversation
+    conversation = services.message_send(sender=grace, recipient=alan, body="x").conversation
     assert api.get(f"/api/conversations/{conversation.pk}/").status_code == 404
     assert api.get(f"/api/conversations/{conversation.pk}/messages/").status_code == 404
     r = api.post(f"/api/conversations/{conversation.pk}/messages/", {"body": "hi"}, format="json")
@@ -150,7 +150,7 @@ def test_writing_from_a_persons_page_without_javascript(browser_of, ada, grace):
 
 
 def test_sending_with_htmx_answers_the_messages_in_place(browser_of, ada, grace):
-    conversation = conversations.message_send(sender=ada, recipient=grace, body="x").conversation
+    conversation = services.message_send(sender=ada, recipient=grace, body="x").conversation
     r = browser_of(grace).post(
         f"{conversation.get_absolute_url()}send/", {"body": "In place"}, HTTP_HX_REQUEST="true"
     )
@@ -190,7 +190,7 @@ def test_an_unsafe_next_address_is_ignored(browser_of, ada, grace):
 
 
 def test_pages_need_an_account_and_keep_conversations_private(browser_of, ada, grace):
-    conversation = conversations.message_send(sender=ada, recipient=grace, body="x").conversation
+    conversation = services.message_send(sender=ada, recipient=grace, body="x").conversation
     assert Client().get("/people/messages/").status_code == 302
     assert Client().get(conversation.get_absolute_url()).status_code == 302
     alan = browser_of(UserFactory(username="alan"))
@@ -201,9 +201,9 @@ def test_pages_need_an_account_and_keep_conversations_private(browser_of, ada, g
 
 def test_the_header_comes_in_one_query(ada, grace, django_assert_num_queries):
     alan = UserFactory(username="alan")
-    conversations.message_send(sender=ada, recipient=grace, body="one")
-    conversations.message_send(sender=ada, recipient=grace, body="two")
-    conversations.message_send(sender=alan, recipient=grace, body="three")
+    services.message_send(sender=ada, recipient=grace, body="one")
+    services.message_send(sender=ada, recipient=grace, body="two")
+    services.message_send(sender=alan, recipient=grace, body="three")
     with django_assert_num_queries(1):
         # Two notifications (one per unread conversation), two conversations with unread messages.
         state = header_state(user=grace)

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from communities.models import Community, Membership
 from moderation.models import Report
-from profiles import conversations
+from profiles import services
 from profiles.models import Block, Message, Profile, SiteBan
 from tests.communities.factories import CommunityFactory, MembershipFactory
 from tests.profiles.factories import UserFactory
@@ -50,7 +50,7 @@ def _world(role: str) -> World:
     message = None
     if role in ("correspondent", "blocked", "blocker"):
         Profile.objects.filter(user=grace).update(discoverable=True)
-        message = conversations.message_send(sender=grace, recipient=actor, body="Hello")
+        message = services.message_send(sender=grace, recipient=actor, body="Hello")
         Profile.objects.filter(user=grace).update(discoverable=False)
     if role == "blocked":
         Block.objects.create(blocker=grace, blocked=actor)
@@ -86,10 +86,10 @@ def test_writing_through_the_service(role):
     if world.actor is None:
         return  # the service needs a person; the pages and API refuse anonymous callers below
     if role in MAY_WRITE:
-        assert conversations.message_send(sender=world.actor, recipient=world.grace, body="x")
+        assert services.message_send(sender=world.actor, recipient=world.grace, body="x")
     else:
         with pytest.raises(PermissionDenied) as refused:
-            conversations.message_send(sender=world.actor, recipient=world.grace, body="x")
+            services.message_send(sender=world.actor, recipient=world.grace, body="x")
         assert SECRET not in str(refused.value)
 
 
@@ -194,7 +194,7 @@ def test_reporting_a_message(role):
     anyone else finds nothing there."""
     world = _world(role)
     alan = UserFactory(username="alan")
-    message = world.message_to_actor or conversations.message_send(
+    message = world.message_to_actor or services.message_send(
         sender=world.grace, recipient=alan, body="Not yours"
     )
     r = _page_client(world).post(f"/report/message/{message.pk}/", {"reason": "Rude"})

@@ -15,8 +15,8 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from core.ratelimit import RateLimited
 from profiles import (
-    conversations,
     selectors,
+    services,
     tasks,  # noqa: F401  (registers the tasks that eager Celery runs here)
 )
 from profiles.models import Conversation, Message, Notification, Profile, SiteBan
@@ -36,8 +36,8 @@ def grace():
 
 
 def test_a_first_message_starts_one_conversation_for_both(ada, grace):
-    first = conversations.message_send(sender=ada, recipient=grace, body="  Hello Grace  ")
-    second = conversations.message_send(sender=grace, recipient=ada, body="Hi Ada")
+    first = services.message_send(sender=ada, recipient=grace, body="  Hello Grace  ")
+    second = services.message_send(sender=grace, recipient=ada, body="Hi Ada")
     assert first.conversation_id == second.conversation_id
     assert Conversation.objects.count() == 1
     assert first.body == "Hello Grace"
@@ -51,15 +51,15 @@ def test_a_first_message_starts_one_conversation_for_both(ada, grace):
 
 def test_unread_counts_conversations_and_opening_marks_them_read(ada, grace):
     alan = UserFactory(username="alan")
-    conversations.message_send(sender=ada, recipient=grace, body="one")
-    conversations.message_send(sender=ada, recipient=grace, body="two")
-    conversations.message_send(sender=alan, recipient=grace, body="three")
-    assert selectors.unread_conversation_count(user=grace) == 2
-    assert selectors.unread_conversation_count(user=ada) == 0
-    conversation = conversations.conversation_between(one=grace, other=ada)
-    assert conversations.conversation_mark_read(user=grace, conversation=conversation) == 2
-    assert conversations.conversation_mark_read(user=grace, conversation=conversation) == 0
-    assert selectors.unread_conversation_count(user=grace) == 1
+    services.message_send(sender=ada, recipient=grace, body="one")
+    services.message_send(sender=ada, recipient=grace, body="two")
+    services.message_send(sender=alan, recipient=grace, body="three")
+    assert selectors.header_state(user=grace).unread_messages == 2
+    assert selectors.header_state(user=ada).unread_messages == 0
+    conversation = selectors.conversation_between(one=grace, other=ada)
+    assert services.conversation_mark_read(user=grace, conversation=conversation) == 2
+    assert services.conversation_mark_read(user=grace, conversation=conversation) == 0
+    assert selectors.header_state(user=grace).unread_messages == 1
     # The notification about that conversation is read with it.
     assert not Notification.objects.filter(
         user=grace, url=conversation.get_absolute_url(), read_at__isnull=True
@@ -67,21 +67,21 @@ def test_unread_counts_conversations_and_opening_marks_them_read(ada, grace):
 
 
 def test_only_the_two_people_mark_a_conversation_read(ada, grace):
-    conversation = conversations.message_send(sender=ada, recipient=grace, body="x").conversation
+    conversation = services.message_send(sender=ada, recipient=grace, body="x").conversation
     with pytest.raises(PermissionDenied):
-        conversations.conversation_mark_read(user=UserFactory(), conversation=conversation)
+        services.conversation_mark_read(user=UserFactory(), conversation=conversation)
     assert selectors.conversation_for(user=UserFactory(), pk=conversation.pk) is None
 
 
 def test_the_recipient_is_notified_once_per_unread_conversation(ada, grace):
     for text in ("one", "two", "three"):
-        conversations.message_send(sender=ada, recipient=grace, body=text)
+        services.message_send(sender=ada, recipient=grace, body=text)
     told = Notification.objects.filter(user=grace, kind=Notification.Kind.MESSAGE)
     assert told.count() == 1
     assert told.get().title == f"{ada.public_name} sent you a message"
-    conversation = conversations.conversation_between(one=ada, other=grace)
-    conversations.conversation_mark_read(user=grace, conversation=conversation)
-    conversations.message_send(sender=ada, recipient=grace, body="four")
+    conversation = selectors.conversation_between(one=ada, other=grace)
+    services.conversation_mark_read(user=grace, conversation=conversation)
+    services.message_send(sender=ada, recipient=grace, body="four")
     assert told.count() == 2
 
 
@@ -98,79 +98,79 @@ def test_mail_follows_the_persons_settings(
 ):
     Profile.objects.filter(user=grace).update(email_frequency=Profile.EmailFrequency.IMMEDIATELY)
     with django_capture_on_commit_callbacks(execute=True):
-        conversations.message_send(sender=ada, recipient=grace, body="Mailed at once")
+        services.message_send(sender=ada, recipient=grace, body="Mailed at once")
     assert [m.to for m in mail.outbox] == [[grace.email]]
     assert f"{ada.public_name} sent you a message" in mail.outbox[0].subject
     mail.outbox.clear()
     Profile.objects.filter(user=ada).update(email_frequency=Profile.EmailFrequency.NEVER)
     with django_capture_on_commit_callbacks(execute=True):
-        conversations.message_send(sender=grace, recipient=ada, body="Not mailed")
+        services.message_send(sender=grace, recipient=ada, body="Not mailed")
     assert mail.outbox == []
 
 
 @pytest.mark.parametrize("body", ["", "   ", "x" * 5001, "nul\x00byte"])
 def test_bad_messages_are_refused_with_a_reason(ada, grace, body):
     with pytest.raises(ValidationError) as error:
-        conversations.message_send(sender=ada, recipient=grace, body=body)
+        services.message_send(sender=ada, recipient=grace, body=body)
     assert "body" in error.value.message_dict
     assert not Message.objects.exists()
 
 
 def test_nobody_writes_to_themselves(ada):
     with pytest.raises(PermissionDenied, match="yourself"):
-        conversations.message_send(sender=ada, recipient=ada, body="me")
+        services.message_send(sender=ada, recipient=ada, body="me")
 
 
 def test_people_who_are_not_findable_take_messages_only_from_people_they_wrote_to(ada, grace):
     Profile.objects.filter(user=grace).update(discoverable=False)
     with pytest.raises(PermissionDenied, match="does not let others find them"):
-        conversations.message_send(sender=ada, recipient=grace, body="Hello?")
-    conversations.message_send(sender=grace, recipient=ada, body="I write first")
-    assert conversations.message_send(sender=ada, recipient=grace, body="Now I may").pk
+        services.message_send(sender=ada, recipient=grace, body="Hello?")
+    services.message_send(sender=grace, recipient=ada, body="I write first")
+    assert services.message_send(sender=ada, recipient=grace, body="Now I may").pk
 
 
 def test_staff_may_write_to_people_who_are_not_findable(grace):
     Profile.objects.filter(user=grace).update(discoverable=False)
     staff = UserFactory(username="staff", is_staff=True)
-    assert conversations.message_send(sender=staff, recipient=grace, body="From staff").pk
+    assert services.message_send(sender=staff, recipient=grace, body="From staff").pk
 
 
 def test_a_block_stops_messages_both_ways_and_is_said_plainly(ada, grace):
-    conversations.message_send(sender=ada, recipient=grace, body="before")
-    conversations.person_block(actor=grace, person=ada)
-    conversations.person_block(actor=grace, person=ada)  # safe to repeat
+    services.message_send(sender=ada, recipient=grace, body="before")
+    services.person_block(actor=grace, person=ada)
+    services.person_block(actor=grace, person=ada)  # safe to repeat
     with pytest.raises(PermissionDenied, match="does not take messages from you"):
-        conversations.message_send(sender=ada, recipient=grace, body="after")
+        services.message_send(sender=ada, recipient=grace, body="after")
     with pytest.raises(PermissionDenied, match="You blocked"):
-        conversations.message_send(sender=grace, recipient=ada, body="after")
-    assert conversations.person_unblock(actor=grace, person=ada) is True
-    assert conversations.person_unblock(actor=grace, person=ada) is False
-    assert conversations.message_send(sender=ada, recipient=grace, body="again").pk
+        services.message_send(sender=grace, recipient=ada, body="after")
+    assert services.person_unblock(actor=grace, person=ada) is True
+    assert services.person_unblock(actor=grace, person=ada) is False
+    assert services.message_send(sender=ada, recipient=grace, body="again").pk
 
 
 def test_nobody_blocks_themselves(ada):
     with pytest.raises(ValidationError):
-        conversations.person_block(actor=ada, person=ada)
+        services.person_block(actor=ada, person=ada)
 
 
 def test_a_person_banned_from_the_site_cannot_write_or_be_written_to(ada, grace):
     SiteBan.objects.create(user=grace, reason="Spam")
     with pytest.raises(PermissionDenied, match="banned from the site"):
-        conversations.message_send(sender=ada, recipient=grace, body="x")
+        services.message_send(sender=ada, recipient=grace, body="x")
     with pytest.raises(PermissionDenied, match="banned from the site"):
-        conversations.message_send(sender=grace, recipient=ada, body="x")
+        services.message_send(sender=grace, recipient=ada, body="x")
 
 
 def test_an_ended_site_ban_no_longer_stops_messages(ada, grace):
     SiteBan.objects.create(user=grace, reason="Spam", until=timezone.now() - timedelta(hours=1))
-    assert conversations.message_send(sender=ada, recipient=grace, body="x").pk
+    assert services.message_send(sender=ada, recipient=grace, body="x").pk
 
 
 def test_accounts_that_are_gone_take_no_messages(ada, grace):
     grace.is_active = False
     grace.save()
     with pytest.raises(PermissionDenied, match="no longer has an account"):
-        conversations.message_send(sender=ada, recipient=grace, body="x")
+        services.message_send(sender=ada, recipient=grace, body="x")
 
 
 LIMITS = {
@@ -193,19 +193,19 @@ def limits_on(settings):
 
 
 def test_new_accounts_start_few_conversations(limits_on, ada):
-    conversations.message_send(sender=ada, recipient=UserFactory(), body="one")
+    services.message_send(sender=ada, recipient=UserFactory(), body="one")
     with pytest.raises(RateLimited) as limited:
-        conversations.message_send(sender=ada, recipient=UserFactory(), body="two")
+        services.message_send(sender=ada, recipient=UserFactory(), body="two")
     assert limited.value.retry_after > 0
 
 
 def test_new_accounts_send_fewer_messages_than_older_ones(limits_on, ada, grace):
     for _ in range(2):
-        conversations.message_send(sender=ada, recipient=grace, body="hi")
+        services.message_send(sender=ada, recipient=grace, body="hi")
     with pytest.raises(RateLimited):
-        conversations.message_send(sender=ada, recipient=grace, body="hi")
+        services.message_send(sender=ada, recipient=grace, body="hi")
     old = UserFactory(date_joined=timezone.now() - timedelta(days=30))
     for _ in range(5):
-        conversations.message_send(sender=old, recipient=grace, body="hi")
+        services.message_send(sender=old, recipient=grace, body="hi")
     with pytest.raises(RateLimited):
-        conversations.message_send(sender=old, recipient=grace, body="hi")
+        services.message_send(sender=old, recipient=grace, body="hi")

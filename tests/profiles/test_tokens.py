@@ -11,13 +11,14 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from profiles.models import ApiToken
-from profiles.services import tokens_revoke_all
+from profiles.services import token_create, token_revoke, tokens_revoke_all
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory, api_token_key
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,21 @@ def test_a_script_gets_a_named_expiring_token_by_username_or_email():
     assert [t["name"] for t in listed] == ["Backups"]
     assert "token" not in listed[0]  # the key is shown once, when made
     assert ApiToken.objects.get().digest != body["token"]  # only a digest is kept
+
+
+def test_only_an_active_account_makes_tokens_and_only_its_owner_revokes_one():
+    ada, grace = UserFactory(), UserFactory()
+    token, _ = token_create(actor=ada, name="Backups")
+    with pytest.raises(PermissionDenied):
+        token_revoke(actor=grace, token=token)
+    assert ApiToken.objects.filter(pk=token.pk).exists()
+    token_revoke(actor=ada, token=token)
+    token_revoke(actor=ada, token=token)  # safe to repeat
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
+    grace.is_active = False
+    with pytest.raises(PermissionDenied):
+        token_create(actor=grace, name="Gone")
+    assert not ApiToken.objects.filter(user=grace).exists()
 
 
 def test_tokens_are_made_listed_and_revoked_through_the_api():

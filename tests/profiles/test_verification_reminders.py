@@ -1,5 +1,5 @@
-"""Issue 12, item 6: people with an unconfirmed email address see a banner that sends the link
-again, and get one reminder by mail a day after signing up."""
+"""People with an unconfirmed email address see a banner that sends the link again, and get one
+reminder by mail a day after signing up."""
 
 from datetime import timedelta
 

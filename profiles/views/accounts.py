@@ -1,24 +1,32 @@
-"""The log-in page (allauth's, answering 429 when the account is locked from here) and one's API
-tokens: listed, named, made and revoked on a settings page."""
+"""The log-in page (allauth's, answering 429 when the account is locked from here), the admin's
+log-in, and one's API tokens: listed, named, made and revoked on a settings page."""
 
 from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
 
 from allauth.account.views import login as allauth_login
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from profiles import selectors, services
 from profiles.forms import TokenForm
+from profiles.views import SignedInRequest
 
 
-def login(request, *args, **kwargs):
-    """allauth's log-in page. When the lockout refused the attempt (profiles/lockout.py), the
-    form comes back with its message as a 429 with Retry-After, so scripts and proxies see it."""
+def login(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    """allauth's log-in page. When the lockout refused the attempt (profiles/services/lockout.py),
+    the form comes back with its message as a 429 with Retry-After, so scripts and proxies see
+    it."""
     response = allauth_login(request, *args, **kwargs)
     locked = getattr(request, "login_locked", None)
     if locked is not None and response.status_code == 200:
@@ -27,8 +35,23 @@ def login(request, *args, **kwargs):
     return response
 
 
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin logs in through the site's log-in page, so that its lockout after repeated
+    failures (profiles/services/lockout.py) covers the admin too. A signed-in person without staff
+    rights is refused rather than sent round in a loop."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    next_url = next_url or reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        raise PermissionDenied("The admin is for site staff.")
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
 @login_required
-def token_list(request):
+def token_list(request: SignedInRequest) -> HttpResponse:
     """One's API tokens, and a form to make one. A new token's key is shown once, right here."""
     form = TokenForm(request.POST or None)
     new_key = None
@@ -54,7 +77,7 @@ def token_list(request):
 
 @login_required
 @require_POST
-def token_revoke(request, public_id):
+def token_revoke(request: SignedInRequest, public_id: UUID) -> HttpResponse:
     """Revoke one of one's tokens; scripts using it are refused from then on."""
     token = selectors.token_list(user=request.user).filter(public_id=public_id).first()
     if token is None:

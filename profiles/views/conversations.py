@@ -9,32 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from profiles import conversations, selectors
-from profiles.conversations import MESSAGE_MAX_LENGTH
-from profiles.models import Conversation, User
+from profiles import permissions, selectors, services
+from profiles.forms import MessageForm
+from profiles.models import Conversation, Message, User
+from profiles.views import SignedInRequest
 
-# What the pages promise about who can be written to (profiles.conversations applies it).
+# What the pages promise about who can be written to (profiles.permissions applies it).
 WHO_CAN_WRITE = (
     "You can write to people who let others find them by their posts, and to anyone who has "
     "written to you. Nobody can write to you once you block them."
 )
-
-
-class MessageForm(forms.Form):
-    body = forms.CharField(
-        label="Your message",
-        max_length=MESSAGE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", None))
 
 
 def _person(username: str) -> User:
@@ -49,12 +38,14 @@ def _form_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _send(request: HttpRequest, form: MessageForm, recipient: User) -> tuple[object, int]:
+def _send(
+    request: SignedInRequest, form: MessageForm, recipient: User
+) -> tuple[Message | None, int]:
     """Send the form's message; (the message, 200) or (None, the status for the form)."""
     if not form.is_valid():
         return None, 400
     try:
-        sent = conversations.message_send(
+        sent = services.message_send(
             sender=request.user, recipient=recipient, body=form.cleaned_data["body"]
         )
     except ValidationError as error:
@@ -67,7 +58,7 @@ def _send(request: HttpRequest, form: MessageForm, recipient: User) -> tuple[obj
 
 
 @login_required
-def conversation_list(request: HttpRequest) -> HttpResponse:
+def conversation_list(request: SignedInRequest) -> HttpResponse:
     """One's conversations, the latest first, with what is unread."""
     page = Paginator(selectors.conversation_list(user=request.user), 30).get_page(
         request.GET.get("page")
@@ -80,13 +71,13 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def conversation_start(request: HttpRequest, username: str) -> HttpResponse:
+def conversation_start(request: SignedInRequest, username: str) -> HttpResponse:
     """Write to someone: their conversation with you if there is one, else a first message."""
     person = _person(username)
-    existing = conversations.conversation_between(one=request.user, other=person)
+    existing = selectors.conversation_between(one=request.user, other=person)
     if existing is not None and existing.last_message_at is not None:
         return redirect(existing)
-    refusal = conversations.message_refusal(sender=request.user, recipient=person)
+    refusal = permissions.message_refusal(sender=request.user, recipient=person)
     form = MessageForm(request.POST or None)
     status = 403 if refusal else 200
     if request.method == "POST" and not refusal:
@@ -103,7 +94,7 @@ def conversation_start(request: HttpRequest, username: str) -> HttpResponse:
     return render(request, "profiles/conversation_start.html", context, status=status)
 
 
-def _conversation_context(request: HttpRequest, conversation: Conversation, form) -> dict:
+def _conversation_context(request: SignedInRequest, conversation: Conversation, form) -> dict:
     other = conversation.other(request.user)
     all_messages = selectors.message_list(conversation=conversation)
     total = all_messages.count()
@@ -114,12 +105,12 @@ def _conversation_context(request: HttpRequest, conversation: Conversation, form
         "conversation_messages": list(all_messages[max(0, total - shown) :]),
         "earlier": max(0, total - shown),
         "form": form,
-        "refusal": conversations.message_refusal(sender=request.user, recipient=other),
+        "refusal": permissions.message_refusal(sender=request.user, recipient=other),
         "blocked": selectors.block_exists(blocker=request.user, blocked=other),
     }
 
 
-def _own_conversation(request: HttpRequest, pk: int) -> Conversation:
+def _own_conversation(request: SignedInRequest, pk: int) -> Conversation:
     conversation = selectors.conversation_for(user=request.user, pk=pk)
     if conversation is None:
         raise Http404("No such conversation.")
@@ -127,36 +118,36 @@ def _own_conversation(request: HttpRequest, pk: int) -> Conversation:
 
 
 @login_required
-def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """A conversation; opening it marks what the other person wrote read."""
     conversation = _own_conversation(request, pk)
-    conversations.conversation_mark_read(user=request.user, conversation=conversation)
+    services.conversation_mark_read(user=request.user, conversation=conversation)
     context = _conversation_context(request, conversation, MessageForm())
     return render(request, "profiles/conversation.html", context)
 
 
 @login_required
 @require_POST
-def conversation_send(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_send(request: SignedInRequest, pk: int) -> HttpResponse:
     """Send a message in a conversation. With htmx the messages and form come back in place."""
     conversation = _own_conversation(request, pk)
     form = MessageForm(request.POST)
     sent, status = _send(request, form, conversation.other(request.user))
     if sent is not None:
-        conversations.conversation_mark_read(user=request.user, conversation=conversation)
-        if not _is_htmx(request):
+        services.conversation_mark_read(user=request.user, conversation=conversation)
+        if not request.htmx:
             messages.success(request, "Message sent.")
             return redirect(sent.get_absolute_url())
         context = _conversation_context(request, conversation, MessageForm())
         context["sent"] = sent
         return render(request, "profiles/_conversation_messages.html", context)
     context = _conversation_context(request, conversation, form)
-    if _is_htmx(request):  # htmx swaps 2xx answers only; the form shows what is wrong
+    if request.htmx:  # htmx swaps 2xx answers only; the form shows what is wrong
         return render(request, "profiles/_conversation_messages.html", context)
     return render(request, "profiles/conversation.html", context, status=status)
 
 
-def _back(request: HttpRequest, person: User) -> HttpResponse:
+def _back(request: SignedInRequest, person: User) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -165,10 +156,10 @@ def _back(request: HttpRequest, person: User) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_block(request: HttpRequest, username: str) -> HttpResponse:
+def person_block(request: SignedInRequest, username: str) -> HttpResponse:
     person = _person(username)
     try:
-        conversations.person_block(actor=request.user, person=person)
+        services.person_block(actor=request.user, person=person)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _back(request, person)
@@ -182,8 +173,8 @@ def person_block(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_unblock(request: HttpRequest, username: str) -> HttpResponse:
+def person_unblock(request: SignedInRequest, username: str) -> HttpResponse:
     person = _person(username)
-    conversations.person_unblock(actor=request.user, person=person)
+    services.person_unblock(actor=request.user, person=person)
     messages.success(request, f"You unblocked {person.public_name}: you can write to each other.")
     return _back(request, person)

@@ -25,14 +25,15 @@ import contextlib
 import hashlib
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.http import HttpRequest
 
 from core.client import client_key
 from profiles.models import User
+from profiles.selectors import account_for_login
 
 
 class LoginLocked(Exception):
@@ -66,18 +67,6 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def account_for_login(login: str) -> User | None:
-    """The account a log-in name means: a username, or any email address of the account."""
-    login = login.strip()
-    if not login:
-        return None
-    if "@" in login:
-        matches = User.objects.filter(Q(email__iexact=login) | Q(emailaddress__email__iexact=login))
-    else:
-        matches = User.objects.filter(username__iexact=login)
-    return matches.order_by("pk").first()
-
-
 def _generation(user_id: int) -> int:
     return int(cache.get(f"login:generation:{user_id}", 0) or 0)
 
@@ -108,7 +97,7 @@ def login_attempt_begin(request: HttpRequest, *, login: str) -> LoginAttempt:
     attempt = LoginAttempt(user_id=user.pk if user else None, address=address)
     if not settings.KINDRED_RATE_LIMITS_ENABLED:
         return attempt
-    rules = settings.KINDRED_LOGIN_LOCKOUT
+    rules: dict[str, Any] = settings.KINDRED_LOGIN_LOCKOUT
     if user is not None:
         account = f"user:{user.pk}:{_generation(user.pk)}"
     else:  # no such account: count the name, so that unknown and known names look alike
@@ -140,7 +129,7 @@ def login_attempt_succeeded(attempt: LoginAttempt) -> None:
             cache.decr(key)
     if attempt.user_id is None or not settings.KINDRED_RATE_LIMITS_ENABLED:
         return
-    rules = settings.KINDRED_LOGIN_LOCKOUT
+    rules: dict[str, Any] = settings.KINDRED_LOGIN_LOCKOUT
     here = _hash(attempt.address)
     known = [a for a in (cache.get(_known_key(attempt.user_id)) or []) if a != here]
     known = [here, *known][: int(rules["known_addresses"])]

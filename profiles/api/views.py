@@ -1,5 +1,7 @@
-"""API for people: tokens (made, listed, revoked) and one's notifications. One's own profile and
-settings (/api/me/) show one's interests, which are tags: communities.api.MeView serves them."""
+"""API for people: tokens (made, listed, revoked), one's notifications, and direct messages (one's
+conversations, a conversation's messages, which reading marks read, and sending one; who may write
+to whom: profiles.permissions). One's own profile and settings (/api/me/) show one's interests,
+which are tags: communities.api.MeView serves them."""
 
 from __future__ import annotations
 
@@ -8,50 +10,26 @@ from allauth.account.adapter import get_adapter
 from allauth.account.utils import has_verified_email
 from django import forms
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.client import client_key
 from core.ratelimit import rate_limit
 from profiles import selectors, services
-from profiles.models import ApiToken, Notification
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(
-        max_length=254, help_text="Your username or your email address."
-    )
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
-    name = serializers.CharField(
-        max_length=80,
-        required=False,
-        allow_blank=True,
-        help_text="What the token is for, to tell it apart on the tokens page.",
-    )
-
-
-class ApiTokenSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-
-    class Meta:
-        model = ApiToken
-        fields = ["id", "name", "created", "expiry"]
-        read_only_fields = ["created", "expiry"]
-
-
-class NewApiTokenSerializer(ApiTokenSerializer):
-    token = serializers.SerializerMethodField(
-        help_text="The key, shown this once: send it as `Authorization: Token <key>`."
-    )
-
-    class Meta(ApiTokenSerializer.Meta):
-        fields = [*ApiTokenSerializer.Meta.fields, "token"]
-
-    def get_token(self, token: ApiToken) -> str:
-        return self.context["key"]
+from profiles.api.serializers import (
+    ApiTokenSerializer,
+    ConversationSerializer,
+    MarkReadSerializer,
+    MessageInSerializer,
+    MessageSerializer,
+    NewApiTokenSerializer,
+    NewConversationSerializer,
+    NotificationSerializer,
+    TokenRequestSerializer,
+)
+from profiles.models import ApiToken, Conversation, Notification
 
 
 def _authenticate(request, login: str, password: str):
@@ -78,8 +56,6 @@ class ObtainTokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    # Ours limit size and nesting (core/parsers.py).
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -149,31 +125,6 @@ class ApiTokenViewSet(
         services.token_revoke(actor=self.request.user, token=instance)
 
 
-class NotificationSerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
-    read = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Notification
-        fields = ["id", "kind", "title", "url", "actor", "created_at", "read", "read_at"]
-
-    def get_actor(self, notification: Notification) -> str | None:
-        return notification.actor.public_name if notification.actor_id else None
-
-    def get_read(self, notification: Notification) -> bool:
-        return notification.read_at is not None
-
-
-class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-        required=False,
-        allow_empty=True,
-        max_length=100,
-        help_text="The notifications to mark read; leave out to mark all of them read.",
-    )
-
-
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """One's notifications, newest first."""
 
@@ -210,3 +161,57 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         ids = data.validated_data.get("ids")
         marked = services.notifications_mark_read(user=request.user, ids=ids)
         return Response({"marked": marked})
+
+
+class ConversationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """One's direct conversations, the latest first. Only the two people in a conversation see
+    it (anyone else's answers 404)."""
+
+    queryset = Conversation.objects.none()  # for the schema; get_queryset picks the caller's
+    serializer_class = ConversationSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filter_backends: list = []
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self):
+        return selectors.conversation_list(user=self.request.user)
+
+    def _body(self, serializer_class) -> dict:
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    @extend_schema(request=NewConversationSerializer, responses={201: MessageSerializer})
+    def create(self, request, *args, **kwargs):
+        """Write to someone: the message goes into your conversation with them (started if
+        needed). 403 with the reason when they cannot take messages from you; 429 with
+        Retry-After when you write too often (new accounts have lower limits)."""
+        data = self._body(NewConversationSerializer)
+        message = services.message_send(
+            sender=request.user, recipient=data["to"], body=data["body"]
+        )
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=MessageSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def messages(self, request, pk=None):
+        """The conversation's messages, newest first. Reading them marks those sent to you
+        read."""
+        conversation = self.get_object()
+        services.conversation_mark_read(user=request.user, conversation=conversation)
+        rows = selectors.message_list(conversation=conversation).order_by("-created_at", "-id")
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(MessageSerializer(page, many=True).data)
+
+    @extend_schema(request=MessageInSerializer, responses={201: MessageSerializer})
+    @messages.mapping.post
+    def send(self, request, pk=None):
+        """Send a message in this conversation (403 with the reason when you may not)."""
+        conversation = self.get_object()
+        data = self._body(MessageInSerializer)
+        message = services.message_send(
+            sender=request.user, recipient=conversation.other(request.user), body=data["body"]
+        )
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)

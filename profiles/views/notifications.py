@@ -1,22 +1,22 @@
-"""One's notifications, and the admin's log-in. A person's page and settings show their posts,
-communities and interests (tags): communities.views.people serves them."""
+"""One's notifications: listed, opened and marked read. A person's page and settings show their
+posts, communities and interests (tags): communities.views.people serves them."""
+
+from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from profiles import selectors, services
+from profiles.views import SignedInRequest
 
 
 @login_required
-def notification_list(request):
+def notification_list(request: SignedInRequest) -> HttpResponse:
     """One's notifications, newest first, a page at a time."""
     page = Paginator(selectors.notification_list(user=request.user), 30).get_page(
         request.GET.get("page")
@@ -26,7 +26,7 @@ def notification_list(request):
 
 @login_required
 @require_POST
-def notifications_read(request):
+def notifications_read(request: SignedInRequest) -> HttpResponse:
     """Mark one notification read (``id``), or all of them."""
     raw = request.POST.get("id", "")
     ids = [int(raw)] if raw.isdigit() and len(raw) < 19 else None
@@ -37,7 +37,7 @@ def notifications_read(request):
 
 
 @login_required
-def notification_open(request, pk: int):
+def notification_open(request: SignedInRequest, pk: int) -> HttpResponse:
     """Open one of one's notifications: it is read from then on, and the page it is about is
     shown (the list, when it is about no page)."""
     notification = selectors.notification_list(user=request.user).filter(pk=pk).first()
@@ -50,18 +50,3 @@ def notification_open(request, pk: int):
     ):
         return redirect("profiles:notifications")
     return redirect(target)
-
-
-def admin_login(request):
-    """The admin logs in through the site's log-in page, so that its lockout after repeated
-    failures (allauth's rate limits) covers the admin too. A signed-in person without staff
-    rights is refused rather than sent round in a loop."""
-    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
-    next_url = next_url or reverse("admin:index")
-    if request.user.is_authenticated:
-        if request.user.is_active and request.user.is_staff:
-            return redirect(next_url)
-        raise PermissionDenied("The admin is for site staff.")
-    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

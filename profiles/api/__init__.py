@@ -1,0 +1,2 @@
+"""The API of profiles: serializers in ``serializers``, viewsets in ``views`` (config/api.py
+registers them)."""

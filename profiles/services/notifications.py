@@ -1,0 +1,127 @@
+"""Notifications: written by preference, mailed at once or in the daily digest, marked read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from core.queue import enqueue_on_commit
+from profiles.models import Notification, Profile, User
+from profiles.selectors import KIND_PREFERENCE
+
+
+def notify(
+    *, user: User, kind: str, title: str, url: str = "", actor: User | None = None
+) -> Notification | None:
+    """Tell someone about something, if their preferences allow that kind. It shows in the app at
+    once; by mail immediately (after commit) or in the daily digest, as they chose. Returns None
+    when their preferences turn this kind off, or when they caused it themselves."""
+    if actor is not None and actor.pk == user.pk:
+        return None
+    written = notify_many(users=[user], kind=kind, title=title, url=url, actor=actor)
+    return written[0] if written else None
+
+
+def notify_many(
+    *, users: Sequence[User], kind: str, title: str, url: str = "", actor: User | None = None
+) -> list[Notification]:
+    """:func:`notify` for many people at once (a run inviting thousands of authors): profiles
+    made and read in one query each, notifications written in one. Returns those written."""
+    active = [u for u in users if u.is_active]
+    if not active:
+        return []
+    profiles = {p.user_id: p for p in Profile.objects.filter(user__in=active)}
+    missing = [u.pk for u in active if u.pk not in profiles]
+    if missing:
+        # By id: a Profile(user=u) would replace the profile cached on the caller's user object.
+        Profile.objects.bulk_create([Profile(user_id=pk) for pk in missing], ignore_conflicts=True)
+        profiles.update({p.user_id: p for p in Profile.objects.filter(user_id__in=missing)})
+    preference = KIND_PREFERENCE.get(kind)
+    wanted = [u for u in active if not preference or getattr(profiles[u.pk], preference)]
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(user=u, kind=kind, title=title[:200], url=url[:500], actor=actor)
+            for u in wanted
+        ]
+    )
+    for notification, user in zip(notifications, wanted, strict=True):
+        if profiles[user.pk].email_frequency == Profile.EmailFrequency.IMMEDIATELY and user.email:
+            # By task name: profiles.tasks imports this module.
+            enqueue_on_commit("profiles.mail_notification", [notification.pk])
+    return notifications
+
+
+def notification_mail(*, notification_id: int) -> bool:
+    """Mail one notification now. Safe to run twice: a notification is mailed once."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.user.email:
+            return False
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    context = {
+        "user": notification.user,
+        "notifications": [notification],
+        "site_url": settings.KINDRED_SITE_URL,
+    }
+    send_mail(
+        subject=f"Kindred: {notification.title}",
+        message=render_to_string("profiles/email/notifications.txt", context),
+        from_email=None,
+        recipient_list=[notification.user.email],
+    )
+    return True
+
+
+def notifications_daily_digest() -> int:
+    """Mail each person who chose the daily digest their unread, unmailed notifications, in one
+    message. Safe to run twice: what was mailed is marked. Returns how many people were mailed."""
+    people = (
+        User.objects.filter(
+            is_active=True,
+            profile__email_frequency=Profile.EmailFrequency.DAILY,
+            notifications__emailed_at__isnull=True,
+            notifications__read_at__isnull=True,
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    mailed = 0
+    for user in people:
+        with transaction.atomic():
+            pending = list(
+                Notification.objects.select_for_update()
+                .filter(user=user, emailed_at__isnull=True, read_at__isnull=True)
+                .order_by("created_at")
+            )
+            if not pending:
+                continue
+            Notification.objects.filter(pk__in=[n.pk for n in pending]).update(
+                emailed_at=timezone.now()
+            )
+        context = {"user": user, "notifications": pending, "site_url": settings.KINDRED_SITE_URL}
+        send_mail(
+            subject=f"Kindred: {len(pending)} updates for you",
+            message=render_to_string("profiles/email/notifications.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+        mailed += 1
+    return mailed
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark some (or all) of one's notifications read. Safe to repeat."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
