@@ -22,7 +22,7 @@ def post_peers(*, viewer: Viewer, post: Post) -> QuerySet[PeerSuggestion]:
     return (
         PeerSuggestion.objects.filter(
             post=post,
-            dismissed=False,
+            declined=False,
             peer__status=Post.Status.OPEN,
             peer__moderation_status="visible",
             peer__author__is_active=True,
@@ -38,7 +38,7 @@ def post_community_fits(*, viewer: Viewer, post: Post) -> QuerySet[CommunityFit]
     """Communities a post fits, among those the viewer may see; never archived ones."""
     visible = community_visibility_filter(viewer, prefix="community__")
     return (
-        CommunityFit.objects.filter(visible, post=post, dismissed=False)
+        CommunityFit.objects.filter(visible, post=post, declined=False)
         .exclude(community__status=Community.Status.ARCHIVED)
         .select_related("community")
         .order_by("-confidence", "pk")
@@ -54,7 +54,7 @@ def visible_peer_suggestions() -> QuerySet[PeerSuggestion]:
     of many posts at once."""
     return (
         PeerSuggestion.objects.filter(
-            dismissed=False,
+            declined=False,
             peer__status=Post.Status.OPEN,
             peer__moderation_status="visible",
             peer__author__is_active=True,

@@ -38,8 +38,8 @@ class _Exclusions:
 
     authors: dict[int, int]  # post -> its author
     visible: dict[int, int]  # peer post -> its author, for peers that may be shown
-    dismissed_peers: set[tuple[int, int]]
-    dismissed_fits: set[tuple[int, int]]
+    declined_peers: set[tuple[int, int]]
+    declined_fits: set[tuple[int, int]]
     kept_out: set[tuple[int, int]]
     open_communities: set[int]
 
@@ -53,13 +53,13 @@ def _exclusions(
     return _Exclusions(
         authors=dict(Post.objects.filter(pk__in=post_ids).values_list("pk", "author_id")),
         visible=visible,
-        dismissed_peers=set(
-            PeerSuggestion.objects.filter(post_id__in=post_ids, dismissed=True).values_list(
+        declined_peers=set(
+            PeerSuggestion.objects.filter(post_id__in=post_ids, declined=True).values_list(
                 "post_id", "peer_id"
             )
         ),
-        dismissed_fits=set(
-            CommunityFit.objects.filter(post_id__in=post_ids, dismissed=True).values_list(
+        declined_fits=set(
+            CommunityFit.objects.filter(post_id__in=post_ids, declined=True).values_list(
                 "post_id", "community_id"
             )
         ),
@@ -86,7 +86,7 @@ def _peer_rows(post_id: int, peers: list[engine.Peer], ex: _Exclusions) -> list[
         if (
             peer_id not in ex.visible
             or ex.visible[peer_id] == ex.authors.get(post_id)
-            or (post_id, peer_id) in ex.dismissed_peers
+            or (post_id, peer_id) in ex.declined_peers
         ):
             continue
         rows.append(
@@ -120,7 +120,7 @@ def _fit_rows(
         if (
             community_id in ex.open_communities
             and (post_id, community_id) not in ex.kept_out
-            and (post_id, community_id) not in ex.dismissed_fits
+            and (post_id, community_id) not in ex.declined_fits
         ):
             rows.append(
                 {
@@ -164,8 +164,8 @@ def found_store(
 ) -> Stored:
     """Make the stored peers and community fits of every post in ``found`` what was found, by
     difference (``upsert.rows_sync``): unchanged rows are not touched, so storing the same
-    result twice writes nothing. Peers are other people's visible posts; dismissed suggestions
-    stay dismissed and are not offered again; communities a post was kept out of, or archived
+    result twice writes nothing. Peers are other people's visible posts; declined suggestions
+    stay declined and are not offered again; communities a post was kept out of, or archived
     ones, are left out. ``visible``: ``searchable_authors()`` when already read (a run's apply
     reads it once for every chunk)."""
     ex = _exclusions(found, community_map, visible)

@@ -33,7 +33,7 @@ def _row(post: int, peer: int, score: float, reason: str = "shares rye") -> dict
 def _state() -> set:
     return set(
         PeerSuggestion.objects.values_list(
-            "pk", "post_id", "peer_id", "score", "reason", "dismissed", "created_at"
+            "pk", "post_id", "peer_id", "score", "reason", "declined", "created_at"
         )
     )
 
@@ -42,11 +42,11 @@ def _state() -> set:
 def scene(db) -> tuple[list[int], list[dict]]:
     """40 posts, each with the 39 others as peers (1,560 rows); then what a run wants instead:
     one pair gone, one score moved, one reason changed, small moves below the tolerance, a pair
-    twice, and a new score for a dismissed suggestion."""
+    twice, and a new score for a declined suggestion."""
     posts = [p.pk for p in PostFactory.create_batch(40, author=UserFactory())]
     rows_sync(PEER_ROWS, posts, [_row(p, q, 0.5) for p in posts for q in posts if q != p])
     a, b, c = posts[:3]
-    PeerSuggestion.objects.filter(post_id=a, peer_id=b).update(dismissed=True)
+    PeerSuggestion.objects.filter(post_id=a, peer_id=b).update(declined=True)
     wanted = []
     for p in posts:
         for q in posts:
@@ -87,11 +87,11 @@ def test_both_ways_write_only_the_difference(scene, sync) -> None:
         (b, posts[7]),
         (b, posts[8]),
     }
-    dismissed = PeerSuggestion.objects.get(post_id=a, peer_id=b)
-    assert (dismissed.dismissed, dismissed.score) == (True, 0.5)
-    # Nothing wanted: every stored row goes but the dismissed one.
+    declined = PeerSuggestion.objects.get(post_id=a, peer_id=b)
+    assert (declined.declined, declined.score) == (True, 0.5)
+    # Nothing wanted: every stored row goes but the declined one.
     assert sync(PEER_ROWS, posts, []) == Written(deleted=len(after) - 1)
-    assert list(PeerSuggestion.objects.values_list("pk", flat=True)) == [dismissed.pk]
+    assert list(PeerSuggestion.objects.values_list("pk", flat=True)) == [declined.pk]
 
 
 def test_rows_sync_writes_the_difference_once(scene) -> None:
