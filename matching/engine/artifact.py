@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from matching.engine.lexical import LexicalEncoder
 from matching.engine.peers import PeerIndex
-from matching.engine.text import LexicalEncoder
 from matching.engine.types import Area, AreaId, Community, CommunityId, Suggestion, Transition
 from matching.engine.version import ALGORITHM_VERSION, ARTIFACT_FORMAT, check_artifact
 

@@ -39,14 +39,9 @@ from sklearn.preprocessing import normalize
 
 from matching.engine import areas, artifact, cluster, explain, identity, placement
 from matching.engine.constraints import apply_constraints, check_constraints
+from matching.engine.lexical import LexicalEncoder
 from matching.engine.peers import PeerIndex, noise_floor
-from matching.engine.text import (
-    LexicalEncoder,
-    SemanticEncoder,
-    combine,
-    reuse_or_encode,
-    tag_vectors,
-)
+from matching.engine.semantic import SemanticEncoder, combine, reuse_or_encode, tag_vectors
 from matching.engine.types import (
     UNASSIGNED,
     AreaId,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from matching.engine import Matcher, Post
-from matching.engine.text import LexicalEncoder
+from matching.engine.lexical import LexicalEncoder
 from tests.engine.corpus import TOPICS, make_corpus
 
 FOUR = ["baking", "robots", "visas", "garden"]
