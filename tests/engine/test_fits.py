@@ -117,4 +117,4 @@ def test_confidence_is_highest_for_typical_posts(four) -> None:
     blurred = matcher.place(mixed)
     assert typical and typical[0][1] > 0.5
     assert not blurred or blurred[0][1] < typical[0][1]
-    assert np.all(matcher.score_quantiles_[:, 0, 50] > 0)
+    assert np.all(matcher.fit_profiles_[:, 0, 50] > 0)
