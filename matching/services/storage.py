@@ -19,13 +19,13 @@ from communities.models import Community, Post
 from matching import engine
 from matching.models import CommunityFit, MatchConstraint, PeerSuggestion, PostVector
 from matching.services.adapter import searchable_authors, to_engine_post
-from matching.services.upsert import RowShape, Written, rows_sync
+from matching.services.upsert import RowCounts, RowShape, rows_sync
 
 SEMANTIC_MODEL = "all-MiniLM-L6-v2"
 
 
 @dataclass
-class Found:
+class PostMatches:
     """What the engine found for one post: peers, and communities by engine id."""
 
     peers: list[engine.Peer]
@@ -45,7 +45,7 @@ class _Exclusions:
 
 
 def _exclusions(
-    found: dict[int, Found], community_map: dict[int, int], visible: dict[int, int] | None
+    found: dict[int, PostMatches], community_map: dict[int, int], visible: dict[int, int] | None
 ) -> _Exclusions:
     post_ids = list(found)
     if visible is None:
@@ -150,18 +150,18 @@ FIT_ROWS = RowShape(
 
 
 @dataclass
-class Stored:
+class MatchRowCounts:
     """What :func:`found_store` wrote: peer suggestions and community fits."""
 
-    peers: Written
-    fits: Written
+    peers: RowCounts
+    fits: RowCounts
 
 
 def found_store(
-    found: dict[int, Found],
+    found: dict[int, PostMatches],
     community_map: dict[int, int],
     visible: dict[int, int] | None = None,
-) -> Stored:
+) -> MatchRowCounts:
     """Make the stored peers and community fits of every post in ``found`` what was found, by
     difference (``upsert.rows_sync``): unchanged rows are not touched, so storing the same
     result twice writes nothing. Peers are other people's visible posts; declined suggestions
@@ -175,7 +175,7 @@ def found_store(
         peer_rows += _peer_rows(post_id, result.peers, ex)
         fit_rows += _fit_rows(post_id, result.fits, community_map, ex)
     post_ids = list(found)
-    return Stored(
+    return MatchRowCounts(
         peers=rows_sync(PEER_ROWS, post_ids, peer_rows),
         fits=rows_sync(FIT_ROWS, post_ids, fit_rows),
     )

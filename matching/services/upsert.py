@@ -26,13 +26,13 @@ SCORE_TOLERANCE = 0.005
 
 
 @dataclass
-class Written:
+class RowCounts:
     """Rows a sync wrote (inserted or updated) and deleted."""
 
     written: int = 0
     deleted: int = 0
 
-    def add(self, other: Written) -> None:
+    def add(self, other: RowCounts) -> None:
         self.written += other.written
         self.deleted += other.deleted
 
@@ -61,7 +61,9 @@ def _same(stored: dict[str, Any], row: dict[str, Any], shape: RowShape) -> bool:
     return True
 
 
-def rows_sync(shape: RowShape, owners: Sequence[int], wanted: Sequence[dict[str, Any]]) -> Written:
+def rows_sync(
+    shape: RowShape, owners: Sequence[int], wanted: Sequence[dict[str, Any]]
+) -> RowCounts:
     """Make the undeclined rows of ``owners`` exactly ``wanted`` (dicts with the owner, the other
     and every field of ``shape``): rows not wanted are deleted, missing or changed ones upserted,
     identical ones not touched. Dismissed rows stay as they are and are never written again.
@@ -70,7 +72,7 @@ def rows_sync(shape: RowShape, owners: Sequence[int], wanted: Sequence[dict[str,
     by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in wanted:
         by_owner[int(row[shape.owner])].append(row)
-    done = Written()
+    done = RowCounts()
     ordered = sorted(set(owners) | set(by_owner))
     for start in range(0, len(ordered), BATCH_POSTS):
         batch = ordered[start : start + BATCH_POSTS]
@@ -96,7 +98,7 @@ def _first_of_each_pair(
     return rows
 
 
-def _sync_here(shape: RowShape, batch: Sequence[int], rows: Sequence[dict[str, Any]]) -> Written:
+def _sync_here(shape: RowShape, batch: Sequence[int], rows: Sequence[dict[str, Any]]) -> RowCounts:
     """:func:`rows_sync` for one batch, compared in Python."""
     stored = {
         (row[shape.owner], row[shape.other]): row
@@ -115,12 +117,12 @@ def _sync_here(shape: RowShape, batch: Sequence[int], rows: Sequence[dict[str, A
     for i in range(0, len(stale), BATCH_POSTS):
         shape.model._default_manager.filter(pk__in=stale[i : i + BATCH_POSTS]).delete()
     upsert_many(shape, changed)
-    return Written(written=len(changed), deleted=len(stale))
+    return RowCounts(written=len(changed), deleted=len(stale))
 
 
 def _sync_in_postgres(
     shape: RowShape, batch: Sequence[int], rows: Sequence[dict[str, Any]]
-) -> Written:
+) -> RowCounts:
     """:func:`rows_sync` for one batch, compared in PostgreSQL: the wanted rows are copied into a
     temporary table, then one DELETE drops the stored rows not among them and one ``INSERT ...
     ON CONFLICT DO UPDATE ... WHERE`` writes only the rows that are new or changed (a score by
@@ -150,7 +152,7 @@ def _sync_in_postgres(
         )
         written = cursor.rowcount
         cursor.execute(f'DROP TABLE "{temp}"')
-    return Written(written=written, deleted=deleted)
+    return RowCounts(written=written, deleted=deleted)
 
 
 def _column_list(columns: Sequence[str]) -> str:

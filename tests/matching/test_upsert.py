@@ -9,7 +9,7 @@ from django.db import connection
 from matching.models import PeerSuggestion
 from matching.services.storage import PEER_ROWS
 from matching.services.upsert import (
-    Written,
+    RowCounts,
     _first_of_each_pair,
     _sync_here,
     _sync_in_postgres,
@@ -79,7 +79,7 @@ def test_both_ways_write_only_the_difference(scene, sync) -> None:
     a, b = posts[:2]
     before = _state()
 
-    assert sync(PEER_ROWS, posts, _once(posts, wanted)) == Written(written=2, deleted=1)
+    assert sync(PEER_ROWS, posts, _once(posts, wanted)) == RowCounts(written=2, deleted=1)
 
     after = _state()
     assert {(p, q) for _, p, q, *_ in after ^ before} == {
@@ -90,11 +90,11 @@ def test_both_ways_write_only_the_difference(scene, sync) -> None:
     declined = PeerSuggestion.objects.get(post_id=a, peer_id=b)
     assert (declined.declined, declined.score) == (True, 0.5)
     # Nothing wanted: every stored row goes but the declined one.
-    assert sync(PEER_ROWS, posts, []) == Written(deleted=len(after) - 1)
+    assert sync(PEER_ROWS, posts, []) == RowCounts(deleted=len(after) - 1)
     assert list(PeerSuggestion.objects.values_list("pk", flat=True)) == [declined.pk]
 
 
 def test_rows_sync_writes_the_difference_once(scene) -> None:
     posts, wanted = scene
-    assert rows_sync(PEER_ROWS, posts, wanted) == Written(written=2, deleted=1)
-    assert rows_sync(PEER_ROWS, posts, wanted) == Written()
+    assert rows_sync(PEER_ROWS, posts, wanted) == RowCounts(written=2, deleted=1)
+    assert rows_sync(PEER_ROWS, posts, wanted) == RowCounts()
