@@ -87,14 +87,14 @@ def post_matches_panel(*, viewer: Viewer, post: Post) -> dict:
     placements = list(placement_list_for_post(viewer=viewer, post=post))
     placed = {placement.community_id for placement in placements}
     fits = post_community_fits(viewer=viewer, post=post)
-    is_author = viewer.is_authenticated and post.author_id == viewer.pk
+    author = viewer if isinstance(viewer, User) and post.author_id == viewer.pk else None
     return {
         "post": post,
-        "is_author": is_author,
+        "is_author": author is not None,
         # Only the author hears of new peers, and only when their settings say so.
-        "author_hears_peers": is_author
-        and profile_selectors.notification_wanted(user=viewer, kind=Notification.Kind.NEW_PEER),
-        "author_findable": is_author and profile_selectors.findable(user=viewer),
+        "author_hears_peers": author is not None
+        and profile_selectors.notification_wanted(user=author, kind=Notification.Kind.NEW_PEER),
+        "author_findable": author is not None and profile_selectors.findable(user=author),
         "peers": post_peers(viewer=viewer, post=post),
         "placements": placements,
         "fits": [fit for fit in fits if fit.community_id not in placed],

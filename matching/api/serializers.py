@@ -5,12 +5,15 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from communities.models import Community, Post
+from communities.models import Community, Post, Tag
 from matching.models import MatchRun
+from profiles.models import User
 
 
 class MatchRunSerializer(serializers.ModelSerializer):
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = MatchRun
@@ -36,7 +39,9 @@ class MatchRunSerializer(serializers.ModelSerializer):
 
 class PeerPostSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
-    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    tags: serializers.SlugRelatedField[Tag] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -45,7 +50,7 @@ class PeerPostSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_author(self, post: Post) -> str | None:
-        return post.author.public_name if post.author_id else None
+        return post.author.public_name if post.author is not None else None
 
     def get_url(self, post: Post) -> str:
         return post.get_absolute_url()
