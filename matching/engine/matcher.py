@@ -76,7 +76,7 @@ class Matcher(Membership, Queries):
         body and tags, combined with the lexical tag block) or "hybrid" (sentence embeddings
         combined with the full lexical vector). The last two need the ``semantic`` extra.
     n_communities: force this many communities; ``None`` (default) lets the data decide.
-    title_weight, body_weight, tag_weight, n_components: lexical representation (see ``text``).
+    title_weight, body_weight, tag_weight, n_components: lexical representation (see ``lexical``).
     semantic_weight: share of the squared norm given to the sentence embedding in "hybrid".
     max_landmarks, n_micro, stability_runs, modularity_tolerance, resolution:
         community discovery (see ``cluster``; areas are found from the communities, see
