@@ -16,7 +16,7 @@ from communities.api import (
 )
 from communities.api_areas import AreaViewSet
 from communities.api_search import SearchView
-from matching.api import MatchRunViewSet, PostWithMatchesViewSet
+from matching.api.views import MatchRunViewSet, PostWithMatchesViewSet
 from moderation.api import (
     AreaModerationViewSet,
     CommunityModerationViewSet,

@@ -140,7 +140,7 @@ class PeerSuggestion(models.Model):
     reason = models.CharField(max_length=500)
     shared_tags = models.JSONField(default=list, blank=True)
     shared_terms = models.JSONField(default=list, blank=True)
-    dismissed = models.BooleanField(default=False)
+    declined = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -169,7 +169,7 @@ class CommunityFit(models.Model):
     )
     confidence = models.FloatField()
     reason = models.CharField(max_length=500, blank=True)
-    dismissed = models.BooleanField(default=False, help_text='The author said "not my problem".')
+    declined = models.BooleanField(default=False, help_text='The author said "not my problem".')
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -22,7 +22,7 @@ def post_peers(*, viewer: Viewer, post: Post) -> QuerySet[PeerSuggestion]:
     return (
         PeerSuggestion.objects.filter(
             post=post,
-            dismissed=False,
+            declined=False,
             peer__status=Post.Status.OPEN,
             peer__moderation_status="visible",
             peer__author__is_active=True,
@@ -38,7 +38,7 @@ def post_community_fits(*, viewer: Viewer, post: Post) -> QuerySet[CommunityFit]
     """Communities a post fits, among those the viewer may see; never archived ones."""
     visible = community_visibility_filter(viewer, prefix="community__")
     return (
-        CommunityFit.objects.filter(visible, post=post, dismissed=False)
+        CommunityFit.objects.filter(visible, post=post, declined=False)
         .exclude(community__status=Community.Status.ARCHIVED)
         .select_related("community")
         .order_by("-confidence", "pk")
@@ -54,7 +54,7 @@ def visible_peer_suggestions() -> QuerySet[PeerSuggestion]:
     of many posts at once."""
     return (
         PeerSuggestion.objects.filter(
-            dismissed=False,
+            declined=False,
             peer__status=Post.Status.OPEN,
             peer__moderation_status="visible",
             peer__author__is_active=True,
@@ -87,14 +87,14 @@ def post_matches_panel(*, viewer: Viewer, post: Post) -> dict:
     placements = list(placement_list_for_post(viewer=viewer, post=post))
     placed = {placement.community_id for placement in placements}
     fits = post_community_fits(viewer=viewer, post=post)
-    is_author = viewer.is_authenticated and post.author_id == viewer.pk
+    author = viewer if isinstance(viewer, User) and post.author_id == viewer.pk else None
     return {
         "post": post,
-        "is_author": is_author,
+        "is_author": author is not None,
         # Only the author hears of new peers, and only when their settings say so.
-        "author_hears_peers": is_author
-        and profile_selectors.notification_wanted(user=viewer, kind=Notification.Kind.NEW_PEER),
-        "author_findable": is_author and profile_selectors.findable(user=viewer),
+        "author_hears_peers": author is not None
+        and profile_selectors.notification_wanted(user=author, kind=Notification.Kind.NEW_PEER),
+        "author_findable": author is not None and profile_selectors.findable(user=author),
         "peers": post_peers(viewer=viewer, post=post),
         "placements": placements,
         "fits": [fit for fit in fits if fit.community_id not in placed],

@@ -4,19 +4,19 @@ so that every URL name stayed what it was when these views lived in communities.
 
 from django.urls import path
 
-from matching import views
+from matching.views import posts
 
 urlpatterns = [
-    path("posts/<int:pk>/matches/", views.post_matches, name="post-matches"),
-    path("posts/similar/", views.post_similar, name="post-similar"),
+    path("posts/<int:pk>/matches/", posts.post_matches, name="post-matches"),
+    path("posts/similar/", posts.post_similar, name="post-similar"),
     path(
-        "posts/<int:pk>/fits/<int:fit_pk>/dismiss/",
-        views.post_fit_dismiss,
-        name="post-fit-dismiss",
+        "posts/<int:pk>/fits/<int:fit_pk>/decline/",
+        posts.post_fit_decline,
+        name="post-fit-decline",
     ),
     path(
-        "posts/<int:pk>/peers/<int:suggestion_pk>/dismiss/",
-        views.post_peer_dismiss,
-        name="post-peer-dismiss",
+        "posts/<int:pk>/peers/<int:suggestion_pk>/decline/",
+        posts.post_peer_decline,
+        name="post-peer-decline",
     ),
 ]

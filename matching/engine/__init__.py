@@ -37,12 +37,15 @@ previous_areas=None)``
 ``ALGORITHM_VERSION``, ``Matcher.config_id()``
     What identifies the results (:mod:`matching.engine.version`): stored with every run.
 
-How communities are found is documented in :mod:`matching.engine.cluster`, the representation in
-:mod:`matching.engine.text`, names and reasons in :mod:`matching.engine.explain`, identity across
-runs in :mod:`matching.engine.identity`, areas in :mod:`matching.engine.areas`, the peer index
-in :mod:`matching.engine.peers`, constraints in :mod:`matching.engine.constraints`, misfits and
-placement in :mod:`matching.engine.placement` and the saved artifact in
-:mod:`matching.engine.artifact`.
+How communities are found is documented in :mod:`matching.engine.cluster`, the words read in a post
+in :mod:`matching.engine.text`, the encoders in :mod:`matching.engine.lexical` and
+:mod:`matching.engine.semantic`, names and reasons in :mod:`matching.engine.explain`, identity
+across runs in :mod:`matching.engine.identity`, areas in :mod:`matching.engine.areas`, the peer
+index in :mod:`matching.engine.peers` (with :mod:`matching.engine.batch_search`), constraints in
+:mod:`matching.engine.constraints`, misfits and placement in :mod:`matching.engine.placement` and
+the saved artifact in :mod:`matching.engine.artifact`. The matcher's own parts: encoding posts
+(:mod:`matching.engine.encoding`), each post's community (:mod:`matching.engine.membership`) and
+what a fitted matcher answers (:mod:`matching.engine.queries`).
 The benchmark harness lives outside the engine, in :mod:`matching.benchmarks`.
 """
 

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from matching.engine.lexical import LexicalEncoder
 from matching.engine.peers import PeerIndex
-from matching.engine.text import LexicalEncoder
 from matching.engine.types import Area, AreaId, Community, CommunityId, Suggestion, Transition
 from matching.engine.version import ALGORITHM_VERSION, ARTIFACT_FORMAT, check_artifact
 
@@ -28,7 +28,7 @@ class Fitted(Protocol):
     peer_index_: PeerIndex
     semantic_vectors_: dict[Any, np.ndarray]
     centroids_: np.ndarray
-    score_quantiles_: np.ndarray
+    fit_profiles_: np.ndarray
     labels_: np.ndarray
     scores_: np.ndarray
     config_id_: str
@@ -70,7 +70,8 @@ def write(matcher: Fitted, path: str | Path) -> Path:
     arrays.update({f"index_{k}": v for k, v in index_arrays.items()})
     arrays.update(
         centroids=matcher.centroids_,
-        score_quantiles=matcher.score_quantiles_,
+        # The members' fit profiles, stored under their first name: saved artifacts keep it.
+        score_quantiles=matcher.fit_profiles_,
         labels=matcher.labels_,
         scores=matcher.scores_,
         post_rows=matcher.post_rows_,
@@ -123,7 +124,7 @@ def restore(matcher: Fitted, meta: dict[str, Any], arrays: dict[str, np.ndarray]
     matcher.lexical_ = LexicalEncoder.from_state(meta["lexical"], lex)
     matcher.config_id_ = meta["config_id"]
     matcher.centroids_ = arrays["centroids"]
-    matcher.score_quantiles_ = arrays["score_quantiles"]
+    matcher.fit_profiles_ = arrays["score_quantiles"]
     matcher.labels_ = arrays["labels"]
     matcher.scores_ = arrays["scores"]
     matcher.post_ids_ = list(meta["post_ids"])

@@ -82,17 +82,6 @@ def knn_rows(Z: np.ndarray, rows: np.ndarray, k: int, chunk: int = 512) -> sp.cs
     )
 
 
-def knn_graph(Z: np.ndarray, k: int) -> sp.csr_matrix:
-    """Symmetric k-nearest-neighbour graph weighted by (non-negative) cosine similarity."""
-    n = Z.shape[0]
-    idx, sims = top_k_similar(Z, Z, k, exclude_self=True)
-    k = idx.shape[1]
-    W = sp.csr_matrix(
-        (np.maximum(sims.ravel(), 0.0), (np.repeat(np.arange(n), k), idx.ravel())), shape=(n, n)
-    )
-    return W.maximum(W.T).tocsr()
-
-
 @dataclass
 class MergePath:
     """Greedy modularity merges of micro-clusters: ``partitions[K]`` maps micro-cluster ->

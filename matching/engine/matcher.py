@@ -16,10 +16,13 @@ Typical use::
     matcher.update(posts, previous={7: [1, 2, 3]})  # fit again, keeping the encoder and index
     matcher.save(directory); Matcher.load(directory)  # refuses another format or version
 
-The parts live beside it: the peer index (``peers.PeerIndex``), constraints (``constraints``),
-misfits and placement (``placement``), names and reasons (``explain``), identity across runs
-(``identity``), community discovery (``cluster``), areas (``areas``), the saved artifact
-(``artifact``) and the configuration id (``version``).
+The matcher is made of three parts, each in its own module: how it encodes posts
+(``encoding.Encoding``), how it finds each post's community (``membership.Membership``) and what a
+fitted matcher answers (``queries.Queries``). The rest lives beside it: the peer index
+(``peers.PeerIndex``), constraints (``constraints``), misfits and placement (``placement``), names
+and reasons (``explain``), identity across runs (``identity``), community discovery
+(``cluster``), areas (``areas``), the saved artifact (``artifact``) and the configuration id
+(``version``).
 
 ``fit`` follows the scikit-learn contract: ``__init__`` only stores parameters, ``fit`` validates
 its input and returns ``self``, learned attributes end in ``_`` and randomness only comes from
@@ -31,36 +34,26 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
-from matching.engine import areas, artifact, cluster, explain, identity, placement
-from matching.engine.constraints import apply_constraints, check_constraints
+from matching.engine import areas, artifact, explain, identity, placement
+from matching.engine.constraints import check_constraints
+from matching.engine.encoding import Encoder
+from matching.engine.lexical import LexicalEncoder
+from matching.engine.membership import Membership
 from matching.engine.peers import PeerIndex, noise_floor
-from matching.engine.text import (
-    LexicalEncoder,
-    SemanticEncoder,
-    combine,
-    reuse_or_encode,
-    tag_vectors,
-)
+from matching.engine.queries import Queries
 from matching.engine.types import (
-    UNASSIGNED,
     AreaId,
     CommunityId,
     Constraints,
-    Peer,
     Post,
     PostId,
-    Suggestion,
     Transition,
 )
 from matching.engine.version import make_config_id
-
-Encoder = Literal["lexical", "semantic", "hybrid"]
 
 # Members of a community whose words name it: the most typical first, then evenly spaced down its
 # members by similarity to the centre (a bounded cost, whatever the community's size).
@@ -74,7 +67,7 @@ class NotUpdatable(ValueError):
 ENCODERS: tuple[str, ...] = ("lexical", "semantic", "hybrid")
 
 
-class Matcher:
+class Matcher(Membership, Queries):
     """Finds communities of purpose, explains them, and finds peers (see the module docstring).
 
     Parameters
@@ -83,7 +76,7 @@ class Matcher:
         body and tags, combined with the lexical tag block) or "hybrid" (sentence embeddings
         combined with the full lexical vector). The last two need the ``semantic`` extra.
     n_communities: force this many communities; ``None`` (default) lets the data decide.
-    title_weight, body_weight, tag_weight, n_components: lexical representation (see ``text``).
+    title_weight, body_weight, tag_weight, n_components: lexical representation (see ``lexical``).
     semantic_weight: share of the squared norm given to the sentence embedding in "hybrid".
     max_landmarks, n_micro, stability_runs, modularity_tolerance, resolution:
         community discovery (see ``cluster``; areas are found from the communities, see
@@ -166,56 +159,6 @@ class Matcher:
             raise ValueError("tag_weight must be in [0, 1) and semantic_weight in [0, 1]")
         if not 0 < self.min_coverage <= 1:
             raise ValueError("min_coverage must be in (0, 1]")
-
-    # -- encoding ----------------------------------------------------------------------------
-    def _semantic(self) -> SemanticEncoder:
-        if getattr(self, "_semantic_encoder", None) is None:
-            self._semantic_encoder = SemanticEncoder()
-        return self._semantic_encoder
-
-    def _semantic_vectors(
-        self, posts: Sequence[Post], vectors: Mapping[PostId, np.ndarray] | None
-    ) -> np.ndarray:
-        """Sentence vectors, reusing those given by post id; only missing posts are encoded."""
-        out, encoded = reuse_or_encode(self._semantic, posts, vectors)
-        self.n_encoded_ = getattr(self, "n_encoded_", 0) + encoded
-        return out
-
-    def sentence_vectors(self, posts: Sequence[Post]) -> dict[PostId, np.ndarray]:
-        """The posts' sentence vectors, to keep and pass back to ``fit``, ``add_posts``,
-        ``place`` or ``similar`` (``vectors``/``vector``) instead of encoding them again; empty
-        with the lexical encoder."""
-        if self.encoder == "lexical" or not posts:
-            return {}
-        return dict(zip([p.id for p in posts], self._semantic_vectors(posts, None), strict=True))
-
-    def _combine(self, lexical: np.ndarray, semantic: np.ndarray | None) -> np.ndarray:
-        return combine(lexical, semantic, self.semantic_weight)
-
-    def _encode(
-        self,
-        posts: Sequence[Post],
-        vectors: Mapping[PostId, np.ndarray] | None,
-        lexical_terms: tuple[np.ndarray, sp.csr_matrix] | None = None,
-    ) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray | None]:
-        lexical, counts = lexical_terms or self.lexical_.transform_with_terms(posts)
-        semantic = None
-        if self.encoder != "lexical":
-            semantic = self._semantic_vectors(posts, vectors)
-            if self.encoder == "semantic":
-                # Only the tag block of the lexical encoder joins the sentence embedding.
-                lexical = self._tag_vectors(posts)
-        return self._combine(lexical, semantic), counts, semantic
-
-    def _tag_vectors(self, posts: Sequence[Post]) -> np.ndarray:
-        return tag_vectors(self.lexical_, posts)
-
-    def transform(
-        self, posts: Sequence[Post], vectors: Mapping[PostId, np.ndarray] | None = None
-    ) -> np.ndarray:
-        """The normalised vectors the matcher compares (one row per post)."""
-        self._check_fitted()
-        return self._encode(posts, vectors)[0]
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(
@@ -328,8 +271,8 @@ class Matcher:
         self.post_ids_ = ids
         self.post_rows_ = rows
         self._fit_centres = placement.competitors(Z, self.labels_, self.centroids_)
-        # The members' fit profiles (see ``placement``), kept under the artifact's old name.
-        self.score_quantiles_ = placement.fit_profiles(
+        # The members' fit profiles (see ``placement``).
+        self.fit_profiles_ = placement.fit_profiles(
             Z, self.labels_, self._fit_centres, self.community_ids_
         )
         self.config_id_ = self.config_id()
@@ -411,285 +354,6 @@ class Matcher:
             named=named,
             forms=forms,
         )
-
-    def _cluster(
-        self,
-        Z: np.ndarray,
-        ids: list[PostId],
-        previous: Mapping[CommunityId, Sequence[PostId]] | None,
-        constraints: Constraints,
-        new: Iterable[PostId] | None = None,
-        discover: bool = True,
-    ) -> np.ndarray:
-        """Each post's community id (or UNASSIGNED); sets ``discovery_``, ``community_ids_``,
-        ``centroids_``, ``scores_`` and ``suggestions_`` (none without ``discover``, which
-        needs ``previous``)."""
-        found = self._discover(Z) if discover or not previous else None
-        id_row = {pid: i for i, pid in enumerate(ids)}
-        self.suggestions_: list[Suggestion] = []
-        if previous and self.n_communities is None:
-            out, centroids, community_ids = self._carry_over(Z, ids, previous, id_row, new)
-            if found is not None:
-                self.suggestions_ = identity.suggest(
-                    Z, out, found.centroids, ids, min_size=max(self.min_community_size, 5)
-                )
-        else:
-            assert found is not None
-            centroids = cluster.spherical_kmeans(Z, found.centroids, n_iter=10)
-            labels, _, centroids = self._assign(Z, centroids)
-            clusters = [set() for _ in range(len(centroids))]  # type: list[set[PostId]]
-            for i, lab in enumerate(labels):
-                if lab >= 0:
-                    clusters[lab].add(ids[i])
-            community_ids = (
-                identity.assign_ids(previous, clusters)
-                if previous
-                else identity.ids_by_size(clusters)
-            )
-            out = np.array([community_ids[lab] if lab >= 0 else UNASSIGNED for lab in labels])
-        out, extra = apply_constraints(Z, out, centroids, community_ids, constraints, id_row)
-        # Final centres and scores on the constrained membership.
-        self.community_ids_ = sorted({int(c) for c in out if c >= 0} | set(extra))
-        self.centroids_ = placement.final_centres(
-            Z, out, self.community_ids_, dict(zip(community_ids, centroids, strict=True)), extra
-        )
-        self.scores_ = placement.centre_scores(Z, out, self.centroids_, self.community_ids_)
-        return out
-
-    def _discover(self, Z: np.ndarray) -> cluster.Discovery:
-        found = cluster.discover(
-            Z,
-            n_communities=self.n_communities,
-            max_landmarks=self.max_landmarks,
-            n_micro=self.n_micro,
-            stability_runs=self.stability_runs,
-            modularity_tolerance=self.modularity_tolerance,
-            resolution=self.resolution,
-            random_state=self.random_state,
-        )
-        self.discovery_ = {
-            "chosen": found.chosen_k,
-            "modularity_peak": found.modularity_k,
-            "landmarks": found.landmark_count,
-        }
-        return found
-
-    def _carry_over(
-        self,
-        Z: np.ndarray,
-        ids: list[PostId],
-        previous: Mapping[CommunityId, Sequence[PostId]],
-        id_row: Mapping[PostId, int],
-        new: Iterable[PostId] | None,
-    ) -> tuple[np.ndarray, np.ndarray, list[CommunityId]]:
-        """Previous communities kept, new posts placed, new communities founded around new posts
-        that fit none (``identity.carry_over`` and ``identity.found_new``)."""
-        fresh = identity.new_rows(ids, id_row, previous, new)
-        kept = identity.carry_over(
-            Z,
-            previous,
-            id_row,
-            new=fresh,
-            min_size=self.min_community_size,
-            fit_percentile=self.fit_percentile,
-        )
-        labels = identity.found_new(
-            Z, kept, fresh, first_id=max(map(int, previous)) + 1, find=self._find_in
-        )
-        community_ids = sorted(int(c) for c in np.unique(labels[labels >= 0]))
-        centres = identity.centres_of(Z, labels)
-        centroids = np.zeros((len(community_ids), Z.shape[1]), np.float32)
-        for j, c in enumerate(community_ids):
-            centroids[j] = centres.get(c, 0)
-        return labels, centroids, community_ids
-
-    def _find_in(self, sub: np.ndarray) -> np.ndarray:
-        """Communities among some posts (label per row, UNASSIGNED for none), leaving
-        ``discovery_`` to say how the whole set's were chosen."""
-        if len(sub) < 2 * self.min_community_size:
-            return np.full(len(sub), UNASSIGNED, np.int64)
-        overall = self.discovery_
-        start = cluster.spherical_kmeans(sub, self._discover(sub).centroids, n_iter=10)
-        self.discovery_ = {**overall, "new_posts": len(sub)}
-        return self._assign(sub, start)[0]
-
-    def _assign(
-        self, Z: np.ndarray, centroids: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Nearest centre, misfits left out, communities below the minimum size dissolved."""
-        live = np.linalg.norm(Z, axis=1) > 0
-        while True:
-            sims = Z @ centroids.T
-            labels = np.argmax(sims, axis=1)
-            scores = sims[np.arange(len(Z)), labels]
-            labels = np.where(live, labels, UNASSIGNED)
-            misfit = placement.misfits(
-                labels,
-                scores,
-                len(centroids),
-                misfit_z=self.misfit_z,
-                min_coverage=self.min_coverage,
-            )
-            labels = np.where(misfit, UNASSIGNED, labels)
-            sizes = np.bincount(labels[labels >= 0], minlength=len(centroids))
-            small = sizes < min(self.min_community_size, max(1, int(live.sum()) // 2))
-            if not small.any() or small.all():
-                return labels, scores, centroids
-            centroids = centroids[~small]
-
-    # -- the peer index ----------------------------------------------------------------------
-    def add_posts(
-        self, posts: Sequence[Post], vectors: Mapping[PostId, np.ndarray] | None = None
-    ) -> Matcher:
-        """Make new posts findable as peers without refitting (their communities: ``place``)."""
-        self._check_fitted()
-        posts = list(posts)
-        if posts:
-            Z, counts, _ = self._encode(posts, vectors)
-            self.peer_index_.append(posts, Z, counts)
-        return self
-
-    # -- using a fitted matcher --------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "centroids_"):
-            raise RuntimeError("this Matcher is not fitted yet: call fit() or Matcher.load()")
-
-    def _query(self, query: Post | str, tags: Iterable[str] = ()) -> Post:
-        if isinstance(query, Post):
-            return query
-        return Post(id="__query__", title=query, tags=tuple(tags))
-
-    def _encode_query(
-        self, q: Post, vector: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """One post's vector and term ids, on the fast path of the lexical encoder; ``vector``
-        is its sentence vector when already known."""
-        lexical, term_ids = self.lexical_.transform_one(q)
-        if self.encoder == "lexical":
-            return lexical, term_ids
-        if vector is None:
-            semantic = self._semantic().encode([q])
-        else:
-            semantic = np.asarray(vector, dtype=np.float32)[None, :]
-        if self.encoder == "semantic":
-            lexical = self._tag_vectors([q])[0]
-        return self._combine(lexical[None, :], normalize(semantic))[0], term_ids
-
-    def place(
-        self,
-        post: Post | str,
-        *,
-        tags: Iterable[str] = (),
-        limit: int = 3,
-        vector: np.ndarray | None = None,
-    ) -> list[tuple[CommunityId, float]]:
-        """Communities a new post fits, best first, with a confidence in (0, 1]; [] when none.
-
-        A post fits a community when it is about as close to it as its members are to each other
-        and clearly closer to it than to any other (see ``placement``): at most one community.
-        ``vector``: the post's sentence vector, when known (``sentence_vectors``)."""
-        self._check_fitted()
-        z, _ = self._encode_query(self._query(post, tags), vector)
-        return self._place_vector(z, limit)
-
-    def _competitors(self) -> np.ndarray:
-        """The communities' centres and the centre of the posts none holds (see ``placement``);
-        recomputed from the peer index after ``load``."""
-        if getattr(self, "_fit_centres", None) is None:
-            own = self.peer_index_.vectors[self.post_rows_]
-            self._fit_centres = placement.competitors(own, self.labels_, self.centroids_)
-        return self._fit_centres
-
-    def _place_vector(self, z: np.ndarray, limit: int) -> list[tuple[CommunityId, float]]:
-        return placement.place_vector(
-            z,
-            centres=self._competitors(),
-            profiles=self.score_quantiles_,
-            community_ids=self.community_ids_,
-            fit_percentile=self.fit_percentile,
-            limit=limit,
-        )
-
-    def predict(self, posts: Sequence[Post]) -> np.ndarray:
-        """Best community id per post, -1 when it fits none."""
-        self._check_fitted()
-        Z = self._encode(list(posts), None)[0]
-        out = np.full(len(Z), UNASSIGNED, np.int64)
-        for i, z in enumerate(Z):
-            placed = self._place_vector(z, 1)
-            if placed:
-                out[i] = placed[0][0]
-        return out
-
-    def similar(
-        self,
-        query: Post | str,
-        *,
-        tags: Iterable[str] = (),
-        k: int = 10,
-        searchable_ids: Iterable[PostId] | None = None,
-        vector: np.ndarray | None = None,
-    ) -> list[Peer]:
-        """The k most similar searchable posts to a post or to text being typed, with reasons.
-
-        Only posts marked searchable (``Post.searchable``) are returned and, when ``searchable_ids``
-        is given, only those among them. A query post never returns itself. ``vector``: the
-        query's sentence vector, when known (``sentence_vectors``)."""
-        self._check_fitted()
-        q = self._query(query, tags)
-        z, term_ids = self._encode_query(q, vector)
-        if not np.any(z):
-            return []
-        return self.peer_index_.search(
-            z, term_ids=term_ids, tags=q.tags, k=k, exclude=q.id, searchable_ids=searchable_ids
-        )
-
-    def similar_indexed(
-        self, ids: Sequence[PostId], *, k: int = 10, block: int = 256
-    ) -> dict[PostId, list[Peer]]:
-        """Peers of posts already in the peer index, many at once: the same answer as
-        ``similar(post)`` for each, without encoding the posts again. Ids not in the index are
-        left out."""
-        self._check_fitted()
-        return self.peer_index_.search_indexed(ids, k=k, block=block)
-
-    def reached_by(
-        self, ids: Sequence[PostId], floors: Mapping[PostId, float], *, block: int = 4096
-    ) -> set[PostId]:
-        """Posts (of ``post_ids_``) whose peers may now include one of ``ids``: those that one
-        of them is at least as close to as the post's ``floors`` value (its weakest peer; a
-        post not listed takes the noise floor). Only searchable posts of the index can be
-        peers. Exact: one matrix product per block of posts, so the cost grows with all posts
-        times ``ids``."""
-        self._check_fitted()
-        index = self.peer_index_
-        sources = [r for i in ids if (r := index.row_of(i)) is not None and index.searchable[r]]
-        if not sources:
-            return set()
-        queries = index.vectors[sources]
-        floor = np.full(len(self.post_ids_), max(index.min_similarity, 0.0), np.float32)
-        position = {pid: i for i, pid in enumerate(self.post_ids_)}
-        for pid, value in floors.items():
-            if pid in position:
-                floor[position[pid]] = value
-        floor -= 1e-4  # scores are stored rounded: reach a little below
-        reached: list[int] = []
-        for start in range(0, len(self.post_ids_), block):
-            best = (index.vectors[self.post_rows_[start : start + block]] @ queries.T).max(axis=1)
-            reached.extend((start + np.flatnonzero(best >= floor[start : start + block])).tolist())
-        return {self.post_ids_[i] for i in reached}
-
-    def place_indexed(
-        self, ids: Sequence[PostId], *, limit: int = 3
-    ) -> dict[PostId, list[tuple[CommunityId, float]]]:
-        """``place`` for posts already in the peer index, without encoding them again."""
-        self._check_fitted()
-        index = self.peer_index_
-        return {
-            i: self._place_vector(index.vectors[row], limit)
-            for i in ids
-            if (row := index.row_of(i)) is not None
-        }
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

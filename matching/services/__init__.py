@@ -13,14 +13,14 @@ Two paths use the matcher engine (``matching.engine``):
   (``match_run_apply``, in ``apply``). A failed or killed run leaves the previous placements as
   they were.
 
-People's answers to suggestions are in ``dismissals``. Tasks are enqueued by name: no module of
-this package imports ``matching.tasks``.
+A post author declining a suggested community or peer is in ``declines``. Tasks are enqueued by
+name: no module of this package imports ``matching.tasks``.
 """
 
 from matching.services.adapter import matchable_posts, new_matcher, to_engine_post
 from matching.services.apply import match_run_apply, match_run_execute, proposals_expire
 from matching.services.artifacts import UnloadableArtifact, current_run
-from matching.services.dismissals import community_fit_dismiss, peer_dismiss
+from matching.services.declines import community_fit_decline, peer_suggestion_decline
 from matching.services.incremental import (
     SimilarCommunity,
     SimilarFound,
@@ -54,7 +54,7 @@ __all__ = [
     "SimilarPost",
     "UnloadableArtifact",
     "can_start_runs",
-    "community_fit_dismiss",
+    "community_fit_decline",
     "current_matcher",
     "current_run",
     "match_run_apply",
@@ -70,7 +70,7 @@ __all__ = [
     "match_runs_reap_stale",
     "matchable_posts",
     "new_matcher",
-    "peer_dismiss",
+    "peer_suggestion_decline",
     "pending_posts_requeue",
     "post_mark_pending",
     "post_match",

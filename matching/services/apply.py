@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from communities.models import Community, Membership, Placement, Post
+from communities.models import Community, Placement, Post
 from communities.services import (
     charter_revision_record,
     tags_assign,
@@ -32,6 +32,7 @@ from matching.models import MatchConstraint, MatcherSuggestion, MatchRun, MatchR
 from matching.services.adapter import matchable_posts, searchable_authors
 from matching.services.areas import areas_apply
 from matching.services.artifacts import artifacts_prune, run_matcher
+from matching.services.invitations import invitations_send
 from matching.services.runs import (
     match_run_chunks,
     match_run_claim,
@@ -40,29 +41,30 @@ from matching.services.runs import (
     match_run_peers_chunk,
     match_run_progress,
 )
-from matching.services.storage import Found, Stored, found_store, posts_mark_matched
-from matching.services.upsert import SCORE_TOLERANCE, Written
-from profiles.models import Notification, User
-from profiles.services import notify_many
+from matching.services.storage import MatchRowCounts, PostMatches, found_store, posts_mark_matched
+from matching.services.upsert import SCORE_TOLERANCE, RowCounts
 
 LIVE = (Community.Status.PROPOSED, Community.Status.ACTIVE)
 
 
 @dataclass
-class _Outcome:
+class _RunChanges:
+    """What applying a run changed: the communities its clusters became (engine id -> pk), those
+    it proposed with their authors and invitations, placements, areas, peers and fits."""
+
     community_map: dict[int, int] = field(default_factory=dict)  # engine id -> Community pk
     proposed: list[Community] = field(default_factory=list)
     # proposed community pk -> {author: how many of their posts it holds}
     authors: dict[int, Counter[int]] = field(default_factory=dict)
     invitations: int = 0
     areas: dict[str, int] = field(default_factory=dict)  # counts, for the run's metrics
-    placements: Written = field(default_factory=Written)
-    stored: Stored | None = None
+    placements: RowCounts = field(default_factory=RowCounts)
+    stored: MatchRowCounts | None = None
     marked: int = 0
 
 
 @dataclass
-class _Applying:
+class _ClusterContext:
     """What applying one run's clusters needs to know."""
 
     run: MatchRun
@@ -85,7 +87,9 @@ class _Applying:
         return community is not None and community.status in LIVE
 
 
-def _applying(run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]) -> _Applying:
+def _cluster_context(
+    run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]
+) -> _ClusterContext:
     previous = {int(k): v for k, v in run.metrics.get("previous", {}).items()}
     existing = Community.objects.in_bulk(list(previous))
     kept_out: dict[int, set[int]] = defaultdict(set)
@@ -93,7 +97,7 @@ def _applying(run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]) ->
         kind=MatchConstraint.Kind.KEEP_OUT
     ).values_list("post_id", "community_id"):
         kept_out[community_id].add(post_id)
-    return _Applying(
+    return _ClusterContext(
         run=run,
         matcher=matcher,
         posts=posts,
@@ -121,7 +125,7 @@ def _already_suggested(kind: str, community: Community, other: Community | None 
     ).exists()
 
 
-def _suggest_merge(ctx: _Applying, first: int, other: int) -> bool:
+def _suggest_merge(ctx: _ClusterContext, first: int, other: int) -> bool:
     """A merge suggestion for two previous communities, both proposed or active. Returns whether a
     new one was made."""
     existing = ctx.existing
@@ -144,7 +148,9 @@ def _suggest_merge(ctx: _Applying, first: int, other: int) -> bool:
     return True
 
 
-def _suggest_split_off(ctx: _Applying, host: int, pids: list[int], terms: Sequence[str]) -> bool:
+def _suggest_split_off(
+    ctx: _ClusterContext, host: int, pids: list[int], terms: Sequence[str]
+) -> bool:
     """A split suggestion: ``pids`` form their own group inside community ``host``."""
     if not ctx.is_live(host):
         return False
@@ -160,7 +166,7 @@ def _suggest_split_off(ctx: _Applying, host: int, pids: list[int], terms: Sequen
     return True
 
 
-def _engine_suggestions(ctx: _Applying) -> None:
+def _engine_suggestions(ctx: _ClusterContext) -> None:
     """The merges and splits the matcher saw and left to moderators (and staff, for proposed
     communities); never a split of what moderators merged."""
     merged_by_moderators = set(
@@ -180,12 +186,12 @@ def _engine_suggestions(ctx: _Applying) -> None:
                 _suggest_split_off(ctx, host, pids, _split_terms(ctx, host))
 
 
-def _split_terms(ctx: _Applying, host: int) -> list[str]:
+def _split_terms(ctx: _ClusterContext, host: int) -> list[str]:
     cluster = next((c for c in ctx.matcher.communities_ if c.id == host), None)
     return list(cluster.key_terms) if cluster is not None else []
 
 
-def _frozen_communities(ctx: _Applying) -> set[int]:
+def _frozen_communities(ctx: _ClusterContext) -> set[int]:
     """Active communities the matcher would merge or split (when told how many communities to
     find, it clusters afresh): they keep their shape and a merge becomes a suggestion to their
     moderators."""
@@ -202,7 +208,7 @@ def _frozen_communities(ctx: _Applying) -> set[int]:
     return frozen
 
 
-def _suggest_split(ctx: _Applying, cluster: engine.Community, pids: list[int]) -> bool:
+def _suggest_split(ctx: _ClusterContext, cluster: engine.Community, pids: list[int]) -> bool:
     """A new cluster mostly taken from one active community becomes a split suggestion to its
     moderators rather than a community of its own. Returns whether it did."""
     from_active = Counter(ctx.placed_in_active[p] for p in pids if p in ctx.placed_in_active)
@@ -218,7 +224,7 @@ def _purpose_draft(cluster: engine.Community, titles: dict[int, str]) -> str:
     return purpose_draft(cluster, titles)
 
 
-def _propose(ctx: _Applying, cluster: engine.Community, pids: list[int]) -> Community | None:
+def _propose(ctx: _ClusterContext, cluster: engine.Community, pids: list[int]) -> Community | None:
     """A proposed community for a new cluster with enough posts and authors (invited later, by
     ``invitations_send``); None when the cluster is too small."""
     posts = ctx.posts
@@ -248,70 +254,12 @@ def _propose(ctx: _Applying, cluster: engine.Community, pids: list[int]) -> Comm
     return community
 
 
-def invitations_send(
-    *, proposals: Sequence[Community], authors: dict[int, Counter[int]], now: datetime
-) -> int:
-    """Invite the authors of newly proposed communities, each person to at most
-    ``KINDRED_INVITATIONS_PER_WEEK`` proposals in any seven days (those holding most of their
-    posts first) and never twice to the same community (one membership per person and
-    community, and only people not in it yet are told). Returns how many were invited. Safe to
-    run twice: the second call invites nobody."""
-    by_pk = {c.pk: c for c in proposals}
-    people = sorted({a for counts in authors.values() for a in counts})
-    week = now - timedelta(days=7)
-    # Invitations this week: the memberships they made (kept when turned off in preferences) and
-    # the notifications sent (kept when a merge folds two memberships into one).
-    memberships = Counter(
-        Membership.objects.filter(
-            user_id__in=people, community__origin=Community.Origin.MATCHER, created_at__gte=week
-        ).values_list("user_id", flat=True)
-    )
-    told = Counter(
-        Notification.objects.filter(
-            user_id__in=people, kind=Notification.Kind.INVITATION, created_at__gte=week
-        ).values_list("user_id", flat=True)
-    )
-    recent = {p: max(memberships[p], told[p]) for p in people}
-    already = set(
-        Membership.objects.filter(community_id__in=list(by_pk), user_id__in=people).values_list(
-            "user_id", "community_id"
-        )
-    )
-    invites: dict[int, list[int]] = defaultdict(list)  # community -> people
-    for person in people:
-        room = settings.KINDRED_INVITATIONS_PER_WEEK - recent[person]
-        theirs = [pk for pk, counts in authors.items() if counts[person]]
-        wanted = sorted(
-            (pk for pk in theirs if (person, pk) not in already),
-            key=lambda pk: (-authors[pk][person], pk),
-        )
-        for pk in wanted[: max(0, room)]:
-            invites[pk].append(person)
-    for pk, invitees in invites.items():
-        _invite(by_pk[pk], invitees, len(authors[pk]))
-    return sum(len(v) for v in invites.values())
-
-
-def _invite(community: Community, invitees: list[int], n_authors: int) -> None:
-    Membership.objects.bulk_create(
-        [
-            Membership(user_id=a, community=community, state=Membership.State.INVITED)
-            for a in sorted(invitees)
-        ],
-        ignore_conflicts=True,
-    )
-    notify_many(
-        users=list(User.objects.filter(pk__in=invitees).order_by("pk")),
-        kind=Notification.Kind.INVITATION,
-        title=f"{n_authors} people are working on {community.name}: join them?",
-        url=community.get_absolute_url(),
-    )
-
-
-def _apply_communities(run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]) -> _Outcome:
+def _apply_communities(
+    run: MatchRun, matcher: engine.Matcher, posts: dict[int, Post]
+) -> _RunChanges:
     """Turn the run's clusters into communities and placements."""
-    ctx = _applying(run, matcher, posts)
-    outcome = _Outcome()
+    ctx = _cluster_context(run, matcher, posts)
+    outcome = _RunChanges()
     frozen = _frozen_communities(ctx)
     members: dict[int, list[int]] = defaultdict(list)
     for pid, label in zip(matcher.post_ids_, matcher.labels_, strict=True):
@@ -358,7 +306,7 @@ def _sync_placements(
     scores: dict[int, float],
     reasons: dict[Any, str],
     kept_out: dict[int, set[int]],
-) -> Written:
+) -> RowCounts:
     """The matcher's placements in a community become exactly this cluster, by difference:
     placements that stay and whose score moved less than SCORE_TOLERANCE are not written;
     placements by members and moderators are never touched."""
@@ -390,12 +338,12 @@ def _sync_placements(
                 placement.score, placement.updated_at = score, now
                 moved.append(placement)
     Placement.objects.bulk_update(moved, ["score", "updated_at"], batch_size=2000)
-    return Written(written=len(new) + len(moved), deleted=len(stale))
+    return RowCounts(written=len(new) + len(moved), deleted=len(stale))
 
 
-def _found_in(chunks: Sequence[dict[str, Any]], posts: Collection[int]) -> dict[int, Found]:
+def _found_in(chunks: Sequence[dict[str, Any]], posts: Collection[int]) -> dict[int, PostMatches]:
     return {
-        int(key): Found(
+        int(key): PostMatches(
             peers=[
                 engine.Peer(id=p[0], score=p[1], shared_tags=tuple(p[2]), shared_terms=tuple(p[3]))
                 for p in raw_peers
@@ -408,10 +356,10 @@ def _found_in(chunks: Sequence[dict[str, Any]], posts: Collection[int]) -> dict[
     }
 
 
-def _writes(outcome: _Outcome) -> dict[str, int]:
+def _writes(outcome: _RunChanges) -> dict[str, int]:
     """What applying the run wrote (inserted or updated) and deleted: rows already as wanted are
     not written, so a run over the same posts writes (almost) nothing."""
-    stored = outcome.stored or Stored(peers=Written(), fits=Written())
+    stored = outcome.stored or MatchRowCounts(peers=RowCounts(), fits=RowCounts())
     return {
         "peers_written": stored.peers.written,
         "peers_deleted": stored.peers.deleted,
@@ -423,7 +371,7 @@ def _writes(outcome: _Outcome) -> dict[str, int]:
     }
 
 
-def _finish(run: MatchRun, matcher: engine.Matcher | None, outcome: _Outcome) -> None:
+def _finish(run: MatchRun, matcher: engine.Matcher | None, outcome: _RunChanges) -> None:
     assigned = 0
     if matcher is not None:
         assigned = int(sum(1 for x in matcher.labels_ if int(x) != engine.UNASSIGNED))
@@ -459,10 +407,10 @@ def _in_new_communities(run: MatchRun, matcher: engine.Matcher) -> set[int]:
     }
 
 
-def _store_found(run: MatchRun, outcome: _Outcome) -> None:
+def _store_found(run: MatchRun, outcome: _RunChanges) -> None:
     """Store the peers and fits of the run's chunks, one chunk at a time, and mark their posts
     matched."""
-    outcome.stored = Stored(peers=Written(), fits=Written())
+    outcome.stored = MatchRowCounts(peers=RowCounts(), fits=RowCounts())
     count, visible = 0, searchable_authors()
     for chunk in match_run_chunks(run.pk):
         count += 1
@@ -490,7 +438,7 @@ def match_run_apply(*, run_id: int) -> MatchRun | None:
         if run is None:
             return None
         matcher = run_matcher(run_id) if run.post_count else None
-        outcome = _Outcome()
+        outcome = _RunChanges()
         if matcher is not None:
             # New communities need their posts (authors, titles); the rest is read by chunk.
             needed = _in_new_communities(run, matcher)

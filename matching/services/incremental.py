@@ -37,7 +37,7 @@ from matching.services.artifacts import (
 )
 from matching.services.runs import match_run_request
 from matching.services.storage import (
-    Found,
+    PostMatches,
     found_store,
     posts_mark_matched,
     vector_forget_if_stale,
@@ -111,7 +111,7 @@ def post_match(*, post_id: int) -> Post | None:
     limit = settings.KINDRED_PEERS_PER_POST
     if post.status == Post.Status.HIDDEN or post.moderation_status != ContentStatus.VISIBLE:
         with transaction.atomic():
-            found_store({post.pk: Found([], [])}, {})
+            found_store({post.pk: PostMatches([], [])}, {})
             posts_mark_matched([post.pk])
         return post
     vector = vectors_ensure(new_matcher(), [post]).get(post.pk)
@@ -120,7 +120,7 @@ def post_match(*, post_id: int) -> Post | None:
         match_run_request(actor=None, trigger=MatchRun.Trigger.SCHEDULE)
         return post
     query, matcher = to_engine_post(post), loaded.matcher
-    found = Found(
+    found = PostMatches(
         matcher.similar(query, k=limit * 3, vector=vector), matcher.place(query, vector=vector)
     )
     with transaction.atomic():

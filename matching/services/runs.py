@@ -257,7 +257,7 @@ def _weakest_peers() -> dict[engine.PostId, float]:
     """Each post's weakest stored peer score, for posts holding as many peers as are kept: a new
     post closer than that enters its list (others take any peer above the noise floor)."""
     return dict(
-        PeerSuggestion.objects.filter(dismissed=False)
+        PeerSuggestion.objects.filter(declined=False)
         .values("post_id")
         .annotate(n=Count("pk"), low=Min("score"))
         .filter(n__gte=settings.KINDRED_PEERS_PER_POST)

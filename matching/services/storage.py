@@ -19,13 +19,13 @@ from communities.models import Community, Post
 from matching import engine
 from matching.models import CommunityFit, MatchConstraint, PeerSuggestion, PostVector
 from matching.services.adapter import searchable_authors, to_engine_post
-from matching.services.upsert import RowShape, Written, rows_sync
+from matching.services.upsert import RowCounts, RowShape, rows_sync
 
 SEMANTIC_MODEL = "all-MiniLM-L6-v2"
 
 
 @dataclass
-class Found:
+class PostMatches:
     """What the engine found for one post: peers, and communities by engine id."""
 
     peers: list[engine.Peer]
@@ -38,14 +38,14 @@ class _Exclusions:
 
     authors: dict[int, int]  # post -> its author
     visible: dict[int, int]  # peer post -> its author, for peers that may be shown
-    dismissed_peers: set[tuple[int, int]]
-    dismissed_fits: set[tuple[int, int]]
+    declined_peers: set[tuple[int, int]]
+    declined_fits: set[tuple[int, int]]
     kept_out: set[tuple[int, int]]
     open_communities: set[int]
 
 
 def _exclusions(
-    found: dict[int, Found], community_map: dict[int, int], visible: dict[int, int] | None
+    found: dict[int, PostMatches], community_map: dict[int, int], visible: dict[int, int] | None
 ) -> _Exclusions:
     post_ids = list(found)
     if visible is None:
@@ -53,13 +53,13 @@ def _exclusions(
     return _Exclusions(
         authors=dict(Post.objects.filter(pk__in=post_ids).values_list("pk", "author_id")),
         visible=visible,
-        dismissed_peers=set(
-            PeerSuggestion.objects.filter(post_id__in=post_ids, dismissed=True).values_list(
+        declined_peers=set(
+            PeerSuggestion.objects.filter(post_id__in=post_ids, declined=True).values_list(
                 "post_id", "peer_id"
             )
         ),
-        dismissed_fits=set(
-            CommunityFit.objects.filter(post_id__in=post_ids, dismissed=True).values_list(
+        declined_fits=set(
+            CommunityFit.objects.filter(post_id__in=post_ids, declined=True).values_list(
                 "post_id", "community_id"
             )
         ),
@@ -86,7 +86,7 @@ def _peer_rows(post_id: int, peers: list[engine.Peer], ex: _Exclusions) -> list[
         if (
             peer_id not in ex.visible
             or ex.visible[peer_id] == ex.authors.get(post_id)
-            or (post_id, peer_id) in ex.dismissed_peers
+            or (post_id, peer_id) in ex.declined_peers
         ):
             continue
         rows.append(
@@ -120,7 +120,7 @@ def _fit_rows(
         if (
             community_id in ex.open_communities
             and (post_id, community_id) not in ex.kept_out
-            and (post_id, community_id) not in ex.dismissed_fits
+            and (post_id, community_id) not in ex.declined_fits
         ):
             rows.append(
                 {
@@ -150,22 +150,22 @@ FIT_ROWS = RowShape(
 
 
 @dataclass
-class Stored:
+class MatchRowCounts:
     """What :func:`found_store` wrote: peer suggestions and community fits."""
 
-    peers: Written
-    fits: Written
+    peers: RowCounts
+    fits: RowCounts
 
 
 def found_store(
-    found: dict[int, Found],
+    found: dict[int, PostMatches],
     community_map: dict[int, int],
     visible: dict[int, int] | None = None,
-) -> Stored:
+) -> MatchRowCounts:
     """Make the stored peers and community fits of every post in ``found`` what was found, by
     difference (``upsert.rows_sync``): unchanged rows are not touched, so storing the same
-    result twice writes nothing. Peers are other people's visible posts; dismissed suggestions
-    stay dismissed and are not offered again; communities a post was kept out of, or archived
+    result twice writes nothing. Peers are other people's visible posts; declined suggestions
+    stay declined and are not offered again; communities a post was kept out of, or archived
     ones, are left out. ``visible``: ``searchable_authors()`` when already read (a run's apply
     reads it once for every chunk)."""
     ex = _exclusions(found, community_map, visible)
@@ -175,7 +175,7 @@ def found_store(
         peer_rows += _peer_rows(post_id, result.peers, ex)
         fit_rows += _fit_rows(post_id, result.fits, community_map, ex)
     post_ids = list(found)
-    return Stored(
+    return MatchRowCounts(
         peers=rows_sync(PEER_ROWS, post_ids, peer_rows),
         fits=rows_sync(FIT_ROWS, post_ids, fit_rows),
     )

@@ -26,13 +26,13 @@ SCORE_TOLERANCE = 0.005
 
 
 @dataclass
-class Written:
+class RowCounts:
     """Rows a sync wrote (inserted or updated) and deleted."""
 
     written: int = 0
     deleted: int = 0
 
-    def add(self, other: Written) -> None:
+    def add(self, other: RowCounts) -> None:
         self.written += other.written
         self.deleted += other.deleted
 
@@ -41,7 +41,7 @@ class Written:
 class RowShape:
     """Which rows of ``model`` a sync owns and compares: one row per (owner, other) pair, the
     ``fields`` compared and written (``score_field`` compared within SCORE_TOLERANCE), and never
-    a row a person dismissed."""
+    a row a person declined."""
 
     model: type[models.Model]
     owner: str  # e.g. "post_id"
@@ -61,8 +61,10 @@ def _same(stored: dict[str, Any], row: dict[str, Any], shape: RowShape) -> bool:
     return True
 
 
-def rows_sync(shape: RowShape, owners: Sequence[int], wanted: Sequence[dict[str, Any]]) -> Written:
-    """Make the undismissed rows of ``owners`` exactly ``wanted`` (dicts with the owner, the other
+def rows_sync(
+    shape: RowShape, owners: Sequence[int], wanted: Sequence[dict[str, Any]]
+) -> RowCounts:
+    """Make the undeclined rows of ``owners`` exactly ``wanted`` (dicts with the owner, the other
     and every field of ``shape``): rows not wanted are deleted, missing or changed ones upserted,
     identical ones not touched. Dismissed rows stay as they are and are never written again.
     Safe to run twice: the second call writes nothing. On PostgreSQL, large batches are compared
@@ -70,7 +72,7 @@ def rows_sync(shape: RowShape, owners: Sequence[int], wanted: Sequence[dict[str,
     by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in wanted:
         by_owner[int(row[shape.owner])].append(row)
-    done = Written()
+    done = RowCounts()
     ordered = sorted(set(owners) | set(by_owner))
     for start in range(0, len(ordered), BATCH_POSTS):
         batch = ordered[start : start + BATCH_POSTS]
@@ -96,12 +98,12 @@ def _first_of_each_pair(
     return rows
 
 
-def _sync_here(shape: RowShape, batch: Sequence[int], rows: Sequence[dict[str, Any]]) -> Written:
+def _sync_here(shape: RowShape, batch: Sequence[int], rows: Sequence[dict[str, Any]]) -> RowCounts:
     """:func:`rows_sync` for one batch, compared in Python."""
     stored = {
         (row[shape.owner], row[shape.other]): row
         for row in shape.model._default_manager.filter(**{f"{shape.owner}__in": batch}).values(
-            "pk", "dismissed", shape.owner, shape.other, *shape.fields
+            "pk", "declined", shape.owner, shape.other, *shape.fields
         )
     }
     keys = {(int(row[shape.owner]), int(row[shape.other])) for row in rows}
@@ -109,28 +111,28 @@ def _sync_here(shape: RowShape, batch: Sequence[int], rows: Sequence[dict[str, A
         row
         for row in rows
         if (old := stored.get((int(row[shape.owner]), int(row[shape.other])))) is None
-        or not (old["dismissed"] or _same(old, row, shape))
+        or not (old["declined"] or _same(old, row, shape))
     ]
-    stale = [r["pk"] for key, r in stored.items() if key not in keys and not r["dismissed"]]
+    stale = [r["pk"] for key, r in stored.items() if key not in keys and not r["declined"]]
     for i in range(0, len(stale), BATCH_POSTS):
         shape.model._default_manager.filter(pk__in=stale[i : i + BATCH_POSTS]).delete()
     upsert_many(shape, changed)
-    return Written(written=len(changed), deleted=len(stale))
+    return RowCounts(written=len(changed), deleted=len(stale))
 
 
 def _sync_in_postgres(
     shape: RowShape, batch: Sequence[int], rows: Sequence[dict[str, Any]]
-) -> Written:
+) -> RowCounts:
     """:func:`rows_sync` for one batch, compared in PostgreSQL: the wanted rows are copied into a
     temporary table, then one DELETE drops the stored rows not among them and one ``INSERT ...
     ON CONFLICT DO UPDATE ... WHERE`` writes only the rows that are new or changed (a score by
-    more than SCORE_TOLERANCE), never a dismissed one. No stored row is read into Python."""
+    more than SCORE_TOLERANCE), never a declined one. No stored row is read into Python."""
     with connection.cursor() as cursor:
         table, temp, names, columns = _copy_into_temp(cursor, shape, rows)
         owner, other = columns[0], columns[1]
         cursor.execute(
             f'DELETE FROM "{table}" AS t WHERE t."{owner}" = ANY(%s) '  # noqa: S608
-            f'AND NOT t."dismissed" AND NOT EXISTS (SELECT 1 FROM "{temp}" AS w '
+            f'AND NOT t."declined" AND NOT EXISTS (SELECT 1 FROM "{temp}" AS w '
             f'WHERE w."{owner}" = t."{owner}" AND w."{other}" = t."{other}")',
             [list(batch)],
         )
@@ -146,15 +148,15 @@ def _sync_in_postgres(
         cursor.execute(
             f'INSERT INTO "{table}" AS t ({column_list}) SELECT {column_list} '  # noqa: S608
             f'FROM "{temp}" ON CONFLICT ("{owner}", "{other}") DO UPDATE SET {updates} '
-            f'WHERE NOT t."dismissed" AND ({changed})'
+            f'WHERE NOT t."declined" AND ({changed})'
         )
         written = cursor.rowcount
         cursor.execute(f'DROP TABLE "{temp}"')
-    return Written(written=written, deleted=deleted)
+    return RowCounts(written=written, deleted=deleted)
 
 
 def _column_list(columns: Sequence[str]) -> str:
-    return ", ".join(f'"{c}"' for c in [*columns, "dismissed", "created_at"])
+    return ", ".join(f'"{c}"' for c in [*columns, "declined", "created_at"])
 
 
 def _copy_into_temp(
@@ -184,8 +186,8 @@ def _copy_into_temp(
 
 
 def upsert_many(shape: RowShape, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert these rows, or update the fields of the row of the same pair (a dismissed row keeps
-    being dismissed). On PostgreSQL, from a thousand rows, COPY into a temporary table and one
+    """Insert these rows, or update the fields of the row of the same pair (a declined row keeps
+    being declined). On PostgreSQL, from a thousand rows, COPY into a temporary table and one
     ``INSERT ... ON CONFLICT DO UPDATE``: a first run writes a million suggestions, an order of
     magnitude faster than batched INSERTs of model instances."""
     if not rows:

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from communities.api import CommunitySerializer
 from communities.models import Community
-from matching.api import MatchRunSerializer
+from matching.api.serializers import MatchRunSerializer
 from matching.models import MatchRun
 from moderation import selectors, services
 from moderation.api.base import ModerationViewSetMixin, community_out

@@ -183,14 +183,14 @@ def test_the_author_marks_a_post_solved_and_open_again(client, ada, grace):
     assert post.status == Post.Status.SOLVED  # only open or solved from this form
 
 
-def test_the_author_dismisses_a_community_and_a_peer(client, ada, grace):
+def test_the_author_declines_a_community_and_a_peer(client, ada, grace):
     post = matched_post(ada)
     peer = matched_post(grace, title="Someone else entirely")
     suggestion = PeerSuggestion.objects.create(post=post, peer=peer, score=0.5, reason="r")
     community = CommunityFactory(name="Not for me")
     fit = CommunityFit.objects.create(post=post, community=community, confidence=0.6)
-    fit_url = reverse("communities:post-fit-dismiss", args=[post.pk, fit.pk])
-    peer_url = reverse("communities:post-peer-dismiss", args=[post.pk, suggestion.pk])
+    fit_url = reverse("communities:post-fit-decline", args=[post.pk, fit.pk])
+    peer_url = reverse("communities:post-peer-decline", args=[post.pk, suggestion.pk])
 
     client.force_login(grace)
     assert client.post(fit_url).status_code == 403
@@ -200,8 +200,8 @@ def test_the_author_dismisses_a_community_and_a_peer(client, ada, grace):
     assert "Not my problem" in page and "Not relevant" in page
     client.post(fit_url)
     client.post(peer_url)
-    assert CommunityFit.objects.get(pk=fit.pk).dismissed
-    assert PeerSuggestion.objects.get(pk=suggestion.pk).dismissed
+    assert CommunityFit.objects.get(pk=fit.pk).declined
+    assert PeerSuggestion.objects.get(pk=suggestion.pk).declined
     assert MatchConstraint.objects.filter(post=post, community=community, kind="keep_out").exists()
     matches = html(client.get(reverse("communities:post-matches", args=[post.pk])))
     assert "Not for me" not in matches and "Someone else entirely" not in matches

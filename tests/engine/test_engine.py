@@ -14,7 +14,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from matching import cli
 from matching.engine import Constraints, Matcher, Post
-from matching.engine.text import LexicalEncoder
+from matching.engine.lexical import LexicalEncoder
 from tests.engine.corpus import TOPICS, make_corpus, make_post, misfit_posts
 
 FOUR = ["baking", "robots", "visas", "garden"]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from matching.engine import Matcher, Post
-from matching.engine.text import LexicalEncoder
+from matching.engine.lexical import LexicalEncoder
 from tests.engine.corpus import TOPICS, make_corpus
 
 FOUR = ["baking", "robots", "visas", "garden"]
@@ -117,4 +117,4 @@ def test_confidence_is_highest_for_typical_posts(four) -> None:
     blurred = matcher.place(mixed)
     assert typical and typical[0][1] > 0.5
     assert not blurred or blurred[0][1] < typical[0][1]
-    assert np.all(matcher.score_quantiles_[:, 0, 50] > 0)
+    assert np.all(matcher.fit_profiles_[:, 0, 50] > 0)

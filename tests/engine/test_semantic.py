@@ -9,7 +9,7 @@ import pytest
 from sklearn.metrics import normalized_mutual_info_score
 
 from matching.engine import Matcher, Post
-from matching.engine.text import SemanticEncoder
+from matching.engine.semantic import SemanticEncoder
 from tests.engine.corpus import make_corpus
 
 pytestmark = pytest.mark.semantic

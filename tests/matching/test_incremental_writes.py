@@ -12,7 +12,7 @@ from communities.models import Placement, Post
 from matching import services
 from matching.models import CommunityFit, MatchRun, MatchRunChunk, PeerSuggestion, run_writes
 from matching.services.artifacts import run_matcher
-from matching.services.storage import Found, Stored, found_store
+from matching.services.storage import MatchRowCounts, PostMatches, found_store
 from tests.matching.test_pipeline import run_now
 from tests.profiles.factories import UserFactory
 
@@ -65,14 +65,14 @@ def test_a_second_run_over_the_same_posts_writes_nothing(topic_posts):
     assert "peer suggestions 0 (0)" in run_writes(second)
 
 
-def recomputed(run: MatchRun) -> Stored:
+def recomputed(run: MatchRun) -> MatchRowCounts:
     """Every post's peers and fits searched again with the run's own matcher and stored: what a
     recomputation from nothing writes over what the run left."""
     matcher = run_matcher(run.pk)
     limit = settings.KINDRED_PEERS_PER_POST
     ids = list(matcher.post_ids_)
     peers, placed = matcher.similar_indexed(ids, k=limit + 5), matcher.place_indexed(ids)
-    found = {int(pid): Found(peers[pid], placed.get(pid, [])) for pid in ids}
+    found = {int(pid): PostMatches(peers[pid], placed.get(pid, [])) for pid in ids}
     community_map = {int(k): v for k, v in run.metrics["community_map"].items()}
     with transaction.atomic():
         return found_store(found, community_map)

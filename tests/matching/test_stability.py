@@ -13,7 +13,7 @@ from communities import services as community_services
 from communities.models import Community, Membership, Placement, Post
 from matching import services
 from matching.models import MatcherSuggestion, MatchRun
-from matching.services.apply import invitations_send
+from matching.services.invitations import invitations_send
 from moderation.services import community_merge
 from profiles.models import Notification
 from tests.matching.test_pipeline import run_now, wait_for

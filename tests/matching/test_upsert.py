@@ -9,7 +9,7 @@ from django.db import connection
 from matching.models import PeerSuggestion
 from matching.services.storage import PEER_ROWS
 from matching.services.upsert import (
-    Written,
+    RowCounts,
     _first_of_each_pair,
     _sync_here,
     _sync_in_postgres,
@@ -33,7 +33,7 @@ def _row(post: int, peer: int, score: float, reason: str = "shares rye") -> dict
 def _state() -> set:
     return set(
         PeerSuggestion.objects.values_list(
-            "pk", "post_id", "peer_id", "score", "reason", "dismissed", "created_at"
+            "pk", "post_id", "peer_id", "score", "reason", "declined", "created_at"
         )
     )
 
@@ -42,11 +42,11 @@ def _state() -> set:
 def scene(db) -> tuple[list[int], list[dict]]:
     """40 posts, each with the 39 others as peers (1,560 rows); then what a run wants instead:
     one pair gone, one score moved, one reason changed, small moves below the tolerance, a pair
-    twice, and a new score for a dismissed suggestion."""
+    twice, and a new score for a declined suggestion."""
     posts = [p.pk for p in PostFactory.create_batch(40, author=UserFactory())]
     rows_sync(PEER_ROWS, posts, [_row(p, q, 0.5) for p in posts for q in posts if q != p])
     a, b, c = posts[:3]
-    PeerSuggestion.objects.filter(post_id=a, peer_id=b).update(dismissed=True)
+    PeerSuggestion.objects.filter(post_id=a, peer_id=b).update(declined=True)
     wanted = []
     for p in posts:
         for q in posts:
@@ -79,7 +79,7 @@ def test_both_ways_write_only_the_difference(scene, sync) -> None:
     a, b = posts[:2]
     before = _state()
 
-    assert sync(PEER_ROWS, posts, _once(posts, wanted)) == Written(written=2, deleted=1)
+    assert sync(PEER_ROWS, posts, _once(posts, wanted)) == RowCounts(written=2, deleted=1)
 
     after = _state()
     assert {(p, q) for _, p, q, *_ in after ^ before} == {
@@ -87,14 +87,14 @@ def test_both_ways_write_only_the_difference(scene, sync) -> None:
         (b, posts[7]),
         (b, posts[8]),
     }
-    dismissed = PeerSuggestion.objects.get(post_id=a, peer_id=b)
-    assert (dismissed.dismissed, dismissed.score) == (True, 0.5)
-    # Nothing wanted: every stored row goes but the dismissed one.
-    assert sync(PEER_ROWS, posts, []) == Written(deleted=len(after) - 1)
-    assert list(PeerSuggestion.objects.values_list("pk", flat=True)) == [dismissed.pk]
+    declined = PeerSuggestion.objects.get(post_id=a, peer_id=b)
+    assert (declined.declined, declined.score) == (True, 0.5)
+    # Nothing wanted: every stored row goes but the declined one.
+    assert sync(PEER_ROWS, posts, []) == RowCounts(deleted=len(after) - 1)
+    assert list(PeerSuggestion.objects.values_list("pk", flat=True)) == [declined.pk]
 
 
 def test_rows_sync_writes_the_difference_once(scene) -> None:
     posts, wanted = scene
-    assert rows_sync(PEER_ROWS, posts, wanted) == Written(written=2, deleted=1)
-    assert rows_sync(PEER_ROWS, posts, wanted) == Written()
+    assert rows_sync(PEER_ROWS, posts, wanted) == RowCounts(written=2, deleted=1)
+    assert rows_sync(PEER_ROWS, posts, wanted) == RowCounts()

@@ -1,5 +1,5 @@
 """The matching parts of the post pages: the peers and communities panel (polled while a post is
-being matched), the live "Like yours" panel of the post form, and the author turning down a
+being matched), the live "Like yours" panel of the post form, and the author declining a
 suggested peer or community.
 
 Their URL names stay in the ``communities`` namespace, beside the post pages they belong to:
@@ -22,7 +22,13 @@ from communities.models import Post
 from matching import selectors, services
 from matching.models import CommunityFit, PeerSuggestion
 from profiles import selectors as profile_selectors
-from profiles.models import Notification
+from profiles.models import Notification, User
+
+
+class _SignedInRequest(HttpRequest):
+    """A request past ``login_required``: its user is signed in."""
+
+    user: User
 
 
 def _visible_post(request: HttpRequest, pk: int) -> Post:
@@ -60,25 +66,25 @@ def post_similar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_fit_dismiss(request: HttpRequest, pk: int, fit_pk: int) -> HttpResponse:
-    """ "Not my problem": the author turns down a suggested community."""
+def post_fit_decline(request: _SignedInRequest, pk: int, fit_pk: int) -> HttpResponse:
+    """ "Not my problem": the author declines a suggested community."""
     post = _visible_post(request, pk)
     fit = get_object_or_404(
         CommunityFit.objects.select_related("post", "community"), pk=fit_pk, post=post
     )
-    services.community_fit_dismiss(actor=request.user, fit=fit)
+    services.community_fit_decline(actor=request.user, fit=fit)
     messages.success(request, f"We will not suggest “{fit.community.name}” for this post again.")
     return redirect(post)
 
 
 @login_required
 @require_POST
-def post_peer_dismiss(request: HttpRequest, pk: int, suggestion_pk: int) -> HttpResponse:
-    """The author hides a suggested peer."""
+def post_peer_decline(request: _SignedInRequest, pk: int, suggestion_pk: int) -> HttpResponse:
+    """The author declines a suggested peer: "not relevant"."""
     post = _visible_post(request, pk)
     suggestion = get_object_or_404(
         PeerSuggestion.objects.select_related("post"), pk=suggestion_pk, post=post
     )
-    services.peer_dismiss(actor=request.user, suggestion=suggestion)
+    services.peer_suggestion_decline(actor=request.user, suggestion=suggestion)
     messages.success(request, "We will not suggest that post again.")
     return redirect(post)

@@ -1,4 +1,5 @@
-"""People's answers to suggestions: "not my problem" and "not my peer"."""
+"""A post author declining what the matcher suggested: a community ("not my problem") or a peer
+("not relevant")."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from profiles.models import User
 
 
 @transaction.atomic
-def community_fit_dismiss(*, actor: User, fit: CommunityFit) -> CommunityFit:
+def community_fit_decline(*, actor: User, fit: CommunityFit) -> CommunityFit:
     """The author says a suggested community is "not my problem": it is not suggested again, and
     later runs keep the post out of it. Safe to repeat."""
     if fit.post.author_id != actor.pk:
-        raise PermissionDenied("Only the post's author can dismiss this suggestion.")
-    if not fit.dismissed:
-        CommunityFit.objects.filter(pk=fit.pk).update(dismissed=True)
-        fit.dismissed = True
+        raise PermissionDenied("Only the post's author can decline this suggestion.")
+    if not fit.declined:
+        CommunityFit.objects.filter(pk=fit.pk).update(declined=True)
+        fit.declined = True
     MatchConstraint.objects.get_or_create(
         kind=MatchConstraint.Kind.KEEP_OUT,
         post_id=fit.post_id,
@@ -32,10 +33,10 @@ def community_fit_dismiss(*, actor: User, fit: CommunityFit) -> CommunityFit:
 
 
 @transaction.atomic
-def peer_dismiss(*, actor: User, suggestion: PeerSuggestion) -> PeerSuggestion:
+def peer_suggestion_decline(*, actor: User, suggestion: PeerSuggestion) -> PeerSuggestion:
     """The author hides a suggested peer; it is not suggested again. Safe to repeat."""
     if suggestion.post.author_id != actor.pk:
-        raise PermissionDenied("Only the post's author can dismiss this suggestion.")
-    PeerSuggestion.objects.filter(pk=suggestion.pk).update(dismissed=True)
-    suggestion.dismissed = True
+        raise PermissionDenied("Only the post's author can decline this suggestion.")
+    PeerSuggestion.objects.filter(pk=suggestion.pk).update(declined=True)
+    suggestion.declined = True
     return suggestion

@@ -1,0 +1,1 @@
+"""The matching pages: the matching parts of the post pages (``posts``)."""
