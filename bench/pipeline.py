@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _again(f"third run ({extra:,} new posts, {args.new_share:.0%})", first_wall)
     _composition(label_of)
     for processes in args.celery_workers:
-        _celery_run(processes)
+        celery_run(processes)
     if args.latency_posts:
         _latency(args.latency_posts)
 
@@ -287,7 +287,7 @@ def _worker(name: str, *pool: str) -> Iterator[subprocess.Popen]:
         worker.wait(timeout=60)
 
 
-def _celery_run(processes: int) -> None:
+def celery_run(processes: int) -> None:
     """A full run through Celery with one worker of ``processes`` prefork processes: the
     run's stages (from its timestamps and the stage changes seen every 0.1 s), the worker
     processes' CPU seconds and peak memory, what it wrote."""
