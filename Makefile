@@ -98,32 +98,41 @@ test: install browser
 SEMANTIC_TESTS ?= tests/engine/test_semantic.py tests/matching
 SEMANTIC_TEST_ENV = KINDRED_MATCHER_ENCODER=hybrid KINDRED_REQUIRE_SEMANTIC=1
 
-# The pipeline benchmark empties the database it runs on: it gets one of its own.
+# Every benchmark is a module of bench/ (docs/benchmarks.md), run from here with `python -m`.
+# The pipeline benchmark empties the database it runs on: it gets one of its own, whose name starts
+# with kindred_bench (the benchmark refuses any other unless told --yes-empty-database).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kindred_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/4
 BENCH_POSTS ?= 100000
+BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL)
+# The stability benchmark wants an empty, migrated database of its own (made afresh).
+BENCH_STABILITY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kindred_bench_stability
+STABILITY_ENV = DATABASE_URL=$(BENCH_STABILITY_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL)
 BENCH_PAGES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/kindred_pages
-PAGES_BENCH = DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(BENCH_PAGES_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py
+PAGES_ENV = DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(BENCH_PAGES_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL)
 # The same pages on the embedded default (SQLite), in a file of their own.
 BENCH_PAGES_SQLITE ?= var/bench-pages.sqlite3
-PAGES_BENCH_SQLITE = DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=sqlite:///$(BENCH_PAGES_SQLITE) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py
+PAGES_SQLITE_ENV = DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=sqlite:///$(BENCH_PAGES_SQLITE) REDIS_URL=$(BENCH_REDIS_URL)
 
 bench: install
-	$(BIN)/python -m matching bench --datasets $(DATASETS) --encoders $(if $(LEXICAL),lexical,hybrid lexical)
-	$(BIN)/python -m matching bench --datasets $(DATASETS) --neighbours 20000 $(BENCH_POSTS)
+	$(BIN)/python -m bench.engine --datasets $(DATASETS) --encoders $(if $(LEXICAL),lexical,hybrid lexical)
+	$(BIN)/python -m bench.engine --datasets $(DATASETS) --neighbours 20000 $(BENCH_POSTS)
 	$(BIN)/python -m core.createdb $(BENCH_DATABASE_URL)
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py migrate -v0
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_pipeline $(DATASETS)/stackexchange3.jsonl --posts $(BENCH_POSTS)
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_run_stages --full --search-processes 1
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python manage.py bench_run_stages --full --search-processes 2
+	$(BENCH_ENV) $(BIN)/python manage.py migrate -v0
+	$(BENCH_ENV) $(BIN)/python -m bench.pipeline $(DATASETS)/stackexchange3.jsonl
+	$(BENCH_ENV) $(BIN)/python -m bench.pipeline $(DATASETS)/stackexchange3.jsonl --posts $(BENCH_POSTS)
+	$(BENCH_ENV) $(BIN)/python -m bench.run_stages --full --search-processes 1
+	$(BENCH_ENV) $(BIN)/python -m bench.run_stages --full --search-processes 2
+	$(BIN)/python -m core.createdb --fresh $(BENCH_STABILITY_DATABASE_URL)
+	$(STABILITY_ENV) $(BIN)/python manage.py migrate -v0
+	$(STABILITY_ENV) $(BIN)/python -m bench.stability $(DATASETS)/stackexchange3.jsonl
 	$(BIN)/python -m core.createdb $(BENCH_PAGES_DATABASE_URL)
-	$(PAGES_BENCH) migrate -v0
-	$(PAGES_BENCH) flush --no-input
-	$(PAGES_BENCH) bench_community_pages --seed
+	$(PAGES_ENV) $(BIN)/python manage.py migrate -v0
+	$(PAGES_ENV) $(BIN)/python manage.py flush --no-input
+	$(PAGES_ENV) $(BIN)/python -m bench.pages --seed
 	mkdir -p var && rm -f $(BENCH_PAGES_SQLITE) $(BENCH_PAGES_SQLITE)-wal $(BENCH_PAGES_SQLITE)-shm
-	$(PAGES_BENCH_SQLITE) migrate -v0
-	$(PAGES_BENCH_SQLITE) bench_community_pages --seed
+	$(PAGES_SQLITE_ENV) $(BIN)/python manage.py migrate -v0
+	$(PAGES_SQLITE_ENV) $(BIN)/python -m bench.pages --seed
 	$(MAKE) bench-load
 
 # Backups (docs/operations.md): a pg_dump of DATABASE_URL in var/backups/<UTC time>.dump, and its

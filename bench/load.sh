@@ -21,7 +21,7 @@ export KINDRED_MATCHER_ENCODER="${KINDRED_MATCHER_ENCODER:-lexical}" LOG_LEVEL=W
 "$BIN/python" manage.py load_demo --allow-outside-debug >/dev/null
 "$BIN/python" manage.py import_posts "$LOAD_POSTS"
 "$BIN/python" manage.py run_matcher
-"$BIN/python" bench/prepare_load.py var/load/scenario.json
+"$BIN/python" -m bench.prepare_load var/load/scenario.json
 
 "$BIN/gunicorn" config.wsgi --bind "127.0.0.1:$LOAD_PORT" --workers 3 >var/load/web.log 2>&1 &
 web=$!
@@ -37,4 +37,4 @@ KINDRED_LOAD_SCENARIO=var/load/scenario.json "$BIN/locust" -f bench/locustfile.p
     --host "http://127.0.0.1:$LOAD_PORT" --users "$LOAD_USERS" --spawn-rate 10 \
     --run-time "$LOAD_TIME" --csv var/load/locust --only-summary --exit-code-on-error 0 \
     2>&1 | tee var/load/summary.txt
-"$BIN/python" bench/report.py var/load/locust_stats.csv
+"$BIN/python" -m bench.report var/load/locust_stats.csv

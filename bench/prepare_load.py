@@ -1,27 +1,24 @@
 """Accounts for the load test (`make bench-load`): verified people with API tokens, and the lists
 of pages the simulated users browse, written to a JSON file the Locust scenario reads.
 
-Run with the same settings and database as the server under test:
-`python bench/prepare_load.py var/load/scenario.json`."""
+Run with the same settings and database as the server under test (bench/load.sh sets them):
+`python -m bench.prepare_load var/load/scenario.json`."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
-import django
+from bench.django_setup import setup
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
-django.setup()
+setup()
 
-from allauth.account.models import EmailAddress  # noqa: E402
+from allauth.account.models import EmailAddress
 
-from communities.models import Community, Post  # noqa: E402
-from profiles.models import User  # noqa: E402
-from profiles.services import token_create  # noqa: E402
+from communities.models import Community, Post
+from profiles.models import User
+from profiles.services import token_create
 
 PEOPLE = 60  # one account for each simulated user, and a few to spare
 

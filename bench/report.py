@@ -1,5 +1,5 @@
 """Totals of a Locust run from its stats CSV: requests, failure rate, p95, against the targets
-(fewer than 1% failures, p95 under 300 ms). `python bench/report.py var/load/locust_stats.csv`."""
+(fewer than 1% failures, p95 under 300 ms). `python -m bench.report var/load/locust_stats.csv`."""
 
 import csv
 import sys

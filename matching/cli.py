@@ -3,8 +3,6 @@
     python -m matching cluster INPUT.jsonl -o OUTPUT.jsonl [--communities N]
                                [--encoder lexical|semantic|hybrid] [--summary COMMUNITIES.jsonl]
     python -m matching similar INPUT.jsonl --text "..." [--tags a,b] [-k 10]
-    python -m matching bench [--datasets DIR] [--sizes 10000 100000] [--neighbours 20000 100000]
-                           [--latency] [--latency-sizes 100000 1000000]
 
 Exit status: 0 on success, 2 on unusable input (the message names the line).
 """
@@ -19,7 +17,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from matching.benchmarks import run_bench
 from matching.engine import Matcher
 from matching.engine.io import InputError, read_posts
 
@@ -50,37 +47,6 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-k", type=int, default=10)
     s.add_argument("--encoder", choices=["lexical", "semantic", "hybrid"], default="lexical")
 
-    b = sub.add_parser("bench", help="benchmark on labelled datasets and print a table")
-    b.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
-    b.add_argument("--names", nargs="*", default=None, help="dataset names (default: all)")
-    b.add_argument("--encoders", nargs="*", default=["lexical"])
-    b.add_argument(
-        "--sizes", nargs="*", type=int, default=[], help="scaling sizes, e.g. 10000 100000"
-    )
-    b.add_argument("--latency", action="store_true", help="measure place + 10 peers among 100k")
-    b.add_argument(
-        "--latency-sizes",
-        nargs="*",
-        type=int,
-        default=[],
-        help="also measure place + 10 peers among these numbers of posts (e.g. 100000 1000000)",
-    )
-    b.add_argument(
-        "--identity", action="store_true", help="refit with 5%% new posts and report transitions"
-    )
-    b.add_argument(
-        "--fits-only",
-        action="store_true",
-        help="only new posts' fits, peers precision@10 and names (hold out 10%%)",
-    )
-    b.add_argument(
-        "--neighbours",
-        nargs="*",
-        type=int,
-        default=[],
-        help="only the neighbour stage, exact vs HNSW, at these sizes (e.g. 20000 100000)",
-    )
-    b.add_argument("--markdown", type=Path, default=None, help="append the tables to this file")
     return parser
 
 
@@ -209,9 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "cluster":
             return cmd_cluster(args)
-        if args.command == "similar":
-            return cmd_similar(args)
-        return run_bench(args)
+        return cmd_similar(args)
     except InputError as exc:
         return _fail(str(exc))
     except FileNotFoundError as exc:

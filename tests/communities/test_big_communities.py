@@ -2,7 +2,7 @@
 a constant number of queries, and no query whose work grows with every post, member or
 community of the site (a list of every visible post, a join of memberships with placements, a
 count per row of everything sorted). The timings at 100,000 posts are in docs/benchmarks.md
-(`manage.py bench_community_pages`)."""
+(`python -m bench.pages`)."""
 
 import re
 

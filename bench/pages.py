@@ -1,10 +1,10 @@
 """Time the directory, community, post and moderation pages and the API lists, server side, at
 scale, on PostgreSQL or SQLite (whichever DATABASE_URL names).
 
-    DATABASE_URL=postgres://.../kindred_bench python manage.py migrate
-    DATABASE_URL=postgres://.../kindred_bench python manage.py bench_community_pages --seed
+    DATABASE_URL=postgres://.../kindred_pages python manage.py migrate
+    DATABASE_URL=postgres://.../kindred_pages python -m bench.pages --seed [--repeat 20]
     DATABASE_URL=sqlite:///var/bench-pages.sqlite3 python manage.py migrate
-    DATABASE_URL=sqlite:///var/bench-pages.sqlite3 python manage.py bench_community_pages --seed
+    DATABASE_URL=sqlite:///var/bench-pages.sqlite3 python -m bench.pages --seed
 
 --seed fills an empty database with 5,000 communities (a fifth of them proposed), 20,000 people,
 about 100,000 memberships, 100,000 posts each placed in a community (20,000 of them in one big
@@ -17,13 +17,18 @@ network) and the table of query counts and timings is printed as Markdown.
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 
+from bench.django_setup import fail, setup
+
+setup()
+
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
@@ -209,95 +214,103 @@ def _seed_discussions(*, community: Community, users: list[User], now) -> None:
             )
 
 
-class Command(BaseCommand):
-    help = "Time the directory and a community page (server side) at scale."
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.pages",
+        description="Time the directory and a community page (server side) at scale.",
+    )
+    parser.add_argument("--seed", action="store_true", help="fill an empty database first")
+    parser.add_argument("--repeat", type=int, default=20)
+    return parser
 
-    def add_arguments(self, parser):
-        parser.add_argument("--seed", action="store_true", help="fill an empty database first")
-        parser.add_argument("--repeat", type=int, default=20)
 
-    def handle(self, *args, seed: bool, repeat: int, **options):
-        if seed:
-            if Community.objects.exists():
-                raise CommandError("--seed wants an empty database; this one has communities.")
-            started = time.monotonic()
-            with transaction.atomic():
-                _seed(random.Random(0))
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            self.stdout.write(f"Seeded in {time.monotonic() - started:.0f} s.\n")
-        viewer = User.objects.order_by("pk").first()
-        busy = Community.objects.annotate(n=Count("threads")).order_by("-n", "pk").first()
-        if viewer is None or busy is None:
-            raise CommandError("Nothing to measure: run with --seed on an empty database.")
-        big = Community.objects.filter(slug=BIG).first()
-        post = (
-            Post.objects.filter(placements__community=big, peer_suggestions__isnull=False)
-            .order_by("pk")
-            .first()
-        )
-        if big is None or post is None:
-            raise CommandError(f"No community {BIG} with posts: seed again on an empty database.")
-        staff, _ = User.objects.get_or_create(
-            username="bench-staff", defaults={"is_staff": True, "email": "staff@example.org"}
-        )
-        client, staff_client = Client(), Client()
-        client.force_login(viewer)
-        staff_client.force_login(staff)
-        tag = Tag.objects.order_by("slug").first()
-        pages = [
-            "/communities/",
-            "/communities/?q=heat+pump",
-            "/communities/?q=compost+bees&sort=members",
-            "/communities/?sort=members",
-            "/communities/?status=proposed&page=20",
-            f"/communities/?tag={tag.slug if tag else ''}",
-            busy.get_absolute_url(),
-            big.get_absolute_url(),
-            post.get_absolute_url(),
-            f"/posts/{post.pk}/matches/",
-            f"/communities/{BIG}/moderation/",
-            "/api/communities/",
-            "/api/communities/?ordering=-member_count",
-            f"/api/communities/{BIG}/",
-            "/api/posts/",
-            f"/api/posts/{post.pk}/",
-            f"/api/posts/{post.pk}/peers/",
-            f"/api/posts/{post.pk}/communities/",
-            f"/api/threads/?community={busy.slug}",
-            "/api/proposals/",
-            "/api/tags/",
-            "/api/areas/",
-        ]
-        self.stdout.write(
-            f"{connection.vendor}: {Post.objects.count():,} posts, "
-            f"{Community.objects.count():,} communities, the biggest with "
-            f"{Placement.objects.filter(community=big).count():,} posts\n\n"
-        )
-        # CPU ms: this process's own time (on SQLite the queries too), which a loaded machine
-        # changes far less than the wall-clock median and p95.
-        self.stdout.write(
-            "| page | queries | median ms | p95 ms | CPU ms (median) |\n|---|---|---|---|---|\n"
-        )
-        for url in pages:
-            self._measure(client, url, repeat)
-        self._measure(staff_client, "/moderation/", repeat, label="/moderation/ (staff)")
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    repeat: int = args.repeat
+    if args.seed:
+        if Community.objects.exists():
+            fail("--seed wants an empty database; this one has communities.")
+        started = time.monotonic()
+        with transaction.atomic():
+            _seed(random.Random(0))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"Seeded in {time.monotonic() - started:.0f} s.")
+    viewer = User.objects.order_by("pk").first()
+    busy = Community.objects.annotate(n=Count("threads")).order_by("-n", "pk").first()
+    if viewer is None or busy is None:
+        fail("Nothing to measure: run with --seed on an empty database.")
+    big = Community.objects.filter(slug=BIG).first()
+    post = (
+        Post.objects.filter(placements__community=big, peer_suggestions__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if big is None or post is None:
+        fail(f"No community {BIG} with posts: seed again on an empty database.")
+    staff, _ = User.objects.get_or_create(
+        username="bench-staff", defaults={"is_staff": True, "email": "staff@example.org"}
+    )
+    client, staff_client = Client(), Client()
+    client.force_login(viewer)
+    staff_client.force_login(staff)
+    tag = Tag.objects.order_by("slug").first()
+    pages = [
+        "/communities/",
+        "/communities/?q=heat+pump",
+        "/communities/?q=compost+bees&sort=members",
+        "/communities/?sort=members",
+        "/communities/?status=proposed&page=20",
+        f"/communities/?tag={tag.slug if tag else ''}",
+        busy.get_absolute_url(),
+        big.get_absolute_url(),
+        post.get_absolute_url(),
+        f"/posts/{post.pk}/matches/",
+        f"/communities/{BIG}/moderation/",
+        "/api/communities/",
+        "/api/communities/?ordering=-member_count",
+        f"/api/communities/{BIG}/",
+        "/api/posts/",
+        f"/api/posts/{post.pk}/",
+        f"/api/posts/{post.pk}/peers/",
+        f"/api/posts/{post.pk}/communities/",
+        f"/api/threads/?community={busy.slug}",
+        "/api/proposals/",
+        "/api/tags/",
+        "/api/areas/",
+    ]
+    print(
+        f"{connection.vendor}: {Post.objects.count():,} posts, "
+        f"{Community.objects.count():,} communities, the biggest with "
+        f"{Placement.objects.filter(community=big).count():,} posts\n"
+    )
+    # CPU ms: this process's own time (on SQLite the queries too), which a loaded machine
+    # changes far less than the wall-clock median and p95.
+    print("| page | queries | median ms | p95 ms | CPU ms (median) |\n|---|---|---|---|---|")
+    for url in pages:
+        _measure(client, url, repeat)
+    _measure(staff_client, "/moderation/", repeat, label="/moderation/ (staff)")
 
-    def _measure(self, client: Client, url: str, repeat: int, label: str = "") -> None:
-        client.get(url)
-        timings, cpu = [], []
-        for _ in range(repeat):
-            with CaptureQueriesContext(connection) as queries:
-                start, start_cpu = time.perf_counter(), time.process_time()
-                response = client.get(url)
-                timings.append((time.perf_counter() - start) * 1000)
-                cpu.append((time.process_time() - start_cpu) * 1000)
-            if response.status_code != 200:
-                raise CommandError(f"{url} answered {response.status_code}")
-        timings.sort()
-        p95 = timings[max(0, int(0.95 * len(timings)) - 1)]
-        self.stdout.write(
-            f"| `{label or url}` | {len(queries.captured_queries)} | "
-            f"{statistics.median(timings):.0f} | {p95:.0f} | {statistics.median(cpu):.0f} |\n"
-        )
-        self.stdout.flush()
+
+def _measure(client: Client, url: str, repeat: int, label: str = "") -> None:
+    client.get(url)
+    timings, cpu = [], []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+        if response.status_code != 200:
+            fail(f"{url} answered {response.status_code}")
+    timings.sort()
+    p95 = timings[max(0, int(0.95 * len(timings)) - 1)]
+    print(
+        f"| `{label or url}` | {len(queries.captured_queries)} | "
+        f"{statistics.median(timings):.0f} | {p95:.0f} | {statistics.median(cpu):.0f} |",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

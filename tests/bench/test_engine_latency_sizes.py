@@ -1,11 +1,10 @@
-"""``python -m matching bench --latency-sizes``: which fits measure the latency of one new post."""
+"""``python -m bench.engine --latency-sizes``: which fits measure the latency of one new post."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from matching import benchmarks
-from matching.cli import _parser
+from bench.engine import cli, quality
 
 
 def test_latency_sizes_measure_place_and_peers_at_each_size(monkeypatch, tmp_path, capsys):
@@ -18,10 +17,9 @@ def test_latency_sizes_measure_place_and_peers_at_each_size(monkeypatch, tmp_pat
             result.update(place_peers_p50_ms=1.0, place_peers_p95_ms=2.0)
         return result
 
-    monkeypatch.setattr(benchmarks, "run_child", fake_child)
-    argv = ["bench", "--datasets", str(tmp_path), "--names", "--sizes", "500"]
-    args = _parser().parse_args([*argv, "--latency-sizes", "1000", "2000"])
-    assert benchmarks.run_bench(args) == 0
+    monkeypatch.setattr(quality, "run_child", fake_child)
+    argv = ["--datasets", str(tmp_path), "--names", "--sizes", "500"]
+    assert cli.main([*argv, "--latency-sizes", "1000", "2000"]) == 0
     assert [(t["size"], t["latency"]) for t in tasks] == [(500, False), (1000, True), (2000, True)]
     out = capsys.readouterr().out
     assert "| 2,000 | lexical | 3 | 1.0 | 100 | 1.0 / 2.0 |" in out
