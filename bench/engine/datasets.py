@@ -14,7 +14,7 @@ import numpy as np
 
 from matching.engine import Post
 from matching.engine.io import parse_post
-from matching.engine.text import SemanticEncoder
+from matching.engine.semantic import SemanticEncoder
 
 DATASETS = ("stackexchange3", "biomedical", "searchsnippets")
 

@@ -16,8 +16,8 @@ import numpy as np
 from bench.engine.datasets import load_labelled, resample
 from bench.engine.process import run_child
 from matching.engine import PeerIndex
+from matching.engine.lexical import LexicalEncoder
 from matching.engine.peers import AnnParams, noise_floor
-from matching.engine.text import LexicalEncoder
 
 
 def _timed(work: Any) -> tuple[Any, float, float]:

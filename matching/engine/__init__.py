@@ -46,7 +46,7 @@ index in :mod:`matching.engine.peers` (with :mod:`matching.engine.batch_search`)
 the saved artifact in :mod:`matching.engine.artifact`. The matcher's own parts: encoding posts
 (:mod:`matching.engine.encoding`), each post's community (:mod:`matching.engine.membership`) and
 what a fitted matcher answers (:mod:`matching.engine.queries`).
-The benchmark harness lives outside the engine, in :mod:`matching.benchmarks`.
+The benchmarks live outside the apps, in bench/ (`python -m bench.engine`).
 """
 
 from matching.engine.matcher import Matcher, NotUpdatable
