@@ -239,7 +239,7 @@ def moderator_remove(
         membership,
         fields=["role"],
         actor=actor,
-        verb=Verb.DISMISS,
+        verb=Verb.REMOVE_MODERATOR,
         reason=reason,
         title=with_reason(f"You are no longer a moderator of {community.name}", reason),
     )
