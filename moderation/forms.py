@@ -5,9 +5,11 @@ bound to where it acts: a community, or None for the site's queue."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from communities.models import Area, Community, Post
 from communities.selectors import community_pick
@@ -65,6 +67,13 @@ BAN_LENGTHS = [("", "For good"), ("1", "For a day"), ("7", "For a week"), ("30",
 class BanForm(PersonWithReasonForm):
     days = forms.ChoiceField(label="How long", choices=BAN_LENGTHS, required=False)
 
+    def clean(self) -> dict[str, Any]:
+        """Adds ``until``: when the ban ends, counted from now (None: for good)."""
+        cleaned = super().clean() or {}
+        days = cleaned.get("days")
+        cleaned["until"] = timezone.now() + timedelta(days=int(days)) if days else None
+        return cleaned
+
 
 class PostChoiceForm(ActionForm):
     post = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -121,6 +130,9 @@ class CharterForm(ActionForm):
         max_length=500, required=False, help_text="Separate tags with commas; at most 8."
     )
     reason = _reason(required=False)
+
+    def clean_tags(self) -> list[str]:
+        return [t for t in (part.strip() for part in self.cleaned_data["tags"].split(",")) if t]
 
 
 class JoinPolicyForm(ActionForm):

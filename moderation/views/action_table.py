@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 
 from communities.models import Community, Reply, Thread
 from matching.models import MatcherSuggestion
@@ -95,17 +93,13 @@ def _reject_join(actor: User, community: Community, data: Data) -> str:
     return f"You declined {data['username'].username}'s request."
 
 
-def _until(days: str) -> datetime | None:
-    return timezone.now() + timedelta(days=int(days)) if days else None
-
-
 def _ban(actor: User, community: Community, data: Data) -> str:
     services.membership_ban(
         actor=actor,
         community=community,
         user=data["username"],
         reason=data["reason"],
-        until=_until(data["days"]),
+        until=data["until"],
     )
     return f"{data['username'].username} is banned."
 
@@ -209,14 +203,13 @@ def _restore_reply(actor: User, community: Community, data: Data) -> str:
 
 
 def _edit_charter(actor: User, community: Community, data: Data) -> str:
-    tags = [t for t in (part.strip() for part in data["tags"].split(",")) if t]
     services.community_charter_edit(
         actor=actor,
         community=community,
         name=data["name"],
         purpose=data["purpose"],
         rules=data["rules"],
-        tags=tags,
+        tags=data["tags"],
         reason=data["reason"],
     )
     return "The charter was updated."
