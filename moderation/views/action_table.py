@@ -53,7 +53,7 @@ from profiles.models import User
 Data = dict[str, Any]
 
 
-def queue_url(community: Community, data: Data | None = None) -> str:
+def _queue_url(community: Community) -> str:
     return reverse("moderation:queue", kwargs={"slug": community.slug})
 
 
@@ -72,7 +72,7 @@ class QueueAction:
     carry_out: Callable[..., str]
     check: Callable[..., None] = check_moderate_content
     on_site: bool = False
-    back: Callable[[Community], str] = queue_url
+    back: Callable[[Community], str] = _queue_url
     done: Callable[[Community, Data], str] | None = None
 
 
@@ -230,7 +230,7 @@ def _merge(actor: User, community: Community, data: Data) -> str:
 
 
 def _merged_queue_url(community: Community, data: Data) -> str:
-    return queue_url(data["into"])
+    return _queue_url(data["into"])
 
 
 def _split(actor: User, community: Community, data: Data) -> str:
