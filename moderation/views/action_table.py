@@ -79,50 +79,17 @@ class QueueAction:
 # -- people --------------------------------------------------------------------------------------
 
 
-def _approve_join(actor: User, community: Community, data: Data) -> str:
-    services.membership_request_approve(
-        actor=actor, community=community, user=data["username"], reason=data["reason"]
-    )
-    return f"{data['username'].username} is now a member."
+def _on_person(service: Callable[..., object], done: str, *fields: str) -> Callable[..., str]:
+    """An action on the person the form names: ``service`` is called with them, the reason and
+    these other ``fields`` of the form; ``done`` says what became of them ({name})."""
 
+    def carry_out(actor: User, community: Community, data: Data) -> str:
+        person = data["username"]
+        extra = {field: data[field] for field in fields}
+        service(actor=actor, community=community, user=person, reason=data["reason"], **extra)
+        return done.format(name=person.username)
 
-def _reject_join(actor: User, community: Community, data: Data) -> str:
-    services.membership_request_reject(
-        actor=actor, community=community, user=data["username"], reason=data["reason"]
-    )
-    return f"You declined {data['username'].username}'s request."
-
-
-def _ban(actor: User, community: Community, data: Data) -> str:
-    services.membership_ban(
-        actor=actor,
-        community=community,
-        user=data["username"],
-        reason=data["reason"],
-        until=data["until"],
-    )
-    return f"{data['username'].username} is banned."
-
-
-def _unban(actor: User, community: Community, data: Data) -> str:
-    services.membership_unban(
-        actor=actor, community=community, user=data["username"], reason=data["reason"]
-    )
-    return f"{data['username'].username}'s ban is lifted."
-
-
-def _appoint_moderator(actor: User, community: Community, data: Data) -> str:
-    services.moderator_appoint(
-        actor=actor, community=community, user=data["username"], reason=data["reason"]
-    )
-    return f"{data['username'].username} is now a moderator."
-
-
-def _remove_moderator(actor: User, community: Community, data: Data) -> str:
-    services.moderator_remove(
-        actor=actor, community=community, user=data["username"], reason=data["reason"]
-    )
-    return f"{data['username'].username} is no longer a moderator."
+    return carry_out
 
 
 # -- content -------------------------------------------------------------------------------------
@@ -301,12 +268,27 @@ def _start_match_run(actor: User, community: Community | None, data: Data) -> st
 
 
 ACTIONS: dict[str, QueueAction] = {
-    "approve-join": QueueAction(PersonForm, _approve_join),
-    "reject-join": QueueAction(PersonWithReasonForm, _reject_join),
-    "ban": QueueAction(BanForm, _ban),
-    "unban": QueueAction(PersonForm, _unban),
-    "appoint": QueueAction(PersonForm, _appoint_moderator, check=check_own_community),
-    "remove-moderator": QueueAction(PersonForm, _remove_moderator, check=check_own_community),
+    "approve-join": QueueAction(
+        PersonForm, _on_person(services.membership_request_approve, "{name} is now a member.")
+    ),
+    "reject-join": QueueAction(
+        PersonWithReasonForm,
+        _on_person(services.membership_request_reject, "You declined {name}'s request."),
+    ),
+    "ban": QueueAction(BanForm, _on_person(services.membership_ban, "{name} is banned.", "until")),
+    "unban": QueueAction(
+        PersonForm, _on_person(services.membership_unban, "{name}'s ban is lifted.")
+    ),
+    "appoint": QueueAction(
+        PersonForm,
+        _on_person(services.moderator_appoint, "{name} is now a moderator."),
+        check=check_own_community,
+    ),
+    "remove-moderator": QueueAction(
+        PersonForm,
+        _on_person(services.moderator_remove, "{name} is no longer a moderator."),
+        check=check_own_community,
+    ),
     "remove-post": QueueAction(PostRemoveForm, _remove_post, on_site=True),
     "restore-post": QueueAction(PostChoiceForm, _restore_post, on_site=True),
     "move-post": QueueAction(PostMoveForm, _move_post),
