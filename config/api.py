@@ -17,13 +17,11 @@ from communities.api import (
 from communities.api_areas import AreaViewSet
 from communities.api_search import SearchView
 from matching.api.views import MatchRunViewSet, PostWithMatchesViewSet
-from moderation.api import (
-    AreaModerationViewSet,
-    CommunityModerationViewSet,
-    MatcherSuggestionViewSet,
-    ReportViewSet,
-    SiteModerationViewSet,
-)
+from moderation.api.views.areas import AreaModerationViewSet
+from moderation.api.views.community import CommunityModerationViewSet
+from moderation.api.views.reports import ReportViewSet
+from moderation.api.views.site import SiteModerationViewSet
+from moderation.api.views.suggestions import MatcherSuggestionViewSet
 from profiles.api.views import (
     ApiTokenViewSet,
     ConversationViewSet,

@@ -1,14 +1,21 @@
 """The forms of the review queues and the report page. Each parses one action's input; the
-services check permissions and everything else."""
+services check permissions and everything else. A form of the review queues (`ActionForm`) is
+bound to where it acts: a community, or None for the site's queue."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
 from django import forms
+from django.utils import timezone
 
 from communities.models import Area, Community, Post
 from communities.selectors import community_pick
 from communities.services import AREA_NAME_MAX_LENGTH
 from moderation.models import REASON_MAX_LENGTH
+from moderation.selectors import placed_post_ids
 from profiles.models import User
 
 
@@ -22,15 +29,24 @@ def _reason(required: bool = True, label: str = "Reason") -> forms.CharField:
     )
 
 
-class ReasonForm(forms.Form):
+class ActionForm(forms.Form):
+    """The input of one action of the review queues (views.action_table), in ``community`` (None:
+    the site's queue)."""
+
+    def __init__(self, *args: Any, community: Community | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.community = community
+
+
+class ReasonForm(ActionForm):
     reason = _reason()
 
 
-class OptionalReasonForm(forms.Form):
+class OptionalReasonForm(ActionForm):
     reason = _reason(required=False)
 
 
-class PersonForm(forms.Form):
+class PersonForm(ActionForm):
     username = forms.CharField(max_length=150)
     reason = _reason(required=False)
 
@@ -51,8 +67,15 @@ BAN_LENGTHS = [("", "For good"), ("1", "For a day"), ("7", "For a week"), ("30",
 class BanForm(PersonWithReasonForm):
     days = forms.ChoiceField(label="How long", choices=BAN_LENGTHS, required=False)
 
+    def clean(self) -> dict[str, Any]:
+        """Adds ``until``: when the ban ends, counted from now (None: for good)."""
+        cleaned = super().clean() or {}
+        days = cleaned.get("days")
+        cleaned["until"] = timezone.now() + timedelta(days=int(days)) if days else None
+        return cleaned
 
-class PostChoiceForm(forms.Form):
+
+class PostChoiceForm(ActionForm):
     post = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     reason = _reason(required=False)
 
@@ -88,18 +111,18 @@ class PinForm(PostChoiceForm):
     pinned = forms.BooleanField(required=False)
 
 
-class ThreadForm(forms.Form):
+class ThreadForm(ActionForm):
     thread = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     value = forms.BooleanField(required=False)
     reason = _reason(required=False)
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(ActionForm):
     reply = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     reason = _reason(required=False)
 
 
-class CharterForm(forms.Form):
+class CharterForm(ActionForm):
     name = forms.CharField(max_length=120)
     purpose = forms.CharField(max_length=10000, required=False, widget=forms.Textarea)
     rules = forms.CharField(max_length=10000, required=False, widget=forms.Textarea)
@@ -108,15 +131,18 @@ class CharterForm(forms.Form):
     )
     reason = _reason(required=False)
 
+    def clean_tags(self) -> list[str]:
+        return [t for t in (part.strip() for part in self.cleaned_data["tags"].split(",")) if t]
 
-class JoinPolicyForm(forms.Form):
+
+class JoinPolicyForm(ActionForm):
     join_policy = forms.ChoiceField(
         label="Who can join", choices=Community.JoinPolicy.choices, widget=forms.RadioSelect
     )
     reason = _reason(required=False)
 
 
-class MergeForm(forms.Form):
+class MergeForm(ActionForm):
     into = forms.CharField(label="Merge into (community)", max_length=200)
     reason = _reason()
 
@@ -124,7 +150,7 @@ class MergeForm(forms.Form):
         return _picked_community(self.cleaned_data["into"])
 
 
-class AreaMoveForm(forms.Form):
+class AreaMoveForm(ActionForm):
     """Move a community to an area picked by its name, to no area, or to a new area named here
     (the new name wins over the picker)."""
 
@@ -148,17 +174,23 @@ class AreaRenameForm(forms.Form):
     reason = _reason(required=False)
 
 
-class SplitForm(forms.Form):
+class SplitForm(ActionForm):
     posts = forms.TypedMultipleChoiceField(coerce=int, choices=[], label="Posts that move")
     name = forms.CharField(label="Name of the new community", max_length=120)
     reason = _reason()
 
-    def __init__(self, *args, post_choices=(), **kwargs):
+    def __init__(
+        self, *args: Any, post_choices: Iterable[tuple[int, object]] = (), **kwargs: Any
+    ) -> None:
+        """Bound to a community, the choices are the posts placed in it (by id); the queue's
+        page passes ``post_choices`` with their titles."""
         super().__init__(*args, **kwargs)
-        self.fields["posts"].choices = list(post_choices)
+        if self.community is not None and not post_choices:
+            post_choices = [(pk, pk) for pk in placed_post_ids(community=self.community)]
+        self.fields["posts"].choices = list(post_choices)  # type: ignore[attr-defined]
 
 
-class ProposedCommunityForm(forms.Form):
+class ProposedCommunityForm(ActionForm):
     """Approve (optionally renamed) or reject a community the matcher proposed."""
 
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
@@ -166,13 +198,13 @@ class ProposedCommunityForm(forms.Form):
     reason = _reason(required=False)
 
 
-class DecideForm(forms.Form):
+class DecideForm(ActionForm):
     report = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("uphold", "Uphold"), ("dismiss", "Dismiss")])
     reason = _reason(required=False)
 
 
-class SuggestionForm(forms.Form):
+class SuggestionForm(ActionForm):
     suggestion = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("dismiss", "Dismiss")])
     name = forms.CharField(max_length=120, required=False, help_text="For a split: its name.")

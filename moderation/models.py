@@ -41,7 +41,8 @@ class ModerationActionVerb(models.TextChoices):
     BAN = "ban", "Banned"
     UNBAN = "unban", "Unbanned"
     APPOINT = "appoint", "Appointed a moderator"
-    DISMISS = "dismiss", "Removed a moderator"
+    # Removing a moderator was stored as "dismiss"; the log is append-only, so the value stays.
+    REMOVE_MODERATOR = "dismiss", "Removed a moderator"
     START_RUN = "start_run", "Started a match run"
     HIDE = "hide", "Hidden after reports"
     UPHOLD_REPORT = "uphold_report", "Upheld a report"

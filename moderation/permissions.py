@@ -10,6 +10,7 @@ communities/permissions.py.
 from __future__ import annotations
 
 import rules
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from communities.permissions import (
     is_staff,
     surviving_community,
 )
+from profiles.models import User
 
 
 @rules.predicate
@@ -68,12 +70,25 @@ rules.add_perm("moderation.report_in_community", is_signed_in & ~is_banned_from)
 rules.add_perm("moderation.moderate_site", is_staff)
 
 
+def signed_in(user: User | AnonymousUser) -> User:
+    """The person acting, as a signed-in user: for pages that have run a check_* function, which
+    refuses anonymous visitors first."""
+    if not isinstance(user, User):
+        raise PermissionDenied("Log in first.")
+    return user
+
+
 def check_own_community(
     user, community: Community, *, what: str = "appoint and remove moderators"
 ) -> None:
     check_view_community(user, community)
     if not user.has_perm("moderation.own_community", community):
         raise PermissionDenied(f"Only this community's owners can {what}.")
+
+
+def check_set_join_policy(user, community: Community) -> None:
+    """Who may join is the owners' to decide (and staff's)."""
+    check_own_community(user, community, what="change how people join")
 
 
 def check_report_in_community(user, community: Community | None) -> None:
@@ -116,8 +131,10 @@ __all__ = [
     "check_own_community",
     "check_rename_area",
     "check_report_in_community",
+    "check_set_join_policy",
     "check_view_community",
     "is_banned_from",
     "is_community_owner",
     "moderates_in_area",
+    "signed_in",
 ]

@@ -4,20 +4,7 @@ Views are thin: they parse the request, call one service or selector and seriali
 decide who may act (the same `rules` predicates as the pages), so a private community answers 404
 to outsiders and 403 to members who do not moderate it. A merge that lost a race answers 409; too
 many reports in a row, 429 with Retry-After.
+
+serializers holds what goes in and comes out; views/ the viewsets, by subject (config/api.py
+routes them).
 """
-
-from moderation.api.community import CommunityModerationViewSet
-from moderation.api.views import (
-    AreaModerationViewSet,
-    MatcherSuggestionViewSet,
-    ReportViewSet,
-    SiteModerationViewSet,
-)
-
-__all__ = [
-    "AreaModerationViewSet",
-    "CommunityModerationViewSet",
-    "MatcherSuggestionViewSet",
-    "ReportViewSet",
-    "SiteModerationViewSet",
-]

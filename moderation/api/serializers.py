@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from communities.models import Area, Community, Membership, Placement, Post, Reply, Thread
 from communities.services import AREA_NAME_MAX_LENGTH
 from matching.models import MatcherSuggestion
-from moderation.log_text import PERSONAL_VERBS, SOMEONE
 from moderation.models import REASON_MAX_LENGTH, REPORT_TARGETS, ModerationAction, Report
+from moderation.selectors import PERSONAL_VERBS, SOMEONE
 from profiles.models import User
 
 MAX_ID = 2**63 - 1
@@ -49,9 +51,17 @@ def _reason_field(*, required: bool = False) -> serializers.CharField:
 # -- output --------------------------------------------------------------------------------------
 
 
+def _community_slug_out(**kwargs: Any) -> serializers.SlugRelatedField[Community]:
+    return serializers.SlugRelatedField(slug_field="slug", read_only=True, **kwargs)
+
+
+def _username_out(**kwargs: Any) -> serializers.SlugRelatedField[User]:
+    return serializers.SlugRelatedField(slug_field="username", read_only=True, **kwargs)
+
+
 class ModerationActionSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    community = _community_slug_out(allow_null=True)
     verb_display = serializers.CharField(source="get_verb_display", read_only=True)
     target_type = serializers.CharField(source="target_type.model", read_only=True)
     details = serializers.SerializerMethodField()
@@ -82,7 +92,7 @@ class ModerationActionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_actor(self, obj: ModerationAction) -> str | None:
-        return obj.actor.username if obj.actor_id else None
+        return obj.actor.username if obj.actor is not None else None
 
     @extend_schema_field(
         serializers.DictField(
@@ -94,8 +104,8 @@ class ModerationActionSerializer(serializers.ModelSerializer):
 
 
 class MembershipStateSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    user = _username_out()
+    community = _community_slug_out()
 
     class Meta:
         model = Membership
@@ -113,7 +123,7 @@ class MembershipStateSerializer(serializers.ModelSerializer):
 
 
 class PlacementStateSerializer(serializers.ModelSerializer):
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community = _community_slug_out()
 
     class Meta:
         model = Placement
@@ -122,7 +132,7 @@ class PlacementStateSerializer(serializers.ModelSerializer):
 
 
 class ThreadStateSerializer(serializers.ModelSerializer):
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    community = _community_slug_out()
 
     class Meta:
         model = Thread
@@ -145,12 +155,10 @@ class PostStateSerializer(serializers.ModelSerializer):
 
 
 class ReportSerializer(serializers.ModelSerializer):
-    reporter = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    reporter = _username_out()
+    community = _community_slug_out(allow_null=True)
     target_type = serializers.CharField(source="target_type.model", read_only=True)
-    decided_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, allow_null=True
-    )
+    decided_by = _username_out(allow_null=True)
 
     class Meta:
         model = Report
@@ -170,10 +178,8 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class MatcherSuggestionSerializer(serializers.ModelSerializer):
-    community = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    other_community = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True, allow_null=True
-    )
+    community = _community_slug_out()
+    other_community = _community_slug_out(allow_null=True)
     post_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
     class Meta:

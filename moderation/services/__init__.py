@@ -1,8 +1,8 @@
 """Every write moderators make, by subject: log (the shared log writer), members (join
-requests, bans, moderators), content (posts, placements, discussions, replies), communities
-(charter, archive, merge, split, proposed communities), areas (moving a community between
-areas, renaming one), reports, and matcher (the matcher's
-suggestions, match runs), people (site-wide bans).
+requests, bans, moderators), posts (posts and their placements), discussions (threads and
+replies), communities (charter, join policy, archive, proposed communities), merges, splits,
+areas (moving a community between areas, renaming one), reports, matcher (the matcher's
+suggestions, match runs) and people (site-wide bans).
 
 Each service takes keyword-only arguments, checks permission once, first (a private community
 answers 404 to outsiders, 403 to people who see it but may not act), runs in one transaction,
@@ -15,17 +15,10 @@ from moderation.services.communities import (
     community_archive,
     community_charter_edit,
     community_join_policy_set,
-    community_merge,
-    community_split,
     proposed_community_approve,
     proposed_community_reject,
 )
-from moderation.services.content import (
-    placement_pin,
-    placement_remove,
-    post_move,
-    post_remove,
-    post_restore,
+from moderation.services.discussions import (
     reply_remove,
     reply_restore,
     thread_lock,
@@ -47,7 +40,15 @@ from moderation.services.members import (
     moderator_appoint,
     moderator_remove,
 )
+from moderation.services.merges import community_merge
 from moderation.services.people import site_ban, site_unban
+from moderation.services.posts import (
+    placement_pin,
+    placement_remove,
+    post_move,
+    post_remove,
+    post_restore,
+)
 from moderation.services.reports import (
     report_create,
     report_decide,
@@ -56,6 +57,7 @@ from moderation.services.reports import (
     report_target_visible,
     reporter_weights,
 )
+from moderation.services.splits import community_split
 
 __all__ = [
     "ModerationConflict",

@@ -14,8 +14,9 @@ from matching.models import MatcherSuggestion, MatchRun
 from matching.services import match_run_request
 from moderation.models import REASON_MAX_LENGTH
 from moderation.permissions import check_moderate_community, check_moderate_content
-from moderation.services.communities import community_merge_into, community_split_off
 from moderation.services.log import ModerationConflict, Verb, clean_reason, log_last, log_write
+from moderation.services.merges import community_merge_into
+from moderation.services.splits import community_split_off
 from profiles.models import User
 
 

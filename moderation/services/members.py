@@ -9,6 +9,7 @@ what it returned the first time without logging or notifying again.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -21,17 +22,71 @@ from moderation.services.log import Verb, clean_reason, log_write, tell, with_re
 from profiles.models import User
 
 
-def _lock_membership(*, community: Community, user: User) -> Membership:
+def _membership_locked(*, community: Community, user: User) -> Membership | None:
+    """The person's membership, locked until the transaction ends; None when they have none."""
+    membership = (
+        Membership.objects.select_for_update().filter(community=community, user=user).first()
+    )
+    if membership is not None:  # the same rows: no query to reach them again
+        membership.community, membership.user = community, user
+    return membership
+
+
+def _membership_locked_or_new(*, community: Community, user: User) -> Membership:
     try:
         membership, _ = Membership.objects.select_for_update().get_or_create(
             user=user, community=community, defaults={"state": Membership.State.LEFT}
         )
     except IntegrityError:  # created concurrently
         membership = Membership.objects.select_for_update().get(user=user, community=community)
+    membership.community, membership.user = community, user
     return membership
 
 
+def _save_and_record(
+    membership: Membership,
+    *,
+    fields: list[str],
+    actor: User,
+    verb: str,
+    reason: str,
+    title: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Save the changed ``fields`` of a locked membership, log the action on its person with its
+    reason, and tell them: the last steps of every service here."""
+    community, user = membership.community, membership.user
+    membership.save(update_fields=[*fields, "updated_at"])
+    log_write(
+        community=community,
+        actor=actor,
+        verb=verb,
+        target=user,
+        target_repr=user.username,
+        reason=reason,
+        details=details,
+    )
+    tell(user, title=title, url=community.get_absolute_url(), actor=actor)
+
+
 # -- join requests -------------------------------------------------------------------------------
+
+
+def _join_request_decide(
+    *, actor: User, community: Community, user: User, state: str, verb: str, reason: str, title: str
+) -> Membership:
+    membership = _membership_locked(community=community, user=user)
+    if membership is None:
+        raise Http404("This person has not asked to join.")
+    if membership.state == state:
+        return membership
+    if membership.state != Membership.State.REQUESTED:
+        raise ValidationError("This person has no pending request.", code="no_request")
+    membership.state = state
+    _save_and_record(
+        membership, fields=["state"], actor=actor, verb=verb, reason=reason, title=title
+    )
+    return membership
 
 
 @transaction.atomic
@@ -40,33 +95,15 @@ def membership_request_approve(
 ) -> Membership:
     """Let someone who asked to join in. Safe to repeat: an active member stays one."""
     check_moderate_community(actor, community)
-    reason = clean_reason(reason, required=False)
-    membership = (
-        Membership.objects.select_for_update().filter(community=community, user=user).first()
-    )
-    if membership is None:
-        raise Http404("This person has not asked to join.")
-    if membership.state == Membership.State.ACTIVE:
-        return membership
-    if membership.state != Membership.State.REQUESTED:
-        raise ValidationError("This person has no pending request.", code="no_request")
-    membership.state = Membership.State.ACTIVE
-    membership.save(update_fields=["state", "updated_at"])
-    log_write(
+    return _join_request_decide(
+        actor=actor,
         community=community,
-        actor=actor,
+        user=user,
+        state=Membership.State.ACTIVE,
         verb=Verb.APPROVE_JOIN,
-        target=user,
-        target_repr=user.username,
-        reason=reason,
-    )
-    tell(
-        user,
+        reason=clean_reason(reason, required=False),
         title=f"Welcome to {community.name}: your request to join was approved.",
-        url=community.get_absolute_url(),
-        actor=actor,
     )
-    return membership
 
 
 @transaction.atomic
@@ -77,32 +114,15 @@ def membership_request_reject(
     already decided is left as it is."""
     check_moderate_community(actor, community)
     reason = clean_reason(reason)
-    membership = (
-        Membership.objects.select_for_update().filter(community=community, user=user).first()
-    )
-    if membership is None:
-        raise Http404("This person has not asked to join.")
-    if membership.state == Membership.State.LEFT:
-        return membership
-    if membership.state != Membership.State.REQUESTED:
-        raise ValidationError("This person has no pending request.", code="no_request")
-    membership.state = Membership.State.LEFT
-    membership.save(update_fields=["state", "updated_at"])
-    log_write(
+    return _join_request_decide(
+        actor=actor,
         community=community,
-        actor=actor,
+        user=user,
+        state=Membership.State.LEFT,
         verb=Verb.REJECT_JOIN,
-        target=user,
-        target_repr=user.username,
         reason=reason,
-    )
-    tell(
-        user,
         title=with_reason(f"Your request to join {community.name} was declined", reason),
-        url=community.get_absolute_url(),
-        actor=actor,
     )
-    return membership
 
 
 # -- bans and roles ------------------------------------------------------------------------------
@@ -126,7 +146,7 @@ def membership_ban(
         raise ValidationError({"user": "You cannot ban yourself."})
     if until is not None and until <= timezone.now():
         raise ValidationError({"until": "Choose a time in the future, or none for a lasting ban."})
-    membership = _lock_membership(community=community, user=user)
+    membership = _membership_locked_or_new(community=community, user=user)
     outranks = membership.role == Membership.Role.OWNER or not actor.has_perm(
         "moderation.own_community", community
     )
@@ -137,22 +157,15 @@ def membership_ban(
     membership.state = Membership.State.BANNED
     membership.role = Membership.Role.MEMBER
     membership.banned_until = until
-    membership.save(update_fields=["state", "role", "banned_until", "updated_at"])
-    log_write(
-        community=community,
+    when = f" until {until:%d %B %Y %H:%M} UTC" if until else ""
+    _save_and_record(
+        membership,
+        fields=["state", "role", "banned_until"],
         actor=actor,
         verb=Verb.BAN,
-        target=user,
-        target_repr=user.username,
         reason=reason,
-        details={"until": until.isoformat() if until else None},
-    )
-    when = f" until {until:%d %B %Y %H:%M} UTC" if until else ""
-    tell(
-        user,
         title=with_reason(f"You were banned from {community.name}{when}", reason),
-        url=community.get_absolute_url(),
-        actor=actor,
+        details={"until": until.isoformat() if until else None},
     )
     return membership
 
@@ -164,29 +177,20 @@ def membership_unban(
     """Lift a ban; the person may join again. Safe to repeat."""
     check_moderate_community(actor, community)
     reason = clean_reason(reason, required=False)
-    membership = (
-        Membership.objects.select_for_update().filter(community=community, user=user).first()
-    )
+    membership = _membership_locked(community=community, user=user)
     if membership is None:
         raise Http404("This person is not banned here.")
     if membership.state != Membership.State.BANNED:
         return membership
     membership.state = Membership.State.LEFT
     membership.banned_until = None
-    membership.save(update_fields=["state", "banned_until", "updated_at"])
-    log_write(
-        community=community,
+    _save_and_record(
+        membership,
+        fields=["state", "banned_until"],
         actor=actor,
         verb=Verb.UNBAN,
-        target=user,
-        target_repr=user.username,
         reason=reason,
-    )
-    tell(
-        user,
         title=f"Your ban from {community.name} was lifted.",
-        url=community.get_absolute_url(),
-        actor=actor,
     )
     return membership
 
@@ -198,28 +202,19 @@ def moderator_appoint(
     """An owner (or staff) makes an active member a moderator. Safe to repeat."""
     check_own_community(actor, community)
     reason = clean_reason(reason, required=False)
-    membership = (
-        Membership.objects.select_for_update().filter(community=community, user=user).first()
-    )
+    membership = _membership_locked(community=community, user=user)
     if membership is None or membership.state != Membership.State.ACTIVE:
         raise ValidationError({"user": "Only an active member can become a moderator."})
     if membership.role != Membership.Role.MEMBER:
         return membership
     membership.role = Membership.Role.MODERATOR
-    membership.save(update_fields=["role", "updated_at"])
-    log_write(
-        community=community,
+    _save_and_record(
+        membership,
+        fields=["role"],
         actor=actor,
         verb=Verb.APPOINT,
-        target=user,
-        target_repr=user.username,
         reason=reason,
-    )
-    tell(
-        user,
         title=f"You are now a moderator of {community.name}.",
-        url=community.get_absolute_url(),
-        actor=actor,
     )
     return membership
 
@@ -232,9 +227,7 @@ def moderator_remove(
     Safe to repeat."""
     check_own_community(actor, community)
     reason = clean_reason(reason, required=False)
-    membership = (
-        Membership.objects.select_for_update().filter(community=community, user=user).first()
-    )
+    membership = _membership_locked(community=community, user=user)
     if membership is None:
         raise Http404("This person is not a member here.")
     if membership.role == Membership.Role.OWNER:
@@ -242,19 +235,12 @@ def moderator_remove(
     if membership.role == Membership.Role.MEMBER:
         return membership
     membership.role = Membership.Role.MEMBER
-    membership.save(update_fields=["role", "updated_at"])
-    log_write(
-        community=community,
+    _save_and_record(
+        membership,
+        fields=["role"],
         actor=actor,
-        verb=Verb.DISMISS,
-        target=user,
-        target_repr=user.username,
+        verb=Verb.REMOVE_MODERATOR,
         reason=reason,
-    )
-    tell(
-        user,
         title=with_reason(f"You are no longer a moderator of {community.name}", reason),
-        url=community.get_absolute_url(),
-        actor=actor,
     )
     return membership

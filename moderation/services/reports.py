@@ -31,8 +31,9 @@ from moderation.permissions import (
     check_view_community,
 )
 from moderation.services.communities import community_archive_upheld
-from moderation.services.content import content_remove_upheld, content_unhide
+from moderation.services.discussions import thread_or_reply_remove_upheld
 from moderation.services.log import Verb, clean_reason, log_write, tell, with_reason
+from moderation.services.posts import post_remove_upheld
 from profiles.models import Message, User
 from profiles.selectors import message_visible_to
 from profiles.services import message_remove_upheld, message_restore
@@ -209,11 +210,12 @@ def report_decide(*, actor: User, report: Report, uphold: bool, reason: str) -> 
         _decide_message(actor=actor, message=target, uphold=uphold, reason=reason)
     elif isinstance(target, User):
         pass  # upholding a report on a person is recorded; a ban is its own action (people.py)
+    elif isinstance(target, Post) and uphold:
+        post_remove_upheld(actor=actor, post=target, scope=scope, reason=reason)
+    elif isinstance(target, Thread | Reply) and uphold:
+        thread_or_reply_remove_upheld(actor=actor, target=target, reason=reason)
     elif target is not None:
-        if uphold:
-            content_remove_upheld(actor=actor, target=target, scope=scope, reason=reason)
-        else:
-            content_unhide(target)
+        _content_unhide(target)
     log_write(
         community=scope,
         actor=actor,
@@ -225,6 +227,18 @@ def report_decide(*, actor: User, report: Report, uphold: bool, reason: str) -> 
     )
     report.refresh_from_db()
     return report
+
+
+def _content_unhide(target: Post | Thread | Reply) -> None:
+    """Show content that reports hid again (a dismissed report); removed content stays removed."""
+    if isinstance(target, Post):
+        Post.objects.filter(pk=target.pk, moderation_status=ContentStatus.HIDDEN).update(
+            moderation_status=ContentStatus.VISIBLE
+        )
+    else:
+        type(target).objects.filter(pk=target.pk, status=ContentStatus.HIDDEN).update(
+            status=ContentStatus.VISIBLE
+        )
 
 
 def _describe(target: Reportable) -> str:

@@ -351,7 +351,7 @@ ACTIONS = [
         service=lambda w, a: moderation.moderator_remove(
             actor=a, community=w.community, user=w.objects["deputy"]
         ),
-        page=_form("dismiss-moderator", lambda w: {"username": "deputy"}),
+        page=_form("remove-moderator", lambda w: {"username": "deputy"}),
         api=_api("moderators/remove", lambda w: {"user": "deputy"}),
         who="owners",
     ),
@@ -367,7 +367,7 @@ ACTIONS = [
     Action(
         "approve proposal",
         service=lambda w, a: moderation.proposed_community_approve(actor=a, community=w.community),
-        page=_form("proposal", lambda w: {"decision": "approve"}),
+        page=_form("proposed-community", lambda w: {"decision": "approve"}),
         api=_api("proposal/approve", lambda w: {}),
     ),
     Action(

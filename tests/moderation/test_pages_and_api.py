@@ -159,6 +159,19 @@ def test_the_site_queue_is_for_staff(client):
     assert client.get("/moderation/log/").status_code == 200
 
 
+def test_the_site_queue_carries_out_only_its_own_actions(client):
+    """One table holds every action; the site's queue offers those marked for it, in no
+    community: removing a post there removes it everywhere."""
+    community = CommunityFactory()
+    post = PlacementFactory(community=community).post
+    client.force_login(UserFactory(is_staff=True))
+    assert client.post("/moderation/ban/", {"username": "x", "reason": "x"}).status_code == 404
+    response = client.post("/moderation/remove-post/", {"post": post.pk, "reason": "Spam"})
+    assert response.status_code == 302 and response["Location"] == "/moderation/"
+    post.refresh_from_db()
+    assert post.moderation_status == "removed"
+
+
 def test_the_report_form(client):
     post = PostFactory(title="Cheap watches")
     response = client.get(f"/report/post/{post.pk}/")

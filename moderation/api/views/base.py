@@ -4,7 +4,7 @@ with."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import permissions
+from rest_framework import permissions, viewsets
 
 from communities import selectors as community_selectors
 from communities.api import CommunitySerializer
@@ -19,9 +19,11 @@ def community_out(request, community: Community) -> dict:
     return CommunitySerializer(community).data
 
 
-class ModerationViewSetMixin:
+class ModerationViewSet(viewsets.GenericViewSet):
+    """What every moderation viewset (and each part of the community one) starts from."""
+
     permission_classes = [permissions.AllowAny]  # the services decide, as on the pages
-    filter_backends: list = []
+    filter_backends = []
 
     def _input(self, serializer_class):
         data = serializer_class(data=self.request.data)

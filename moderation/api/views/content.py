@@ -9,7 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from moderation import services
-from moderation.api.base import NO_CONTENT
 from moderation.api.serializers import (
     ModerationActionSerializer,
     PlacementStateSerializer,
@@ -24,9 +23,10 @@ from moderation.api.serializers import (
     ThreadStateSerializer,
     ThreadTargetSerializer,
 )
+from moderation.api.views.base import NO_CONTENT, ModerationViewSet
 
 
-class ContentActionsMixin:
+class ContentActionsMixin(ModerationViewSet):
     """Posts, discussions and replies in a community (its moderators)."""
 
     # posts

@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from moderation import services
 from moderation.forms import SiteBanForm, SiteUnbanForm
-from moderation.permissions import check_moderate_site
+from moderation.permissions import check_moderate_site, signed_in
 from profiles.models import User
 from profiles.selectors import site_ban_of
 
@@ -22,7 +23,9 @@ def day_start(day: date | None) -> datetime | None:
     return datetime.combine(day, time.min, tzinfo=UTC) if day else None
 
 
-def _page(request, person: User, ban_form: SiteBanForm, status: int = 200):
+def _page(
+    request: HttpRequest, person: User, ban_form: SiteBanForm, status: int = 200
+) -> HttpResponse:
     context = {
         "person": person,
         "ban": site_ban_of(person),
@@ -32,7 +35,7 @@ def _page(request, person: User, ban_form: SiteBanForm, status: int = 200):
     return render(request, "moderation/site_ban.html", context, status=status)
 
 
-def site_ban(request, username: str):
+def site_ban(request: HttpRequest, username: str) -> HttpResponse:
     """A person's site-wide ban: see it, ban them (or change the ban), or lift it."""
     check_moderate_site(request.user)
     person = get_object_or_404(User, username=username)
@@ -43,7 +46,7 @@ def site_ban(request, username: str):
         return _page(request, person, form, status=400)
     try:
         ban = services.site_ban(
-            actor=request.user,
+            actor=signed_in(request.user),
             user=person,
             reason=form.cleaned_data["reason"],
             until=day_start(form.cleaned_data["until"]),
@@ -57,12 +60,12 @@ def site_ban(request, username: str):
 
 
 @require_POST
-def site_unban(request, username: str):
+def site_unban(request: HttpRequest, username: str) -> HttpResponse:
     check_moderate_site(request.user)
     person = get_object_or_404(User, username=username)
     form = SiteUnbanForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    lifted = services.site_unban(actor=request.user, user=person, reason=reason)
+    lifted = services.site_unban(actor=signed_in(request.user), user=person, reason=reason)
     messages.success(
         request,
         f"{person.username}'s ban is lifted." if lifted else f"{person.username} was not banned.",

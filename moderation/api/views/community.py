@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -15,8 +15,6 @@ from communities.models import Community
 from matching.api.serializers import MatchRunSerializer
 from matching.models import MatchRun
 from moderation import selectors, services
-from moderation.api.base import ModerationViewSetMixin, community_out
-from moderation.api.content import ContentActionsMixin
 from moderation.api.serializers import (
     AreaMoveSerializer,
     BanSerializer,
@@ -33,10 +31,12 @@ from moderation.api.serializers import (
     RequiredReasonSerializer,
     SplitSerializer,
 )
+from moderation.api.views.base import ModerationViewSet, community_out
+from moderation.api.views.content import ContentActionsMixin
 from moderation.permissions import check_moderate_community, check_view_community
 
 
-class QueueReadsMixin:
+class QueueReadsMixin(ModerationViewSet):
     """The review queue's lists (moderators) and the moderation log (everyone who sees the
     community). Reads call no service, so they check permission here."""
 
@@ -92,7 +92,7 @@ class QueueReadsMixin:
         return self._page(rows, MatcherSuggestionSerializer)
 
 
-class PeopleActionsMixin:
+class PeopleActionsMixin(ModerationViewSet):
     """Join requests, bans and moderators."""
 
     @extend_schema(request=PersonSerializer, responses=MembershipStateSerializer)
@@ -153,7 +153,7 @@ class PeopleActionsMixin:
         return Response(MembershipStateSerializer(membership).data)
 
 
-class CommunityActionsMixin:
+class CommunityActionsMixin(ModerationViewSet):
     """The community itself: charter, merge, split, archive, a community the matcher proposed,
     and starting a match run."""
 
@@ -281,8 +281,6 @@ class CommunityModerationViewSet(
     PeopleActionsMixin,
     ContentActionsMixin,
     CommunityActionsMixin,
-    ModerationViewSetMixin,
-    viewsets.GenericViewSet,
 ):
     """A community's review queue, moderation log and every moderator's action."""
 

@@ -1,0 +1,39 @@
+"""Moderating areas: renaming one (site staff, and moderators of a community in it)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from communities import selectors as community_selectors
+from communities.api_areas import AreaSerializer
+from communities.models import Area
+from moderation import services
+from moderation.api.serializers import (
+    AreaRenameSerializer,
+)
+from moderation.api.views.base import ModerationViewSet
+
+
+class AreaModerationViewSet(ModerationViewSet):
+    """Moderating areas: renaming one (site staff, and moderators of a community in it)."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
+    serializer_class = AreaSerializer
+
+    def get_queryset(self):
+        return Area.objects.all()
+
+    @extend_schema(request=AreaRenameSerializer, responses=AreaSerializer)
+    @action(detail=True, methods=["post"])
+    def rename(self, request, slug=None):
+        """Rename the area; its slug stays. Refuses another area's name (400). Safe to
+        repeat."""
+        data = self._input(AreaRenameSerializer)
+        area = services.area_rename(actor=request.user, area=self.get_object(), **data)
+        area = community_selectors.area_list(viewer=request.user, include_empty=True).get(
+            pk=area.pk
+        )
+        return Response(AreaSerializer(area).data)
