@@ -2,8 +2,8 @@
 
 The ban itself is a profiles.SiteBan row, so that the lower layers refuse the person: their
 sessions stop working (profiles.backends), log-in says why and until when
-(profiles.adapters), their API tokens are deleted and new ones refused (profiles.api), and they
-can neither send nor receive direct messages (profiles.conversations). Logged in the site's
+(profiles.adapters), their API tokens are deleted and new ones refused (profiles.api.views), and they
+can neither send nor receive direct messages (profiles.permissions). Logged in the site's
 moderation log in words, like every moderator's action.
 """
 
