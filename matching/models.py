@@ -243,7 +243,7 @@ class MatcherSuggestion(models.Model):
     class State(models.TextChoices):
         OPEN = "open", "Open"
         ACCEPTED = "accepted", "Accepted"
-        DISMISSED = "dismissed", "Dismissed"
+        DECLINED = "declined", "Declined"
 
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="suggestions")
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -269,7 +269,7 @@ class MatcherSuggestion(models.Model):
                 condition=Q(kind__in=["merge", "split"]), name="matchersuggestion_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["open", "accepted", "dismissed"]),
+                condition=Q(state__in=["open", "accepted", "declined"]),
                 name="matchersuggestion_state_valid",
             ),
         ]

@@ -206,7 +206,7 @@ class DecideForm(ActionForm):
 
 class SuggestionForm(ActionForm):
     suggestion = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("dismiss", "Dismiss")])
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
     name = forms.CharField(max_length=120, required=False, help_text="For a split: its name.")
     reason = _reason(required=False)
 

@@ -48,7 +48,8 @@ class ModerationActionVerb(models.TextChoices):
     UPHOLD_REPORT = "uphold_report", "Upheld a report"
     DISMISS_REPORT = "dismiss_report", "Dismissed a report"
     ACCEPT_SUGGESTION = "accept_suggestion", "Accepted the matcher's suggestion"
-    DISMISS_SUGGESTION = "dismiss_suggestion", "Dismissed the matcher's suggestion"
+    # Stored as "dismiss_suggestion" before suggestions were declined; the log is append-only.
+    DECLINE_SUGGESTION = "dismiss_suggestion", "Declined the matcher's suggestion"
     MOVE_AREA = "move_area", "Moved"
     RENAME_AREA = "rename_area", "Renamed"
     SITE_BAN = "site_ban", "Banned"

@@ -115,13 +115,13 @@ def _cluster_context(
 
 
 def _already_suggested(kind: str, community: Community, other: Community | None = None) -> bool:
-    """An open suggestion says it already, or moderators dismissed it: a run does not repeat
+    """An open suggestion says it already, or moderators declined it: a run does not repeat
     itself every hour."""
     return MatcherSuggestion.objects.filter(
         kind=kind,
         community=community,
         other_community=other,
-        state__in=[MatcherSuggestion.State.OPEN, MatcherSuggestion.State.DISMISSED],
+        state__in=[MatcherSuggestion.State.OPEN, MatcherSuggestion.State.DECLINED],
     ).exists()
 
 

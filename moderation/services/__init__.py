@@ -30,7 +30,7 @@ from moderation.services.log import ModerationConflict
 from moderation.services.matcher import (
     match_run_start,
     matcher_suggestion_accept,
-    matcher_suggestion_dismiss,
+    matcher_suggestion_decline,
 )
 from moderation.services.members import (
     membership_ban,
@@ -70,7 +70,7 @@ __all__ = [
     "community_split",
     "match_run_start",
     "matcher_suggestion_accept",
-    "matcher_suggestion_dismiss",
+    "matcher_suggestion_decline",
     "membership_ban",
     "membership_request_approve",
     "membership_request_reject",

@@ -38,8 +38,8 @@ def matcher_suggestion_accept(
         .get(pk=suggestion.pk)
     )
     reason = clean_reason(reason, required=False) or suggestion.reason[:REASON_MAX_LENGTH]
-    if suggestion.state == MatcherSuggestion.State.DISMISSED:
-        raise ModerationConflict("This suggestion was dismissed.")
+    if suggestion.state == MatcherSuggestion.State.DECLINED:
+        raise ModerationConflict("This suggestion was declined.")
     if suggestion.state == MatcherSuggestion.State.ACCEPTED:
         return _accepted_result(suggestion)
     if suggestion.kind == MatcherSuggestion.Kind.MERGE:
@@ -86,23 +86,23 @@ def _accepted_result(suggestion: MatcherSuggestion) -> Community:
 
 
 @transaction.atomic
-def matcher_suggestion_dismiss(
+def matcher_suggestion_decline(
     *, actor: User, suggestion: MatcherSuggestion, reason: str = ""
 ) -> MatcherSuggestion:
     """Decline a merge or split the matcher suggested. Safe to repeat."""
     check_moderate_community(actor, suggestion.community)
     reason = clean_reason(reason, required=False)
     suggestion = MatcherSuggestion.objects.select_for_update().get(pk=suggestion.pk)
-    if suggestion.state == MatcherSuggestion.State.DISMISSED:
+    if suggestion.state == MatcherSuggestion.State.DECLINED:
         return suggestion
     if suggestion.state == MatcherSuggestion.State.ACCEPTED:
         raise ModerationConflict("This suggestion was already accepted.")
-    suggestion.state = MatcherSuggestion.State.DISMISSED
+    suggestion.state = MatcherSuggestion.State.DECLINED
     suggestion.save(update_fields=["state"])
     log_write(
         community=suggestion.community,
         actor=actor,
-        verb=Verb.DISMISS_SUGGESTION,
+        verb=Verb.DECLINE_SUGGESTION,
         target=suggestion,
         target_repr=_describe(suggestion),
         reason=reason,

@@ -119,7 +119,7 @@ def _content_move(*, actor: User, source: Community, target: Community, reason: 
     MatcherSuggestion.objects.filter(
         Q(community=source) | Q(other_community=source),
         state=MatcherSuggestion.State.OPEN,
-    ).update(state=MatcherSuggestion.State.DISMISSED)
+    ).update(state=MatcherSuggestion.State.DECLINED)
     source.merged_into = target
     source.status = Community.Status.ARCHIVED
     source.save(update_fields=["merged_into", "status", "updated_at"])

@@ -2,9 +2,9 @@
 
 The ban itself is a profiles.SiteBan row, so that the lower layers refuse the person: their
 sessions stop working (profiles.backends), log-in says why and until when
-(profiles.adapters), their API tokens are deleted and new ones refused (profiles.api.views), and they
-can neither send nor receive direct messages (profiles.permissions). Logged in the site's
-moderation log in words, like every moderator's action.
+(profiles.adapters), their API tokens are deleted and new ones refused (profiles.api.views),
+and they can neither send nor receive direct messages (profiles.permissions). Logged in the
+site's moderation log in words, like every moderator's action.
 """
 
 from __future__ import annotations

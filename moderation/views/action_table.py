@@ -258,8 +258,8 @@ def _decide_suggestion(actor: User, community: Community, data: Data) -> str:
             actor=actor, suggestion=suggestion, name=data["name"], reason=data["reason"]
         )
         return "The suggestion was carried out."
-    services.matcher_suggestion_dismiss(actor=actor, suggestion=suggestion, reason=data["reason"])
-    return "The suggestion was dismissed."
+    services.matcher_suggestion_decline(actor=actor, suggestion=suggestion, reason=data["reason"])
+    return "The suggestion was declined."
 
 
 def _start_match_run(actor: User, community: Community | None, data: Data) -> str:

@@ -383,17 +383,17 @@ ACTIONS = [
         ),
     ),
     Action(
-        "dismiss suggestion",
-        service=lambda w, a: moderation.matcher_suggestion_dismiss(
+        "decline suggestion",
+        service=lambda w, a: moderation.matcher_suggestion_decline(
             actor=a, suggestion=w.objects["suggestion"]
         ),
         page=_form(
             "suggestion",
-            lambda w: {"suggestion": w.objects["suggestion"].pk, "decision": "dismiss"},
+            lambda w: {"suggestion": w.objects["suggestion"].pk, "decision": "decline"},
         ),
         api=lambda w: (
             "post",
-            f"/api/matcher-suggestions/{w.objects['suggestion'].pk}/dismiss/",
+            f"/api/matcher-suggestions/{w.objects['suggestion'].pk}/decline/",
             {},
         ),
     ),

@@ -469,7 +469,7 @@ class TestMatcher:
         assert other.merged_into == community
         assert _log(community, Verb.ACCEPT_SUGGESTION).count() == 1
 
-    def test_accept_a_split_and_dismiss(self):
+    def test_accept_a_split_and_decline_another_once(self):
         community, moderator = _moderated()
         post = PlacementFactory(community=community).post
         run = MatchRun.objects.create(status="succeeded")
@@ -480,14 +480,14 @@ class TestMatcher:
             actor=moderator, suggestion=split, name="Drainage"
         )
         assert new.name == "Drainage" and Placement.objects.get(post=post).community == new
-        dismissed = MatcherSuggestion.objects.create(
+        declined = MatcherSuggestion.objects.create(
             run=run, kind="split", community=community, post_ids=[], reason="Other"
         )
-        moderation.matcher_suggestion_dismiss(actor=moderator, suggestion=dismissed)
-        moderation.matcher_suggestion_dismiss(actor=moderator, suggestion=dismissed)
-        assert _log(community, Verb.DISMISS_SUGGESTION).count() == 1
+        moderation.matcher_suggestion_decline(actor=moderator, suggestion=declined)
+        moderation.matcher_suggestion_decline(actor=moderator, suggestion=declined)
+        assert _log(community, Verb.DECLINE_SUGGESTION).count() == 1
         with pytest.raises(moderation.ModerationConflict):
-            moderation.matcher_suggestion_accept(actor=moderator, suggestion=dismissed)
+            moderation.matcher_suggestion_accept(actor=moderator, suggestion=declined)
 
     def test_start_a_match_run_once(self, django_capture_on_commit_callbacks):
         community, moderator = _moderated()

@@ -29,7 +29,7 @@ class MatcherSuggestionViewSet(
     serializer_class = MatcherSuggestionSerializer
 
     def get_queryset(self):
-        if self.action in ("accept", "dismiss"):  # the service answers 403 or 404
+        if self.action in ("accept", "decline"):  # the service answers 403 or 404
             return MatcherSuggestion.objects.select_related("community", "other_community")
         return selectors.suggestion_list(viewer=self.request.user)
 
@@ -47,11 +47,11 @@ class MatcherSuggestionViewSet(
 
     @extend_schema(request=ReasonSerializer, responses=MatcherSuggestionSerializer)
     @action(detail=True, methods=["post"])
-    def dismiss(self, request, pk=None):
+    def decline(self, request, pk=None):
         """Decline the suggestion. Safe to repeat."""
         suggestion = self.get_object()
         data = self._input(ReasonSerializer)
-        suggestion = services.matcher_suggestion_dismiss(
+        suggestion = services.matcher_suggestion_decline(
             actor=request.user, suggestion=suggestion, **data
         )
         return Response(MatcherSuggestionSerializer(suggestion).data)
