@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from communities import selectors, services
-from communities.export import account_export
 from communities.forms import AccountDeleteForm, ProfileSettingsForm, add_service_error
 from communities.models import Post
 from profiles import selectors as profile_selectors
@@ -71,7 +70,7 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
 @require_GET
 def account_download(request: HttpRequest) -> HttpResponse:
     """Download one's data as a JSON file."""
-    data = account_export(user=request.user)
+    data = selectors.account_export(user=request.user)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     name = f"kindred-{request.user.get_username()}-{timezone.now():%Y-%m-%d}.json"
