@@ -10,8 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from communities import selectors as community_selectors
-from communities.api import CommunitySerializer
-from communities.api_areas import AreaSerializer
+from communities.api.serializers import AreaSerializer, CommunitySerializer
 from communities.models import Area, Community, Post
 from matching.models import MatcherSuggestion
 from moderation import selectors, services
