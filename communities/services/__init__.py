@@ -16,7 +16,6 @@ from communities.services.areas import (
 from communities.services.communities import (
     active_members,
     charter_revision_record,
-    community_create,
     community_found,
     community_join,
     community_leave,
@@ -55,7 +54,6 @@ __all__ = [
     "clean_area_name",
     "clean_input",
     "clean_text",
-    "community_create",
     "community_found",
     "community_join",
     "community_leave",
