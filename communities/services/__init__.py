@@ -41,7 +41,7 @@ from communities.services.proposals import (
     proposals_decide,
 )
 from communities.services.tags import MAX_TAGS, tags_assign, tags_from_names
-from communities.services.text import clean_input, clean_text
+from communities.services.text import clean_input, clean_typed_text
 
 __all__ = [
     "AREA_NAME_MAX_LENGTH",
@@ -53,7 +53,7 @@ __all__ = [
     "charter_revision_record",
     "clean_area_name",
     "clean_input",
-    "clean_text",
+    "clean_typed_text",
     "community_found",
     "community_join",
     "community_leave",

@@ -21,7 +21,7 @@ from communities.models import (
     Proposal,
 )
 from communities.services.tags import tags_assign, tags_from_names
-from communities.services.text import clean_text
+from communities.services.text import clean_typed_text
 from core.ratelimit import rate_limit
 from profiles.models import Notification, User
 from profiles.services import notify
@@ -59,12 +59,12 @@ def community_found(
         raise ValidationError({"visibility": "Choose public or private."})
     if join_policy not in Community.JoinPolicy.values:
         raise ValidationError({"join_policy": "Choose how people join."})
-    name = clean_text(name, field="name", max_length=120, required=True, single_line=True)
+    name = clean_typed_text(name, field="name", max_length=120, required=True, single_line=True)
     now = timezone.now()
     community = Community.objects.create(
         name=name,
         slug=unique_community_slug(name),
-        purpose=clean_text(purpose, field="purpose", max_length=10000, required=False),
+        purpose=clean_typed_text(purpose, field="purpose", max_length=10000, required=False),
         visibility=visibility,
         join_policy=join_policy,
         origin=Community.Origin.MEMBER,
@@ -89,7 +89,7 @@ def community_join(*, user: User, community: Community, message: str = "") -> Me
     archived communities are refused."""
     if not user.is_active:
         raise PermissionDenied("This account is not active.")
-    message = clean_text(
+    message = clean_typed_text(
         message or "", field="message", max_length=JOIN_MESSAGE_MAX_LENGTH, required=False
     )
     rate_limit(action="join", user=user)
