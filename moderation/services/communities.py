@@ -22,7 +22,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from communities.models import CharterRevision, Community, Membership, Placement, Thread
-from communities.services import clean_text, tags_assign, tags_from_names, unique_community_slug
+from communities.services import (
+    clean_typed_text,
+    tags_assign,
+    tags_from_names,
+    unique_community_slug,
+)
 from matching.models import MatchConstraint, MatcherSuggestion
 from moderation.models import ModerationAction, Report
 from moderation.permissions import check_moderate_community, check_own_community
@@ -95,7 +100,7 @@ def _charter_apply(
         value = changes.get(field)
         if value is None:
             continue
-        value = clean_text(
+        value = clean_typed_text(
             value,
             field=field,
             max_length=max_length,
@@ -372,7 +377,7 @@ def community_split_off(
     (community_split, matcher_suggestion_accept). A reason is required."""
     require_open(community)
     reason = clean_reason(reason)
-    name = clean_text(name, field="name", max_length=120, required=True, single_line=True)
+    name = clean_typed_text(name, field="name", max_length=120, required=True, single_line=True)
     wanted = sorted({int(pk) for pk in post_ids})
     if not wanted:
         raise ValidationError({"posts": "Choose the posts that form the new community."})
@@ -393,7 +398,7 @@ def community_split_off(
         community,
         actor=actor,
         name=name,
-        purpose=clean_text(purpose, field="purpose", max_length=10000, required=False),
+        purpose=clean_typed_text(purpose, field="purpose", max_length=10000, required=False),
     )
     placements.update(community=new, placed_by=Placement.PlacedBy.MODERATOR, placed_by_user=actor)
     authors = _authors_follow(source=community, new=new, post_ids=wanted, actor=actor)
