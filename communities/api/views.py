@@ -446,7 +446,9 @@ class MeView(generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def _profile(self) -> Profile:
-        return profile_services.profile_ensure(user=self.request.user)
+        user = self.request.user
+        assert user.is_authenticated  # permission_classes
+        return profile_services.profile_ensure(user=user)
 
     def get(self, request):
         return Response(MeSerializer(self._profile()).data)

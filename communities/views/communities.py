@@ -72,6 +72,7 @@ def community_list(request: HtmxHttpRequest) -> HttpResponse:
         chosen = selectors.tag_list(viewer=request.user).filter(slug=criteria["tag"]).first()
         if chosen is not None:
             tags.append(chosen)
+    query_string = urlencode({k: v for k, v in criteria.items() if v})
     context = {
         "form": form,
         "criteria": criteria,
@@ -79,7 +80,7 @@ def community_list(request: HtmxHttpRequest) -> HttpResponse:
         "tags": tags,
         "areas": selectors.area_list(viewer=request.user),
         "searching": any(criteria.values()),
-        "query_string": urlencode({k: v for k, v in criteria.items() if v}),
+        "query_string": query_string,
         "next_url": request.get_full_path(),
     }
     return render_page_or_fragment(
@@ -88,7 +89,7 @@ def community_list(request: HtmxHttpRequest) -> HttpResponse:
         fragment="communities/_directory_results.html",
         target="directory-results",
         context=context,
-        query_string=context["query_string"],
+        query_string=query_string,
     )
 
 
@@ -184,7 +185,7 @@ def community_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     community = get_object_or_404(
         selectors.community_list(viewer=request.user).select_related("merged_into"), slug=slug
     )
-    if community.merged_into_id is not None:
+    if community.merged_into is not None:
         return redirect(community.merged_into, permanent=True)
     membership = selectors.community_membership(viewer=request.user, community=community)
     state = membership.state if membership else ""
@@ -322,22 +323,20 @@ def proposal_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         initial=ProposalForm.initial_for(community, request.GET.get("kind", "")),
         merge_candidates=others,
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                proposal = services.proposal_open(
-                    author=request.user, community=community, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_service_error(form, error)
-            except PermissionDenied as error:
-                form.add_error(None, _message_of(error))
-                status = 403
-            else:
-                messages.success(request, "Your proposal is open. Members can vote on it now.")
-                return redirect(services.proposal_url(proposal))
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_open(
+                author=request.user, community=community, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, _message_of(error))
+            status = 403
+        else:
+            messages.success(request, "Your proposal is open. Members can vote on it now.")
+            return redirect(services.proposal_url(proposal))
     return render(
         request,
         "communities/proposal_form.html",

@@ -80,12 +80,13 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
     criteria = form.criteria()
     filters = _filters(request, criteria)
     unknown_community = bool(criteria["community"]) and filters["community"] is None
+    query_string = urlencode({k: v for k, v in criteria.items() if v})
     context: dict[str, Any] = {
         "form": form,
         "criteria": criteria,
         **filters,
         "unknown_community": unknown_community,
-        "query_string": urlencode({k: v for k, v in criteria.items() if v}),
+        "query_string": query_string,
         "filters_string": urlencode(
             {k: v for k, v in criteria.items() if v and k in ("q", "community", "tag")}
         ),
@@ -103,7 +104,7 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
         fragment="communities/_search_results.html",
         target="search-results",
         context=context,
-        query_string=context["query_string"],
+        query_string=query_string,
     )
 
 
@@ -121,12 +122,13 @@ def post_recent(request: HtmxHttpRequest) -> HttpResponse:
     if criteria["tag"]:
         posts = posts.filter(tags__slug=criteria["tag"])
     page = Paginator(posts, POSTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = urlencode({k: v for k, v in criteria.items() if v})
     context = {
         "form": form,
         "criteria": criteria,
         **filters,
         "page": page,
-        "query_string": urlencode({k: v for k, v in criteria.items() if v}),
+        "query_string": query_string,
     }
     return render_page_or_fragment(
         request,
@@ -134,5 +136,5 @@ def post_recent(request: HtmxHttpRequest) -> HttpResponse:
         fragment="communities/_post_list.html",
         target="post-list",
         context=context,
-        query_string=context["query_string"],
+        query_string=query_string,
     )
