@@ -58,8 +58,6 @@ from communities.selectors.visibility import (
     Viewer,
     community_visibility_filter,
     post_visibility_filter,
-    reply_visibility_filter,
-    thread_visibility_filter,
 )
 
 __all__ = [
@@ -97,7 +95,6 @@ __all__ = [
     "proposal_list",
     "reply_list",
     "reply_list_everywhere",
-    "reply_visibility_filter",
     "search_hits",
     "search_results",
     "tag_filter_choices",
@@ -105,5 +102,4 @@ __all__ = [
     "thread_list",
     "thread_list_recent",
     "thread_reply_list",
-    "thread_visibility_filter",
 ]
