@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -51,9 +52,17 @@ from communities.api.serializers import (
     ThreadSerializer,
     ThreadUpdateSerializer,
 )
-from communities.models import Community, Membership, Proposal
+from communities.models import Area, Community, Membership, Post, Proposal, Reply, Tag, Thread
 from profiles import services as profile_services
-from profiles.models import Profile
+from profiles.models import Profile, User
+
+
+def _caller(request: Request) -> User:
+    """The signed-in caller of a write: the permission classes (IsAuthenticatedOrReadOnly by
+    default, IsAuthenticated on actions) let nobody else reach one."""
+    user = request.user
+    assert user.is_authenticated
+    return user
 
 
 def _visible_community_or_400(request: Request, slug: str, field: str = "community") -> Community:
@@ -85,7 +94,7 @@ class _Editing:
     def _delete(self, request, obj):  # pragma: no cover - each viewset says
         raise NotImplementedError
 
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()  # type: ignore[attr-defined]
         data = self.update_serializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -93,7 +102,7 @@ class _Editing:
         fresh = self.get_queryset().get(pk=obj.pk)  # type: ignore[attr-defined]
         return Response(self.get_serializer(fresh).data)  # type: ignore[attr-defined]
 
-    def destroy(self, request, *args, **kwargs):
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self._delete(request, self.get_object())  # type: ignore[attr-defined]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -102,13 +111,13 @@ class PostEditing(_Editing):
     update_serializer = PostUpdateSerializer
 
     @extend_schema(request=PostUpdateSerializer, filters=False)
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Edit your post (title, details, tags, open or solved). New words are kept as a
         version in its history and the post is matched again."""
         return super().partial_update(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={204: None}, filters=False)
-    def destroy(self, request, *args, **kwargs):
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete your post: it is gone for everyone, with the replies under it. Safe to repeat
         until it is gone (then 404)."""
         return super().destroy(request, *args, **kwargs)
@@ -124,12 +133,12 @@ class ThreadEditing(_Editing):
     update_serializer = ThreadUpdateSerializer
 
     @extend_schema(request=ThreadUpdateSerializer, filters=False)
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Rename your discussion."""
         return super().partial_update(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={204: None}, filters=False)
-    def destroy(self, request, *args, **kwargs):
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete your discussion, with every message in it."""
         return super().destroy(request, *args, **kwargs)
 
@@ -144,12 +153,12 @@ class ReplyEditing(_Editing):
     update_serializer = ReplyUpdateSerializer
 
     @extend_schema(request=ReplyUpdateSerializer, filters=False)
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Edit your message; moderators can see earlier versions."""
         return super().partial_update(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={204: None}, filters=False)
-    def destroy(self, request, *args, **kwargs):
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete your message."""
         return super().destroy(request, *args, **kwargs)
 
@@ -171,7 +180,7 @@ class TagViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-\w]+"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Tag]:
         return selectors.tag_list(viewer=self.request.user)
 
 
@@ -186,14 +195,14 @@ class PostViewSet(PostEditing, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
     ordering_fields = ["created_at", "updated_at"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Post]:
         return selectors.post_list(viewer=self.request.user)
 
     @extend_schema(request=PostCreateSerializer, responses={201: PostSerializer})
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = PostCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post = services.post_create(author=request.user, **data.validated_data)
+        post = services.post_create(author=_caller(request), **data.validated_data)
         post = selectors.post_list(viewer=request.user).get(pk=post.pk)
         return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
 
@@ -202,14 +211,14 @@ class PostViewSet(PostEditing, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         methods=["POST"], request=ReplyCreateSerializer, responses={201: ReplySerializer}
     )
     @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
-    def replies(self, request, pk=None):
+    def replies(self, request: Request, pk: str | None = None) -> Response:
         """Replies to a post, oldest first; POST one to reach its author (when they take
         replies: they let others find them by their posts, or it is your own post)."""
         post = self.get_object()
         if request.method == "POST":
             data = ReplyCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            reply = services.post_reply(author=request.user, post=post, **data.validated_data)
+            reply = services.post_reply(author=_caller(request), post=post, **data.validated_data)
             return Response(ReplySerializer(reply).data, status=status.HTTP_201_CREATED)
         rows = selectors.post_reply_list(viewer=request.user, post=post)
         return Response(ReplySerializer(rows, many=True).data)
@@ -223,7 +232,7 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-\w]+"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Community]:
         return selectors.community_list(viewer=self.request.user)
 
     @extend_schema(request=JoinSerializer, responses=MembershipSerializer, filters=False)
@@ -233,13 +242,13 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
         permission_classes=[permissions.IsAuthenticated],
         filterset_class=None,
     )
-    def join(self, request, slug=None):
+    def join(self, request: Request, slug: str | None = None) -> Response:
         """Join (or ask to join, by the community's policy, with an optional message for the
         moderators). Safe to repeat."""
         body = JoinSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         membership = services.community_join(
-            user=request.user,
+            user=_caller(request),
             community=self.get_object(),
             message=body.validated_data.get("message", ""),
         )
@@ -252,10 +261,10 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
         permission_classes=[permissions.IsAuthenticated],
         filterset_class=None,
     )
-    def leave(self, request, slug=None):
+    def leave(self, request: Request, slug: str | None = None) -> Response:
         """Leave, or withdraw a request to join. Safe to repeat."""
         community = self.get_object()
-        membership = services.community_leave(user=request.user, community=community)
+        membership = services.community_leave(user=_caller(request), community=community)
         if membership is None:
             membership = Membership(community=community, state=Membership.State.LEFT)
         return Response(MembershipSerializer(membership).data)
@@ -272,7 +281,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "community_count"]
     ordering = ["name", "id"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Area]:
         return selectors.area_list(viewer=self.request.user)
 
 
@@ -287,16 +296,16 @@ class ThreadViewSet(ThreadEditing, mixins.CreateModelMixin, viewsets.ReadOnlyMod
     ordering_fields = ["last_reply_at", "created_at"]
     ordering = ["-pinned", "-last_reply_at", "-id"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Thread]:
         return selectors.thread_list(viewer=self.request.user)
 
     @extend_schema(request=ThreadCreateSerializer, responses={201: ThreadSerializer})
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ThreadCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         community = _visible_community_or_400(request, fields.pop("community"))
-        thread = services.thread_start(author=request.user, community=community, **fields)
+        thread = services.thread_start(author=_caller(request), community=community, **fields)
         thread = selectors.thread_list(viewer=request.user).get(pk=thread.pk)
         return Response(ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
 
@@ -312,11 +321,11 @@ class ThreadReplyViewSet(
     ordering_fields = ["created_at"]
     ordering = ["created_at", "id"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Reply]:
         return selectors.reply_list(viewer=self.request.user)
 
     @extend_schema(request=ThreadReplyCreateSerializer, responses={201: ThreadReplySerializer})
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ThreadReplyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         thread = (
@@ -327,7 +336,7 @@ class ThreadReplyViewSet(
         if thread is None:
             raise serializers.ValidationError({"thread": ["No such thread."]})
         reply = services.thread_reply(
-            author=request.user, thread=thread, body=data.validated_data["body"]
+            author=_caller(request), thread=thread, body=data.validated_data["body"]
         )
         return Response(ThreadReplySerializer(reply).data, status=status.HTTP_201_CREATED)
 
@@ -341,7 +350,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["created_at", "closes_at"]
     ordering = ["-created_at", "-id"]
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Proposal]:
         return selectors.proposal_list(viewer=self.request.user)
 
     def _fresh(self, proposal: Proposal) -> dict[str, Any]:
@@ -349,7 +358,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return ProposalSerializer(proposal).data
 
     @extend_schema(request=ProposalCreateSerializer, responses={201: ProposalSerializer})
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ProposalCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
@@ -358,7 +367,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if fields.get("target"):
             target = _visible_community_or_400(request, fields["target"], field="target")
         proposal = services.proposal_open(
-            author=request.user,
+            author=_caller(request),
             community=community,
             kind=fields["kind"],
             value=fields.get("value"),
@@ -374,13 +383,13 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         permission_classes=[permissions.IsAuthenticated],
         filterset_class=None,
     )
-    def vote(self, request, pk=None):
+    def vote(self, request: Request, pk: str | None = None) -> Response:
         """Vote for or against; voting again changes your vote. Members only, while open."""
         proposal = self.get_object()
         data = ProposalVoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_vote(
-            voter=request.user, proposal=proposal, approve=data.validated_data["approve"]
+            voter=_caller(request), proposal=proposal, approve=data.validated_data["approve"]
         )
         return Response(self._fresh(proposal))
 
@@ -391,9 +400,9 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         permission_classes=[permissions.IsAuthenticated],
         filterset_class=None,
     )
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """Withdraw an open proposal (its author, or a moderator). Safe to repeat."""
-        proposal = services.proposal_withdraw(actor=request.user, proposal=self.get_object())
+        proposal = services.proposal_withdraw(actor=_caller(request), proposal=self.get_object())
         return Response(self._fresh(proposal))
 
 
@@ -446,15 +455,15 @@ class MeView(generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def _profile(self) -> Profile:
-        user = self.request.user
-        assert user.is_authenticated  # permission_classes
-        return profile_services.profile_ensure(user=user)
+        return profile_services.profile_ensure(user=_caller(self.request))
 
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(MeSerializer(self._profile()).data)
 
-    def patch(self, request):
+    def patch(self, request: Request) -> Response:
         data = MeSerializer(self._profile(), data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        profile = services.profile_update_with_interests(user=request.user, **data.validated_data)
+        profile = services.profile_update_with_interests(
+            user=_caller(request), **data.validated_data
+        )
         return Response(MeSerializer(profile).data)
