@@ -3,11 +3,14 @@ do the writing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
+from communities import selectors
 from communities.models import Community, Post, Proposal
-from communities.search import KIND_NAMES, KINDS, MAX_QUERY_LENGTH, clean_query
 from communities.services import MAX_TAGS
 from profiles.forms import SettingsForm
 from profiles.models import Profile
@@ -212,6 +215,45 @@ class ProposalForm(forms.Form):
         help_text="Tell the members why this change would help.",
     )
 
+    def __init__(self, *args: Any, merge_candidates: QuerySet[Community], **kwargs: Any) -> None:
+        """``merge_candidates``: the communities a merge may name (those the author may see,
+        this one aside)."""
+        super().__init__(*args, **kwargs)
+        self.merge_candidates = merge_candidates
+
+    @classmethod
+    def initial_for(cls, community: Community, kind: str) -> dict[str, str]:
+        """A proposal of ``kind`` starts from the community's current name, purpose, rules or
+        tags; an unknown kind starts empty."""
+        if kind not in Proposal.Kind.values:
+            return {}
+        if kind == Proposal.Kind.TAGS:
+            current = ", ".join(tag.name for tag in community.tags.all())
+        elif kind in (Proposal.Kind.NAME, Proposal.Kind.PURPOSE, Proposal.Kind.RULES):
+            current = getattr(community, kind)
+        else:
+            current = ""
+        return {"kind": kind, "value": current}
+
+    def clean(self) -> dict[str, Any]:
+        """The arguments of services.proposal_open: for a merge, ``target`` is the community
+        picked (None otherwise); for tags, ``value`` is the list of names."""
+        data = super().clean() or {}
+        target = None
+        if data.get("kind") == Proposal.Kind.MERGE and data.get("target"):
+            try:
+                target = selectors.community_pick(self.merge_candidates, data["target"])
+            except ValidationError as error:
+                self.add_error("target", error)
+            else:
+                if target is None:
+                    self.add_error("target", "No community has that name or address.")
+        if "target" in data:
+            data["target"] = target
+        if data.get("kind") == Proposal.Kind.TAGS:
+            data["value"] = [name for name in data.get("value", "").split(",") if name.strip()]
+        return data
+
 
 class VoteForm(forms.Form):
     approve = forms.TypedChoiceField(
@@ -251,7 +293,7 @@ class ProfileSettingsForm(SettingsForm):
         }
 
 
-# Search and the list of recent posts (issue 12) ---------------------------------------------
+# Search and the list of recent posts ------------------------------------------------------------
 
 SEARCH_PAGE_SIZE = 20  # results of one kind per page
 POSTS_PAGE_SIZE = 20  # posts per page of the recent posts
@@ -261,11 +303,16 @@ class SearchForm(forms.Form):
     """The search page's words and filters, read from the query string. Unknown kinds and
     malformed slugs are dropped rather than refused, as in the directory."""
 
-    q = forms.CharField(label="Search for", required=False, max_length=MAX_QUERY_LENGTH)
+    q = forms.CharField(
+        label="Search for", required=False, max_length=selectors.SEARCH_QUERY_MAX_LENGTH
+    )
     kind = forms.ChoiceField(
         label="Show",
         required=False,
-        choices=[("", "Everything"), *((kind, KIND_NAMES[kind]) for kind in KINDS)],
+        choices=[
+            ("", "Everything"),
+            *((kind, selectors.SEARCH_KIND_NAMES[kind]) for kind in selectors.SEARCH_KINDS),
+        ],
     )
     community = forms.SlugField(
         label="Community", required=False, max_length=140, allow_unicode=True
@@ -276,7 +323,7 @@ class SearchForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         criteria = {name: data.get(name) or "" for name in ("q", "kind", "community", "tag")}
-        criteria["q"] = clean_query(criteria["q"])
+        criteria["q"] = selectors.clean_search_query(criteria["q"])
         return criteria
 
 

@@ -6,16 +6,16 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from communities.api import (
+from communities.api.views import (
+    AreaViewSet,
     CommunityViewSet,
     MeView,
     ProposalViewSet,
+    SearchView,
     TagViewSet,
     ThreadReplyViewSet,
     ThreadViewSet,
 )
-from communities.api_areas import AreaViewSet
-from communities.api_search import SearchView
 from matching.api.views import MatchRunViewSet, PostWithMatchesViewSet
 from moderation.api.views.areas import AreaModerationViewSet
 from moderation.api.views.community import CommunityModerationViewSet

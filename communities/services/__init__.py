@@ -16,7 +16,6 @@ from communities.services.areas import (
 from communities.services.communities import (
     active_members,
     charter_revision_record,
-    community_create,
     community_found,
     community_join,
     community_leave,
@@ -42,7 +41,7 @@ from communities.services.proposals import (
     proposals_decide,
 )
 from communities.services.tags import MAX_TAGS, tags_assign, tags_from_names
-from communities.services.text import clean_input, clean_text
+from communities.services.text import clean_input, clean_typed_text
 
 __all__ = [
     "AREA_NAME_MAX_LENGTH",
@@ -54,8 +53,7 @@ __all__ = [
     "charter_revision_record",
     "clean_area_name",
     "clean_input",
-    "clean_text",
-    "community_create",
+    "clean_typed_text",
     "community_found",
     "community_join",
     "community_leave",

@@ -1,4 +1,4 @@
-"""Communities: founding one by hand, joining and leaving, and the charter's revisions."""
+"""Communities: founding one, joining and leaving, and the charter's revisions."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from communities.models import (
     Proposal,
 )
 from communities.services.tags import tags_assign, tags_from_names
-from communities.services.text import clean_text
+from communities.services.text import clean_typed_text
 from core.ratelimit import rate_limit
 from profiles.models import Notification, User
 from profiles.services import notify
@@ -36,40 +36,6 @@ def unique_community_slug(name: str) -> str:
     while slug in RESERVED_SLUGS or Community.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-@transaction.atomic
-def community_create(
-    *,
-    founder: User,
-    name: str,
-    purpose: str = "",
-    tags: Iterable[str] = (),
-    visibility: str = Community.Visibility.PUBLIC,
-    join_policy: str = Community.JoinPolicy.OPEN,
-) -> Community:
-    """Found a community by hand; the founder becomes its owner and it is active at once."""
-    if not founder.is_active:
-        raise PermissionDenied("This account is not active.")
-    name = clean_text(name, field="name", max_length=120, required=True, single_line=True)
-    now = timezone.now()
-    community = Community.objects.create(
-        name=name,
-        slug=unique_community_slug(name),
-        purpose=clean_text(purpose, field="purpose", max_length=10000, required=False),
-        visibility=visibility,
-        join_policy=join_policy,
-        origin=Community.Origin.MEMBER,
-        status=Community.Status.ACTIVE,
-        activated_at=now,
-        created_by=founder,
-    )
-    tags_assign(community, tags_from_names(tags))
-    Membership.objects.create(
-        user=founder, community=community, role=Membership.Role.OWNER, state=Membership.State.ACTIVE
-    )
-    charter_revision_record(community=community, editor=founder, summary="Founded")
-    return community
 
 
 @transaction.atomic
@@ -93,12 +59,12 @@ def community_found(
         raise ValidationError({"visibility": "Choose public or private."})
     if join_policy not in Community.JoinPolicy.values:
         raise ValidationError({"join_policy": "Choose how people join."})
-    name = clean_text(name, field="name", max_length=120, required=True, single_line=True)
+    name = clean_typed_text(name, field="name", max_length=120, required=True, single_line=True)
     now = timezone.now()
     community = Community.objects.create(
         name=name,
         slug=unique_community_slug(name),
-        purpose=clean_text(purpose, field="purpose", max_length=10000, required=False),
+        purpose=clean_typed_text(purpose, field="purpose", max_length=10000, required=False),
         visibility=visibility,
         join_policy=join_policy,
         origin=Community.Origin.MEMBER,
@@ -123,7 +89,7 @@ def community_join(*, user: User, community: Community, message: str = "") -> Me
     archived communities are refused."""
     if not user.is_active:
         raise PermissionDenied("This account is not active.")
-    message = clean_text(
+    message = clean_typed_text(
         message or "", field="message", max_length=JOIN_MESSAGE_MAX_LENGTH, required=False
     )
     rate_limit(action="join", user=user)

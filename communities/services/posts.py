@@ -15,7 +15,7 @@ from communities.permissions import (
     check_reply_to_post,
 )
 from communities.services.tags import tags_assign, tags_from_names
-from communities.services.text import clean_text
+from communities.services.text import clean_typed_text
 from core.queue import enqueue_on_commit
 from core.ratelimit import rate_limit
 from profiles.models import Notification, User
@@ -48,8 +48,10 @@ def post_create(
     post = Post.objects.create(
         author=author,
         kind=kind,
-        title=clean_text(title, field="title", max_length=200, required=True, single_line=True),
-        body=clean_text(body, field="body", max_length=20000, required=False),
+        title=clean_typed_text(
+            title, field="title", max_length=200, required=True, single_line=True
+        ),
+        body=clean_typed_text(body, field="body", max_length=20000, required=False),
     )
     tags_assign(post, tags_from_names(tags))
     post_mark_pending(post=post)
@@ -75,11 +77,11 @@ def post_update(
         raise ValidationError("This post was deleted.", code="deleted")
     words_before = (post.title, post.body, sorted(post.tags.values_list("slug", flat=True)))
     if title is not None:
-        post.title = clean_text(
+        post.title = clean_typed_text(
             title, field="title", max_length=200, required=True, single_line=True
         )
     if body is not None:
-        post.body = clean_text(body, field="body", max_length=20000, required=False)
+        post.body = clean_typed_text(body, field="body", max_length=20000, required=False)
     if status is not None:
         if status not in Post.Status.values:
             raise ValidationError({"status": f"Choose one of: {', '.join(Post.Status.values)}."})
@@ -125,7 +127,7 @@ def post_reply(*, author: User, post: Post, body: str) -> Reply:
     reply = Reply.objects.create(
         post=post,
         author=author,
-        body=clean_text(body, field="body", max_length=10000, required=True),
+        body=clean_typed_text(body, field="body", max_length=10000, required=True),
     )
     if post.author is not None:
         notify(

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from core.text import clean_name
 
 
-def clean_text(
+def clean_typed_text(
     value: str, *, field: str, max_length: int, required: bool, single_line: bool = False
 ) -> str:
     """The value stripped; refuses an empty required value or one over max_length. A name or a
@@ -37,7 +37,7 @@ def clean_input(
     what: str = "text",
     single_line: bool = False,
 ) -> str:
-    """Like clean_text, for values that may come straight from JSON: refuses non-text, and
+    """Like clean_typed_text, for values that may come straight from JSON: refuses non-text, and
     characters PostgreSQL cannot store (NUL, lone surrogates) with a clear message."""
     if not isinstance(value, str):
         raise ValidationError({field: f"Give {what} as text."}, code="invalid")
@@ -45,6 +45,6 @@ def clean_input(
         raise ValidationError(
             {field: "This text holds characters that cannot be stored."}, code="invalid"
         )
-    return clean_text(
+    return clean_typed_text(
         value, field=field, max_length=max_length, required=required, single_line=single_line
     )

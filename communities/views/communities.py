@@ -13,13 +13,12 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from communities import charter, selectors, services
+from communities import selectors, services
 from communities.forms import (
     PAGE_SIZE,
     DirectoryForm,
@@ -30,19 +29,15 @@ from communities.forms import (
     add_service_error,
 )
 from communities.models import Community, Membership, Proposal, Thread
+from core.htmx import HtmxHttpRequest, render_page_or_fragment
 
 
-def _community(request: HttpRequest, slug: str) -> Community:
+def _community(request: HtmxHttpRequest, slug: str) -> Community:
     """The community, if the viewer may see it (a private one is a 404 to outsiders)."""
     return get_object_or_404(selectors.community_list(viewer=request.user), slug=slug)
 
 
-def _is_htmx(request: HttpRequest, target: str | None = None) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and (target is None or htmx.target == target)
-
-
-def _viewer_state(request: HttpRequest, community: Community) -> str:
+def _viewer_state(request: HtmxHttpRequest, community: Community) -> str:
     """The viewer's membership state in the community ("" for none), for the Join control."""
     membership = selectors.community_membership(viewer=request.user, community=community)
     return membership.state if membership else ""
@@ -57,7 +52,7 @@ def _message_of(error: Exception) -> str:
 # The directory -----------------------------------------------------------------------------
 
 
-def community_list(request: HttpRequest) -> HttpResponse:
+def community_list(request: HtmxHttpRequest) -> HttpResponse:
     """The directory: search, filter by area, tag and status, sort, one page of cards at a time,
     grouped by area."""
     form = DirectoryForm(request.GET or None)
@@ -77,6 +72,7 @@ def community_list(request: HttpRequest) -> HttpResponse:
         chosen = selectors.tag_list(viewer=request.user).filter(slug=criteria["tag"]).first()
         if chosen is not None:
             tags.append(chosen)
+    query_string = urlencode({k: v for k, v in criteria.items() if v})
     context = {
         "form": form,
         "criteria": criteria,
@@ -84,30 +80,28 @@ def community_list(request: HttpRequest) -> HttpResponse:
         "tags": tags,
         "areas": selectors.area_list(viewer=request.user),
         "searching": any(criteria.values()),
-        "query_string": urlencode({k: v for k, v in criteria.items() if v}),
+        "query_string": query_string,
         "next_url": request.get_full_path(),
     }
-    if _is_htmx(request, "directory-results"):
-        response = render(request, "communities/_directory_results.html", context)
-        # The address bar shows the search as a link would write it, without empty fields.
-        query = context["query_string"]
-        response["HX-Push-Url"] = f"{request.path}?{query}" if query else request.path
-    else:
-        response = render(request, "communities/list.html", context)
-    # The same address answers with a fragment for htmx and a page otherwise.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page_or_fragment(
+        request,
+        page="communities/list.html",
+        fragment="communities/_directory_results.html",
+        target="directory-results",
+        context=context,
+        query_string=query_string,
+    )
 
 
 # Joining and leaving -----------------------------------------------------------------------
 
 
 def _membership_response(
-    request: HttpRequest, community: Community, message: str, level: int
+    request: HtmxHttpRequest, community: Community, message: str, level: int
 ) -> HttpResponse:
     """htmx: the Join/Leave control again, with the message (on the community's own page also
     its member count and forms, out of band); otherwise back where they were."""
-    if _is_htmx(request):
+    if request.htmx:
         state = _viewer_state(request, community)
         context = {
             "community": community,
@@ -143,7 +137,7 @@ def _membership_response(
 
 
 @require_POST
-def community_join(request: HttpRequest, slug: str) -> HttpResponse:
+def community_join(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Join, ask to join, or accept an invitation, by the community's policy."""
     community = _community(request, slug)
     if not request.user.is_authenticated:
@@ -165,7 +159,7 @@ def community_join(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def community_leave(request: HttpRequest, slug: str) -> HttpResponse:
+def community_leave(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Leave, or withdraw a request to join."""
     community = _community(request, slug)
     if not request.user.is_authenticated:
@@ -186,12 +180,12 @@ POSTS_SHOWN = 20
 THREADS_SHOWN = 20
 
 
-def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def community_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Purpose, tags, people, posts, discussions, open proposals, and how to join."""
     community = get_object_or_404(
         selectors.community_list(viewer=request.user).select_related("merged_into"), slug=slug
     )
-    if community.merged_into_id is not None:
+    if community.merged_into is not None:
         return redirect(community.merged_into, permanent=True)
     membership = selectors.community_membership(viewer=request.user, community=community)
     state = membership.state if membership else ""
@@ -220,11 +214,11 @@ def community_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # Discussions -------------------------------------------------------------------------------
 
 
-def _can_take_part(request: HttpRequest, community: Community) -> bool:
+def _can_take_part(request: HtmxHttpRequest, community: Community) -> bool:
     return request.user.has_perm("communities.take_part", community)
 
 
-def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
+def thread_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Start a thread (members only; others are told how to join)."""
     community = _community(request, slug)
     if not request.user.is_authenticated:
@@ -260,12 +254,12 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _thread(request: HttpRequest, community: Community, pk: int) -> Thread:
+def _thread(request: HtmxHttpRequest, community: Community, pk: int) -> Thread:
     return get_object_or_404(selectors.thread_list(viewer=request.user, community=community), pk=pk)
 
 
 def _thread_context(
-    request: HttpRequest, community: Community, thread: Thread, form: ThreadReplyForm
+    request: HtmxHttpRequest, community: Community, thread: Thread, form: ThreadReplyForm
 ) -> dict:
     return {
         "community": community,
@@ -276,7 +270,7 @@ def _thread_context(
     }
 
 
-def thread_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def thread_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     community = _community(request, slug)
     thread = _thread(request, community, pk)
     context = _thread_context(request, community, thread, ThreadReplyForm())
@@ -284,7 +278,7 @@ def thread_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def thread_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def thread_reply(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Reply in a thread. With htmx, the messages and form come back in place."""
     community = _community(request, slug)
     thread = _thread(request, community, pk)
@@ -303,14 +297,14 @@ def thread_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             form.add_error(None, _message_of(error))
             status = 403
         else:
-            if not _is_htmx(request):
+            if not request.htmx:
                 messages.success(request, "Reply posted.")
                 return redirect(f"{thread.get_absolute_url()}#reply-{reply.pk}")
             context = _thread_context(request, community, thread, ThreadReplyForm())
             context["posted"] = reply
             return render(request, "communities/_thread_messages.html", context)
     context = _thread_context(request, community, thread, form)
-    if _is_htmx(request):  # htmx swaps 2xx answers only; the form shows what is wrong
+    if request.htmx:  # htmx swaps 2xx answers only; the form shows what is wrong
         return render(request, "communities/_thread_messages.html", context)
     return render(request, "communities/thread_detail.html", context, status=status)
 
@@ -318,60 +312,31 @@ def thread_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # Proposals ---------------------------------------------------------------------------------
 
 
-def _current_value(community: Community, kind: str) -> str:
-    if kind == Proposal.Kind.TAGS:
-        return ", ".join(tag.name for tag in community.tags.all())
-    if kind in (Proposal.Kind.NAME, Proposal.Kind.PURPOSE, Proposal.Kind.RULES):
-        return getattr(community, kind)
-    return ""
-
-
-def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
+def proposal_create(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Propose a change; ?kind=purpose (etc.) starts from the current text."""
     community = _community(request, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    kind = request.GET.get("kind", "")
-    initial = {}
-    if kind in Proposal.Kind.values:
-        initial = {"kind": kind, "value": _current_value(community, kind)}
-    form = ProposalForm(request.POST or None, initial=initial)
     others = selectors.community_list(viewer=request.user).exclude(pk=community.pk)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            target = None
-            if data["kind"] == Proposal.Kind.MERGE and data["target"]:
-                try:
-                    target = selectors.community_pick(others, data["target"])
-                except ValidationError as error:
-                    form.add_error("target", error)
-                else:
-                    if target is None:
-                        form.add_error("target", "No community has that name or address.")
-            value = data["value"]
-            if data["kind"] == Proposal.Kind.TAGS:
-                value = [name for name in value.split(",") if name.strip()]
-            if not form.errors:
-                try:
-                    proposal = services.proposal_open(
-                        author=request.user,
-                        community=community,
-                        kind=data["kind"],
-                        value=value,
-                        rationale=data["rationale"],
-                        target=target,
-                    )
-                except ValidationError as error:
-                    add_service_error(form, error)
-                except PermissionDenied as error:
-                    form.add_error(None, _message_of(error))
-                    status = 403
-                else:
-                    messages.success(request, "Your proposal is open. Members can vote on it now.")
-                    return redirect(services.proposal_url(proposal))
+    form = ProposalForm(
+        request.POST or None,
+        initial=ProposalForm.initial_for(community, request.GET.get("kind", "")),
+        merge_candidates=others,
+    )
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_open(
+                author=request.user, community=community, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, _message_of(error))
+            status = 403
+        else:
+            messages.success(request, "Your proposal is open. Members can vote on it now.")
+            return redirect(services.proposal_url(proposal))
     return render(
         request,
         "communities/proposal_form.html",
@@ -388,13 +353,13 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _proposal(request: HttpRequest, community: Community, pk: int) -> Proposal:
+def _proposal(request: HtmxHttpRequest, community: Community, pk: int) -> Proposal:
     return get_object_or_404(
         selectors.proposal_list(viewer=request.user, community=community), pk=pk
     )
 
 
-def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def proposal_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     community = _community(request, slug)
     proposal = _proposal(request, community, pk)
     changes = []
@@ -405,12 +370,12 @@ def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "rules": community.rules,
             "tags": [tag.name for tag in community.tags.all()],
         }
-        changes = charter.charter_changes(now, {**now, proposal.kind: proposal.value})
+        changes = selectors.charter_changes(now, {**now, proposal.kind: proposal.value})
     context = {**_votes_context(request, community, proposal), "changes": changes}
     return render(request, "communities/proposal_detail.html", context)
 
 
-def _votes_context(request: HttpRequest, community: Community, proposal: Proposal) -> dict:
+def _votes_context(request: HtmxHttpRequest, community: Community, proposal: Proposal) -> dict:
     is_author = request.user.is_authenticated and proposal.author_id == request.user.pk
     return {
         "community": community,
@@ -426,7 +391,7 @@ def _votes_context(request: HttpRequest, community: Community, proposal: Proposa
 
 
 @require_POST
-def proposal_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def proposal_vote(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     community = _community(request, slug)
     proposal = _proposal(request, community, pk)
     url = services.proposal_url(proposal)
@@ -444,7 +409,7 @@ def proposal_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             # The votes panel says which way they voted; the message does not say it again.
             level = messages.SUCCESS
             message = "Your vote is counted. You can change it until voting closes."
-    if _is_htmx(request):  # the tally and buttons, current, in place
+    if request.htmx:  # the tally and buttons, current, in place
         context = _votes_context(request, community, _proposal(request, community, pk))
         context.update(vote_message=message, vote_message_is_error=level == messages.ERROR)
         return render(request, "communities/_proposal_votes.html", context)
@@ -453,7 +418,7 @@ def proposal_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def proposal_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def proposal_withdraw(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     community = _community(request, slug)
     proposal = _proposal(request, community, pk)
     url = services.proposal_url(proposal)
@@ -473,11 +438,11 @@ def proposal_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 REVISIONS_SHOWN = 50
 
 
-def charter_history(request: HttpRequest, slug: str) -> HttpResponse:
+def charter_history(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Every revision of the charter, newest first, each with what changed from the one before."""
     community = _community(request, slug)
     revisions = list(selectors.charter_revision_list(community=community)[: REVISIONS_SHOWN + 1])
-    entries = charter.history(revisions)[:REVISIONS_SHOWN]
+    entries = selectors.charter_history(revisions)[:REVISIONS_SHOWN]
     return render(
         request,
         "communities/charter_history.html",

@@ -11,33 +11,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from communities import selectors, services
 from communities.forms import PostEditForm, ReplyEditForm, ThreadEditForm, add_service_error
-from communities.history import content_history
 from communities.models import Post, Reply, Thread
 from communities.permissions import check_delete_content, check_edit_content, check_view_history
+from core.htmx import HtmxHttpRequest
 
 # Private content answers 404 to outsiders before anyone is asked to log in; the services check
 # again who may act.
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", None))
-
-
-def _post(request: HttpRequest, pk: int) -> Post:
+def _post(request: HtmxHttpRequest, pk: int) -> Post:
     return get_object_or_404(selectors.post_list(viewer=request.user), pk=pk)
 
 
-def _thread(request: HttpRequest, slug: str, pk: int) -> Thread:
+def _thread(request: HtmxHttpRequest, slug: str, pk: int) -> Thread:
     community = get_object_or_404(selectors.community_list(viewer=request.user), slug=slug)
     return get_object_or_404(selectors.thread_list(viewer=request.user, community=community), pk=pk)
 
 
-def _reply(request: HttpRequest, pk: int) -> Reply:
+def _reply(request: HtmxHttpRequest, pk: int) -> Reply:
     return get_object_or_404(selectors.reply_list_everywhere(viewer=request.user), pk=pk)
 
 
@@ -47,7 +43,7 @@ def _reply_url(reply: Reply) -> str:
     return f"{parent.get_absolute_url()}#reply-{reply.pk}"
 
 
-def _confirm(request: HttpRequest, *, what: str, title: str, cancel_url: str) -> HttpResponse:
+def _confirm(request: HtmxHttpRequest, *, what: str, title: str, cancel_url: str) -> HttpResponse:
     return render(
         request,
         "communities/confirm_delete.html",
@@ -55,14 +51,16 @@ def _confirm(request: HttpRequest, *, what: str, title: str, cancel_url: str) ->
     )
 
 
-def _history(request: HttpRequest, obj, *, what: str, title: str, back_url: str) -> HttpResponse:
+def _history(
+    request: HtmxHttpRequest, obj, *, what: str, title: str, back_url: str
+) -> HttpResponse:
     check_view_history(request.user, obj)
     context = {
         "obj": obj,
         "what": what,
         "title": title,
         "back_url": back_url,
-        "versions": content_history(obj=obj),
+        "versions": selectors.content_history(obj=obj),
     }
     return render(request, "communities/content_history.html", context)
 
@@ -70,7 +68,7 @@ def _history(request: HttpRequest, obj, *, what: str, title: str, back_url: str)
 # Posts ----------------------------------------------------------------------------------------
 
 
-def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def post_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Fix a post's words or tags; it is matched again with the new words."""
     post = _post(request, pk)
     if not request.user.is_authenticated:
@@ -93,7 +91,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "communities/post_edit.html", {"post": post, "form": form})
 
 
-def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def post_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -105,7 +103,7 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("profiles:detail", username=request.user.get_username())
 
 
-def post_history(request: HttpRequest, pk: int) -> HttpResponse:
+def post_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     post = _post(request, pk)
     return _history(request, post, what="post", title=post.title, back_url=post.get_absolute_url())
 
@@ -113,7 +111,7 @@ def post_history(request: HttpRequest, pk: int) -> HttpResponse:
 # Threads --------------------------------------------------------------------------------------
 
 
-def thread_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def thread_edit(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     thread = _thread(request, slug, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -131,7 +129,7 @@ def thread_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "communities/thread_edit.html", context)
 
 
-def thread_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def thread_delete(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     thread = _thread(request, slug, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -145,7 +143,7 @@ def thread_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(thread.community)
 
 
-def thread_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def thread_history(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     thread = _thread(request, slug, pk)
     return _history(
         request, thread, what="discussion", title=thread.title, back_url=thread.get_absolute_url()
@@ -155,7 +153,7 @@ def thread_history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # Replies --------------------------------------------------------------------------------------
 
 
-def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Edit a reply: a page of its own, or (htmx) the form in place of the reply and the reply
     again once saved."""
     reply = _reply(request, pk)
@@ -169,17 +167,17 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            if _is_htmx(request):
+            if request.htmx:
                 return render(request, "communities/_reply.html", {"reply": reply})
             messages.success(request, "Saved.")
             return redirect(_reply_url(reply))
     context = {"reply": reply, "form": form, "back_url": _reply_url(reply)}
-    if _is_htmx(request):  # htmx swaps 2xx answers only; the form shows what is wrong
+    if request.htmx:  # htmx swaps 2xx answers only; the form shows what is wrong
         return render(request, "communities/_reply_edit_form.html", context)
     return render(request, "communities/reply_edit.html", context)
 
 
-def reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     reply = _reply(request, pk)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -188,12 +186,12 @@ def reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _confirm(request, what="reply", title=reply.body[:80], cancel_url=_reply_url(reply))
     services.reply_delete(actor=request.user, reply=reply)
-    if _is_htmx(request):
+    if request.htmx:
         return render(request, "communities/_reply_deleted.html", {"reply": reply})
     messages.success(request, "Your reply is deleted.")
     return redirect(back)
 
 
-def reply_history(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     reply = _reply(request, pk)
     return _history(request, reply, what="reply", title=reply.body[:80], back_url=_reply_url(reply))

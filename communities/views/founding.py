@@ -16,6 +16,7 @@ from communities.forms import CommunityFoundForm, add_service_error
 
 @login_required
 def community_new(request: HttpRequest) -> HttpResponse:
+    assert request.user.is_authenticated  # login_required
     form = CommunityFoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

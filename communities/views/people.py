@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from communities import selectors, services
-from communities.export import account_export
 from communities.forms import AccountDeleteForm, ProfileSettingsForm, add_service_error
 from communities.models import Post
 from profiles import selectors as profile_selectors
@@ -51,6 +50,7 @@ def person_detail(request: HttpRequest, username: str) -> HttpResponse:
 @login_required
 def profile_settings(request: HttpRequest) -> HttpResponse:
     """Edit one's display name, bio, interests, notification preferences and discoverability."""
+    assert request.user.is_authenticated  # login_required
     profile = profile_services.profile_ensure(user=request.user)
     if request.method == "POST":
         form = ProfileSettingsForm(request.POST)
@@ -71,7 +71,8 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
 @require_GET
 def account_download(request: HttpRequest) -> HttpResponse:
     """Download one's data as a JSON file."""
-    data = account_export(user=request.user)
+    assert request.user.is_authenticated  # login_required
+    data = selectors.account_export(user=request.user)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     name = f"kindred-{request.user.get_username()}-{timezone.now():%Y-%m-%d}.json"
@@ -83,6 +84,7 @@ def account_download(request: HttpRequest) -> HttpResponse:
 def account_delete(request: HttpRequest) -> HttpResponse:
     """Delete one's account, choosing what happens to what one wrote; confirmed with the
     password; logged out afterwards."""
+    assert request.user.is_authenticated  # login_required
     form = AccountDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

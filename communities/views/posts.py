@@ -4,6 +4,7 @@ Its peers and communities come from matching (its template tags and matching/vie
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from profiles import selectors as profile_selectors
 from profiles.models import Notification
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """Signed out: what Kindred is and some active communities. Signed in: my communities, my
     invitations and why, and what is new in my communities; the peers for my open posts come from
     matching's template tags (home.html: ``{% open_posts_with_peers %}``)."""
@@ -41,7 +42,9 @@ def _visible_post(request, pk: int) -> Post:
     return get_object_or_404(selectors.post_list(viewer=request.user), pk=pk)
 
 
-def _post_page(request, pk: int, reply_form: ReplyForm | None = None, status: int = 200):
+def _post_page(
+    request: HttpRequest, pk: int, reply_form: ReplyForm | None = None, status: int = 200
+) -> HttpResponse:
     """The post, its replies and the reply form. Its peers and communities panel comes from
     matching's template tags (post_detail.html: ``{% post_matches post %}``)."""
     post = _visible_post(request, pk)
@@ -60,7 +63,7 @@ def _post_page(request, pk: int, reply_form: ReplyForm | None = None, status: in
     return render(request, "communities/post_detail.html", context, status=status)
 
 
-def post_detail(request, pk: int):
+def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_page(request, pk)
 
 
@@ -77,8 +80,9 @@ def _tags_widget_attrs() -> dict[str, str]:
 
 
 @login_required
-def post_new(request):
+def post_new(request: HttpRequest) -> HttpResponse:
     """Write a post; a live panel shows similar posts and fitting communities while typing."""
+    assert request.user.is_authenticated  # login_required
     form = PostForm(request.POST or None)
     form.fields["tags"].widget.attrs.update(_tags_widget_attrs())
     if request.method == "POST" and form.is_valid():
@@ -92,7 +96,7 @@ def post_new(request):
     return render(request, "communities/post_form.html", {"form": form})
 
 
-def tag_options(request):
+def tag_options(request: HttpRequest) -> HttpResponse:
     """<option>s for the tags input's <datalist>: existing tags that complete the last tag being
     typed, most used first; each option's value is the whole line with that tag completed."""
     raw = request.GET.get("tags", "")[:600]
@@ -112,8 +116,9 @@ def tag_options(request):
 
 @login_required
 @require_POST
-def post_set_status(request, pk: int):
+def post_set_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The author marks their post solved, or open again."""
+    assert request.user.is_authenticated  # login_required
     post = _visible_post(request, pk)
     status = request.POST.get("status", "")
     if status not in (Post.Status.OPEN, Post.Status.SOLVED):
@@ -129,8 +134,9 @@ def post_set_status(request, pk: int):
 
 @login_required
 @require_POST
-def post_reply_create(request, pk: int):
+def post_reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Reply to a post (the author is notified), if the author takes replies."""
+    assert request.user.is_authenticated  # login_required
     post = _visible_post(request, pk)
     form = ReplyForm(request.POST)
     if form.is_valid():

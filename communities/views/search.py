@@ -7,28 +7,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
+from django.http import HttpResponse
 from django.utils.http import urlencode
 
-from communities import search, selectors
+from communities import selectors
 from communities.forms import (
     POSTS_PAGE_SIZE,
     SEARCH_PAGE_SIZE,
     RecentPostsForm,
     SearchForm,
 )
-from communities.models import Placement
+from communities.models import Community, Placement
+from core.htmx import HtmxHttpRequest, render_page_or_fragment
 
 GROUP_SIZE = 5  # results of each kind when showing everything
 
 
-def _filters(request: HttpRequest, criteria: dict[str, str]) -> dict[str, Any]:
+def _filters(request: HtmxHttpRequest, criteria: dict[str, str]) -> dict[str, Any]:
     """The community and tag lists, with the chosen ones in them even if they are not popular."""
-    communities = list(search.community_filter_choices(viewer=request.user))
-    tags = list(search.tag_filter_choices(viewer=request.user))
-    community = search.community_for_filter(viewer=request.user, slug=criteria["community"])
+    communities = list(selectors.community_filter_choices(viewer=request.user))
+    tags = list(selectors.tag_filter_choices(viewer=request.user))
+    community = selectors.community_for_filter(viewer=request.user, slug=criteria["community"])
     if community is not None and community not in communities:
         communities.append(community)
     if criteria["tag"] and criteria["tag"] not in {tag.slug for tag in tags}:
@@ -38,66 +37,56 @@ def _filters(request: HttpRequest, criteria: dict[str, str]) -> dict[str, Any]:
     return {"community": community, "communities": communities, "tags": tags}
 
 
-def _respond(request: HttpRequest, template: str, partial: str, target: str, context: dict):
-    htmx = getattr(request, "htmx", None)
-    if htmx and htmx.target == target:
-        response = render(request, partial, context)
-        query = context["query_string"]
-        response["HX-Push-Url"] = f"{request.path}?{query}" if query else request.path
-    else:
-        response = render(request, template, context)
-    # The same address answers with a fragment for htmx and a page otherwise.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-def _search_results(request: HttpRequest, criteria: dict[str, str], community) -> dict[str, Any]:
+def _search_results(
+    request: HtmxHttpRequest, criteria: dict[str, str], community: Community | None
+) -> dict[str, Any]:
     """Each kind's count; one page of the chosen kind, or the best few of every kind."""
     found = {
-        kind: search.search(
+        kind: selectors.search_results(
             viewer=request.user,
             kind=kind,
             query=criteria["q"],
             community=community,
             tag=criteria["tag"],
         )
-        for kind in search.KINDS
+        for kind in selectors.SEARCH_KINDS
     }
     counts = {kind: rows.count() for kind, rows in found.items()}
     kind = criteria["kind"]
     if kind:
         page = Paginator(found[kind], SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        hits = search.present(list(page.object_list), kind, criteria["q"])
-        groups = [(kind, search.KIND_NAMES[kind], counts[kind], hits)]
+        hits = selectors.search_hits(list(page.object_list), kind, criteria["q"])
+        groups = [(kind, selectors.SEARCH_KIND_NAMES[kind], counts[kind], hits)]
     else:
         page = None
         groups = [
             (
                 each,
-                search.KIND_NAMES[each],
+                selectors.SEARCH_KIND_NAMES[each],
                 counts[each],
-                search.present(
+                selectors.search_hits(
                     list(found[each][:GROUP_SIZE]) if counts[each] else [], each, criteria["q"]
                 ),
             )
-            for each in search.KINDS
+            for each in selectors.SEARCH_KINDS
         ]
     return {"page": page, "groups": groups, "counts": counts, "total": sum(counts.values())}
 
 
-def search_page(request: HttpRequest) -> HttpResponse:
+def search_page(request: HtmxHttpRequest) -> HttpResponse:
     """/search/?q=...: posts, threads and replies the viewer may see, best first, grouped by
     kind (or one kind, paginated), filtered by community and tag."""
     form = SearchForm(request.GET or None)
     criteria = form.criteria()
     filters = _filters(request, criteria)
     unknown_community = bool(criteria["community"]) and filters["community"] is None
+    query_string = urlencode({k: v for k, v in criteria.items() if v})
     context: dict[str, Any] = {
         "form": form,
         "criteria": criteria,
         **filters,
         "unknown_community": unknown_community,
-        "query_string": urlencode({k: v for k, v in criteria.items() if v}),
+        "query_string": query_string,
         "filters_string": urlencode(
             {k: v for k, v in criteria.items() if v and k in ("q", "community", "tag")}
         ),
@@ -106,17 +95,20 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if criteria["q"] and not unknown_community:
         context.update(_search_results(request, criteria, filters["community"]))
     counts = context.get("counts", {})
-    context["kinds"] = [(k, search.KIND_NAMES[k], counts.get(k, 0)) for k in search.KINDS]
-    return _respond(
+    context["kinds"] = [
+        (k, selectors.SEARCH_KIND_NAMES[k], counts.get(k, 0)) for k in selectors.SEARCH_KINDS
+    ]
+    return render_page_or_fragment(
         request,
-        "communities/search.html",
-        "communities/_search_results.html",
-        "search-results",
-        context,
+        page="communities/search.html",
+        fragment="communities/_search_results.html",
+        target="search-results",
+        context=context,
+        query_string=query_string,
     )
 
 
-def post_recent(request: HttpRequest) -> HttpResponse:
+def post_recent(request: HtmxHttpRequest) -> HttpResponse:
     """/posts/: the posts the viewer may see, newest first, filtered by community and tag."""
     form = RecentPostsForm(request.GET or None)
     criteria = form.criteria()
@@ -130,13 +122,19 @@ def post_recent(request: HttpRequest) -> HttpResponse:
     if criteria["tag"]:
         posts = posts.filter(tags__slug=criteria["tag"])
     page = Paginator(posts, POSTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query_string = urlencode({k: v for k, v in criteria.items() if v})
     context = {
         "form": form,
         "criteria": criteria,
         **filters,
         "page": page,
-        "query_string": urlencode({k: v for k, v in criteria.items() if v}),
+        "query_string": query_string,
     }
-    return _respond(
-        request, "communities/post_list.html", "communities/_post_list.html", "post-list", context
+    return render_page_or_fragment(
+        request,
+        page="communities/post_list.html",
+        fragment="communities/_post_list.html",
+        target="post-list",
+        context=context,
+        query_string=query_string,
     )

@@ -8,7 +8,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from communities.api import PostViewSet
+from communities.api.views import PostViewSet
 from matching import selectors, services
 from matching.api.serializers import CommunityFitSerializer, MatchRunSerializer, PeerSerializer
 from matching.models import MatchRun

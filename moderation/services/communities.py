@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from communities.models import CharterRevision, Community, Membership
-from communities.services import clean_text, tags_assign, tags_from_names
+from communities.services import clean_typed_text, tags_assign, tags_from_names
 from moderation.permissions import check_moderate_community, check_set_join_policy
 from moderation.services.log import (
     Verb,
@@ -79,7 +79,7 @@ def _charter_apply(
         value = changes.get(field)
         if value is None:
             continue
-        value = clean_text(
+        value = clean_typed_text(
             value,
             field=field,
             max_length=max_length,

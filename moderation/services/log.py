@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from communities.models import Community
-from communities.services import clean_text
+from communities.services import clean_typed_text
 from core.errors import Conflict
 from moderation.models import REASON_MAX_LENGTH, ModerationAction
 from profiles.models import Notification, User
@@ -21,7 +21,9 @@ Verb = ModerationAction.Verb
 
 def clean_reason(reason: str, *, required: bool = True) -> str:
     """The reason, stripped; a ValidationError when it is missing (if required) or too long."""
-    return clean_text(reason or "", field="reason", max_length=REASON_MAX_LENGTH, required=required)
+    return clean_typed_text(
+        reason or "", field="reason", max_length=REASON_MAX_LENGTH, required=required
+    )
 
 
 def log_write(

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from communities.models import Community, Membership, Placement
-from communities.services import clean_text, tags_assign, unique_community_slug
+from communities.services import clean_typed_text, tags_assign, unique_community_slug
 from moderation.models import ModerationAction
 from moderation.permissions import check_moderate_community
 from moderation.services.log import (
@@ -64,7 +64,7 @@ def community_split_off(
     (community_split, matcher_suggestion_accept). A reason is required."""
     require_open(community)
     reason = clean_reason(reason)
-    name = clean_text(name, field="name", max_length=120, required=True, single_line=True)
+    name = clean_typed_text(name, field="name", max_length=120, required=True, single_line=True)
     wanted = sorted({int(pk) for pk in post_ids})
     if not wanted:
         raise ValidationError({"posts": "Choose the posts that form the new community."})
@@ -85,7 +85,7 @@ def community_split_off(
         community,
         actor=actor,
         name=name,
-        purpose=clean_text(purpose, field="purpose", max_length=10000, required=False),
+        purpose=clean_typed_text(purpose, field="purpose", max_length=10000, required=False),
     )
     placements.update(community=new, placed_by=Placement.PlacedBy.MODERATOR, placed_by_user=actor)
     authors = _authors_follow(source=community, new=new, post_ids=wanted, actor=actor)

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def _a_life_in_kindred():
     """Ada posts, starts a thread, replies, votes, is notified and runs a community."""
     ada, grace = UserFactory(username="ada"), UserFactory(username="grace")
-    community = services.community_create(founder=ada, name="Clay gardens", tags=["clay"])
+    community = services.community_found(founder=ada, name="Clay gardens", tags=["clay"])
     MembershipFactory(community=community, user=grace)
     post = services.post_create(author=ada, title="Clay drains badly", tags=["clay"])
     services.post_reply(author=grace, post=post, body="Gypsum helps")

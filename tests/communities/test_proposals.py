@@ -223,7 +223,7 @@ def test_withdrawing_is_for_the_author_and_safe_to_repeat(community):
 
 def test_founding_a_community_records_its_first_revision():
     founder = UserFactory()
-    community = services.community_create(
+    community = services.community_found(
         founder=founder, name="Sourdough", purpose="Bread.", tags=["baking"]
     )
     [revision] = CharterRevision.objects.filter(community=community)

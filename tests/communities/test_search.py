@@ -15,8 +15,9 @@ from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from communities import search
+from communities import selectors
 from communities.models import Community, ContentStatus, Membership, Post, Reply, Thread
+from communities.selectors.search import matching_ids
 from tests.communities.factories import (
     CommunityFactory,
     MembershipFactory,
@@ -117,7 +118,7 @@ def test_each_search_reads_its_gin_index(model):
     """The match is an uncorrelated subquery over the stored document, so PostgreSQL answers it
     from the GIN index (at 100,000 posts: tens of milliseconds for a rare word) instead of
     reading every row once per row of the outer query."""
-    sql, params = search.matching_ids(model, "grinder").query.sql_with_params()
+    sql, params = matching_ids(model, "grinder").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
@@ -137,7 +138,7 @@ def test_a_post_search_at_scale_is_planned_on_the_index():
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE communities_post")
-    rows = search.search(viewer=author, kind="post", query="grinder")
+    rows = selectors.search_results(viewer=author, kind="post", query="grinder")
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         # As at 100,000 posts, where reading them all is what the index saves.
@@ -431,8 +432,7 @@ def test_the_posts_api_lists_recent_posts_by_community():
 
 SQLITE_CHECK = """
 from django.contrib.auth.models import AnonymousUser
-from communities import search
-from communities import search
+from communities import selectors
 from communities.models import Community, Membership, Post, Reply, Tag, Thread
 from profiles.models import User
 
@@ -448,14 +448,14 @@ Membership.objects.create(user=ada, community=private, state="active")
 thread = Thread.objects.create(community=private, title="Grinder talk")
 Reply.objects.create(thread=thread, body="A grinder message")
 
-posts = search.search(viewer=other, kind="post", query="grinder")
-hits = search.present(list(posts), "post", "grinder")
+posts = selectors.search_results(viewer=other, kind="post", query="grinder")
+hits = selectors.search_hits(list(posts), "post", "grinder")
 print("POSTS", sorted(h.plain_title for h in hits))
 print("SNIPPET", [str(h.snippet) for h in hits if h.plain_title == "Coffee is bitter"][0])
 print("TITLE", [str(h.title) for h in hits if h.plain_title == "Grinder retention"][0])
 for viewer in (AnonymousUser(), other, ada):
     for kind in ("thread", "reply"):
-        found = search.search(viewer=viewer, kind=kind, query="grinder")
+        found = selectors.search_results(viewer=viewer, kind=kind, query="grinder")
         print(kind.upper(), viewer, found.count())
 """
 

@@ -42,10 +42,10 @@ def test_only_the_author_edits_a_post():
 
 def test_founding_a_community_makes_the_founder_its_owner():
     founder = UserFactory()
-    community = services.community_create(founder=founder, name="Clay soil", tags=["soil"])
-    again = services.community_create(founder=founder, name="Clay soil")
+    community = services.community_found(founder=founder, name="Clay soil", tags=["soil"])
+    again = services.community_found(founder=founder, name="Clay soil")
     assert community.slug == "clay-soil" and again.slug == "clay-soil-2"
-    assert community.status == Community.Status.ACTIVE and community.activated_at
+    assert community.status == Community.Status.PROPOSED and community.proposal_expires_at
     membership = Membership.objects.get(user=founder, community=community)
     assert (membership.role, membership.state) == ("owner", "active")
 
@@ -74,7 +74,7 @@ def test_invite_only_and_banned_are_refused():
 
 def test_the_last_owner_cannot_leave():
     founder = UserFactory()
-    community = services.community_create(founder=founder, name="Espresso")
+    community = services.community_found(founder=founder, name="Espresso")
     with pytest.raises(ValidationError, match="another owner"):
         services.community_leave(user=founder, community=community)
     member = UserFactory()

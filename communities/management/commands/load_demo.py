@@ -236,14 +236,21 @@ class Command(BaseCommand):
         communities = {}
         for spec in COMMUNITIES:
             owner = next(people[u] for u, role in spec["members"] if role == Membership.Role.OWNER)
-            community = services.community_create(
+            community = services.community_found(
                 founder=owner, name=spec["name"], purpose=spec["purpose"], tags=spec["tags"]
             )
+            # The demo's communities stand for ones the matcher formed and people already run:
+            # live from the start, not proposed communities gathering members.
+            now = timezone.now()
             Community.objects.filter(pk=community.pk).update(
                 origin=Community.Origin.MATCHER,
                 formed_reason=spec["formed_reason"],
                 area=areas[spec["area"]],
+                status=Community.Status.ACTIVE,
+                activated_at=now,
+                proposal_expires_at=None,
             )
+            community.refresh_from_db()
             for username, role in spec["members"]:
                 membership = services.community_join(user=people[username], community=community)
                 if role != membership.role:

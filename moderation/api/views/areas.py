@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from communities import selectors as community_selectors
-from communities.api_areas import AreaSerializer
+from communities.api.serializers import AreaSerializer
 from communities.models import Area
 from moderation import services
 from moderation.api.serializers import (

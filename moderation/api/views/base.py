@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, viewsets
 
 from communities import selectors as community_selectors
-from communities.api import CommunitySerializer
+from communities.api.serializers import CommunitySerializer
 from communities.models import Community
 
 NO_CONTENT = OpenApiResponse(description="Nothing to do: it was already so.")

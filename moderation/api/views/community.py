@@ -10,7 +10,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from communities.api import CommunitySerializer
+from communities.api.serializers import CommunitySerializer
 from communities.models import Community
 from matching.api.serializers import MatchRunSerializer
 from matching.models import MatchRun

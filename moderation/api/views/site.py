@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from communities import selectors as community_selectors
-from communities.api import CommunitySerializer
+from communities.api.serializers import CommunitySerializer
 from communities.models import Community, Post
 from moderation import selectors, services
 from moderation.api.serializers import (

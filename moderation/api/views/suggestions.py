@@ -8,7 +8,7 @@ from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from communities.api import CommunitySerializer
+from communities.api.serializers import CommunitySerializer
 from matching.models import MatcherSuggestion
 from moderation import selectors, services
 from moderation.api.serializers import (

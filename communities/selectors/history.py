@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db import models
 
-from communities.charter import Change, text_diff
 from communities.models import ContentStatus, Post, Reply, Thread
+from core.diff import FieldChange, text_diff
 
 WORDS: dict[type[models.Model], tuple[tuple[str, str], ...]] = {
     Post: (("title", "Title"), ("body", "Details")),
@@ -45,7 +45,7 @@ def content_history(*, obj: Post | Thread | Reply) -> list[dict[str, Any]]:
             for name, label in words:
                 before, after = getattr(older, name) or "", getattr(record, name) or ""
                 if before != after:
-                    changes.append(Change(name, label, lines=text_diff(before, after)))
+                    changes.append(FieldChange(name, label, lines=text_diff(before, after)))
             if getattr(older, shown) != getattr(record, shown):
                 state = ContentStatus(getattr(record, shown)).label
             if not changes and not state:

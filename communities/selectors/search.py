@@ -1,5 +1,5 @@
 """Site search over posts, threads and replies: reads only, with the visibility of
-communities.selectors applied (one place), so nothing the viewer may not see is ever found.
+selectors/visibility.py applied (one place), so nothing the viewer may not see is ever found.
 
 On PostgreSQL a ranked full-text search reads the stored, indexed ``search_document`` columns
 (migration 0012: a post's title weighs more than its body, and its tags count too), and snippets
@@ -25,30 +25,29 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from communities.models import Community, Placement, Post, Reply, Tag, Thread
-from communities.selectors import (
-    DIRECTORY_STATUSES,
+from communities.selectors.communities import DIRECTORY_STATUSES
+from communities.selectors.posts import post_list, tag_list
+from communities.selectors.visibility import (
     Viewer,
     community_visibility_filter,
-    post_list,
     reply_visibility_filter,
-    tag_list,
     thread_visibility_filter,
 )
 from core.text import clean_name
 
-KINDS = ("post", "thread", "reply")
-KIND_NAMES = {"post": "Posts", "thread": "Threads", "reply": "Replies"}
-MAX_QUERY_LENGTH = 200
+SEARCH_KINDS = ("post", "thread", "reply")
+SEARCH_KIND_NAMES = {"post": "Posts", "thread": "Threads", "reply": "Replies"}
+SEARCH_QUERY_MAX_LENGTH = 200
 MAX_WORDS = 8  # SQLite: every word is one more LIKE over every row
 CONFIG = "english"
-# ts_headline marks hits with these (private-use characters); present() turns them into <mark>
+# ts_headline marks hits with these (private-use characters); search_hits() turns them into <mark>
 # after escaping everything else, so no markup of the author's survives.
 START, STOP = "\ue000", "\ue001"
 _MARKERS = re.compile(f"([{START}{STOP}])")
 SNIPPET_CHARS = 220
 
 
-def clean_query(raw: str) -> str:
+def clean_search_query(raw: str) -> str:
     """What to search for: one line, control characters gone (empty when nothing is left)."""
     return clean_name(raw or "")
 
@@ -201,10 +200,11 @@ def search_replies(
 SEARCHES = {"post": search_posts, "thread": search_threads, "reply": search_replies}
 
 
-def search(
+def search_results(
     *, viewer: Viewer, kind: str, query: str, community: Community | None = None, tag: str = ""
 ) -> QuerySet:
-    """One kind's results (``kind`` in KINDS); the query must already be cleaned and not empty."""
+    """One kind's results (``kind`` in SEARCH_KINDS), best first; the query must already be
+    cleaned and not empty."""
     return SEARCHES[kind](viewer=viewer, query=query, community=community, tag=tag)
 
 
@@ -286,8 +286,8 @@ def _author(row: Post | Thread | Reply) -> str | None:
     return row.author.public_name if row.author_id and row.author else None
 
 
-def present(rows: list[Any], kind: str, query: str) -> list[SearchHit]:
-    """The rows of one page of ``search(kind=...)`` as SearchHits."""
+def search_hits(rows: list[Any], kind: str, query: str) -> list[SearchHit]:
+    """The rows of one page of ``search_results(kind=...)`` as SearchHits."""
     words = _words(query.replace('"', " "))
     hits = []
     for row in rows:
@@ -325,14 +325,16 @@ def present(rows: list[Any], kind: str, query: str) -> list[SearchHit]:
 
 
 def _reply_hit(reply: Reply, words: list[str]) -> SearchHit:
-    if reply.thread_id:
-        thread = reply.thread
+    thread, post = reply.thread, reply.post
+    community: Community | None
+    if thread is not None:
         url = reverse(
             "communities:thread-detail", kwargs={"slug": thread.community.slug, "pk": thread.pk}
         )
         context, community = thread.title, thread.community
     else:
-        url, context, community = reply.post.get_absolute_url(), reply.post.title, None
+        assert post is not None  # a reply is in a thread or on a post (a database constraint)
+        url, context, community = post.get_absolute_url(), post.title, None
     return SearchHit(
         kind="reply",
         pk=reply.pk,

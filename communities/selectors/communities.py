@@ -1,11 +1,12 @@
-"""Every read of tags, posts and communities, with visibility applied in one place."""
+"""Reads of communities and areas: the directory, a community's page and its people, and picking a
+community by name. Counts are correlated subqueries (a GROUP BY over memberships and placements
+together multiplies one by the other)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
@@ -27,77 +28,33 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from communities.models import (
-    Area,
-    CharterRevision,
-    Community,
-    ContentStatus,
-    Membership,
-    Placement,
-    Post,
-    Proposal,
-    Reply,
-    Tag,
-    Thread,
-    Vote,
+from communities.models import Area, Community, Membership, Placement, Tag
+from communities.selectors.visibility import (
+    Viewer,
+    community_visibility_filter,
+    post_visibility_filter,
 )
 from profiles.models import User
 
-Viewer = User | AnonymousUser
 
-
-def tag_list(*, viewer: Viewer) -> QuerySet[Tag]:
-    """Tags the viewer may know of: all but those used only by communities they may not see (a
-    private community's tags would tell what it is about). A tag is known once a post they may
-    see, a community they may see or someone's interests carry it."""
-    if viewer.is_authenticated and viewer.is_staff:
-        return Tag.objects.all()
-    seen = Community.objects.filter(community_visibility_filter(viewer)).values("pk")
-    unseen_only = Tag.objects.filter(communities__isnull=False).exclude(communities__in=seen)
-    posts = Post.objects.filter(post_visibility_filter(viewer)).values("pk")
-    public = Tag.objects.filter(Q(posts__in=posts) | Q(interested__isnull=False))
-    return Tag.objects.exclude(Q(pk__in=unseen_only.values("pk")) & ~Q(pk__in=public.values("pk")))
-
-
-def post_visibility_filter(viewer: Viewer, prefix: str = "") -> Q:
-    """Posts a viewer may see: every post that is neither hidden by its author nor hidden or
-    removed by moderators, and their own. A post its author deleted is gone for everyone.
-    ``prefix`` ("post__") applies it to a related post, as a condition of the join rather than a
-    list of every visible post."""
-    not_deleted = ~Q(**{f"{prefix}moderation_status": ContentStatus.DELETED})
-    if viewer.is_authenticated and viewer.is_staff:
-        return not_deleted
-    visible = ~Q(**{f"{prefix}status": Post.Status.HIDDEN}) & Q(
-        **{f"{prefix}moderation_status": ContentStatus.VISIBLE}
-    )
-    if viewer.is_authenticated:
-        visible |= Q(**{f"{prefix}author": viewer}) & not_deleted
-    return visible
-
-
-def post_list(*, viewer: Viewer) -> QuerySet[Post]:
-    return (
-        Post.objects.filter(post_visibility_filter(viewer))
-        .select_related("author__profile")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
+def count_of(queryset: QuerySet, field: str) -> Coalesce:
+    """A correlated COUNT(*) subquery: no GROUP BY on the outer query, one query in all."""
+    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    return Coalesce(
+        Subquery(counted.annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
     )
 
 
-def community_visibility_filter(viewer: Viewer, prefix: str = "") -> Q:
-    """Communities a viewer may see: public ones, and private ones they belong to or are invited
-    to (staff: all). The viewer's memberships are a subquery of their own rows, not a join over
-    everyone's: a community with thousands of members costs no more than one with three.
-    ``prefix`` ("community__") applies it to a related community, as a condition of the join
-    rather than a list of every visible community."""
-    if viewer.is_authenticated and viewer.is_staff:
-        return Q()
-    visible = Q(**{f"{prefix}visibility": Community.Visibility.PUBLIC})
-    if viewer.is_authenticated:
-        mine = Membership.objects.filter(
-            user=viewer, state__in=[Membership.State.ACTIVE, Membership.State.INVITED]
-        ).values("community_id")
-        visible |= Q(**{f"{prefix}pk__in": mine})
-    return visible
+def member_count() -> Coalesce:
+    return count_of(Membership.objects.filter(state=Membership.State.ACTIVE), "community")
+
+
+def active_community_ids(user: User) -> QuerySet[Membership, Any]:
+    return Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values(
+        "community_id"
+    )
 
 
 def community_list(*, viewer: Viewer) -> QuerySet[Community]:
@@ -106,23 +63,17 @@ def community_list(*, viewer: Viewer) -> QuerySet[Community]:
     return (
         Community.objects.filter(community_visibility_filter(viewer))
         .annotate(
-            member_count=_member_count(),
-            post_count=_count_of(Placement.objects.all(), "community"),
+            member_count=member_count(),
+            post_count=count_of(Placement.objects.all(), "community"),
         )
         .select_related("area")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("slug")))
     )
 
 
-def _active_community_ids(user: User) -> QuerySet[Membership, Any]:
-    return Membership.objects.filter(user=user, state=Membership.State.ACTIVE).values(
-        "community_id"
-    )
-
-
 def community_list_of_member(*, viewer: Viewer, member: User) -> QuerySet[Community]:
     """The communities ``member`` is active in, among those ``viewer`` may see."""
-    return community_list(viewer=viewer).filter(pk__in=_active_community_ids(member))
+    return community_list(viewer=viewer).filter(pk__in=active_community_ids(member))
 
 
 def community_invitations(*, user: User) -> QuerySet[Community]:
@@ -133,70 +84,16 @@ def community_invitations(*, user: User) -> QuerySet[Community]:
     return community_list(viewer=user).filter(pk__in=invited, status=Community.Status.PROPOSED)
 
 
-def placement_list_recent(*, viewer: User, limit: int = 10) -> QuerySet[Placement]:
-    """Posts placed lately in the communities ``viewer`` is active in, newest first."""
-    return (
-        Placement.objects.filter(community__in=_active_community_ids(viewer))
-        .filter(post__status=Post.Status.OPEN, post__moderation_status=ContentStatus.VISIBLE)
-        .exclude(post__author=viewer)
-        .select_related("post__author__profile", "community")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-
-
-def thread_list_recent(*, viewer: User, limit: int = 5) -> QuerySet[Thread]:
-    """Discussions lately active in the communities ``viewer`` is active in."""
-    return (
-        Thread.objects.filter(
-            community__in=_active_community_ids(viewer), status=ContentStatus.VISIBLE
-        )
-        .select_related("community", "author__profile")
-        .order_by("-last_reply_at", "-pk")[:limit]
-    )
-
-
-def post_reply_list(*, viewer: Viewer, post: Post) -> QuerySet[Reply]:
-    """The visible replies to a post, oldest first, with their authors."""
-    return (
-        Reply.objects.filter(post=post, status=ContentStatus.VISIBLE)
-        .select_related("author__profile")
-        .order_by("created_at", "pk")
-    )
-
-
-def placement_list_for_post(*, viewer: Viewer, post: Post) -> QuerySet[Placement]:
-    """The communities a post is in, among those the viewer may see, best fit first."""
-    visible = community_visibility_filter(viewer, prefix="community__")
-    return (
-        Placement.objects.filter(visible, post=post)
-        .exclude(community__status=Community.Status.ARCHIVED)
-        .select_related("community")
-        .order_by("-pinned", "-score", "pk")
-    )
-
-
-# The directory, community pages, discussions, proposals and the charter (issue 5) ----------
+# The directory and a community's page ----------------------------------------------------
 
 DIRECTORY_SORTS: dict[str, tuple[str, ...]] = {
     "activity": ("-last_activity_at", "-id"),
     "members": ("-member_count", "-last_activity_at", "-id"),
     "newest": ("-created_at", "-id"),
 }
+
+
 DIRECTORY_STATUSES = (Community.Status.ACTIVE, Community.Status.PROPOSED)
-
-
-def _count_of(queryset: QuerySet, field: str) -> Coalesce:
-    """A correlated COUNT(*) subquery: no GROUP BY on the outer query, one query in all."""
-    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field)
-    return Coalesce(
-        Subquery(counted.annotate(n=Count("pk")).values("n")[:1]),
-        Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def _member_count() -> Coalesce:
-    return _count_of(Membership.objects.filter(state=Membership.State.ACTIVE), "community")
 
 
 def communities_counted(communities: Iterable[Community]) -> list[Community]:
@@ -207,7 +104,7 @@ def communities_counted(communities: Iterable[Community]) -> list[Community]:
         Community.objects.filter(pk__in=[c.pk for c in listed])
         .order_by()
         .annotate(
-            member_count=_member_count(), post_count=_count_of(Placement.objects.all(), "community")
+            member_count=member_count(), post_count=count_of(Placement.objects.all(), "community")
         )
         .values_list("pk", "member_count", "post_count")
     )
@@ -302,7 +199,7 @@ def community_directory(
         else Value(None, output_field=CharField())
     )
     if sort == "members":
-        communities = communities.annotate(member_count=_member_count())
+        communities = communities.annotate(member_count=member_count())
     communities = (
         communities.annotate(viewer_state=viewer_state)
         .select_related("area")
@@ -371,99 +268,6 @@ def community_placements(*, viewer: Viewer, community: Community) -> QuerySet[Pl
         .select_related("post__author__profile")
         .prefetch_related(Prefetch("post__tags", queryset=Tag.objects.order_by("slug")))
         .order_by("-pinned", F("score").desc(nulls_last=True), "-created_at", "-pk")
-    )
-
-
-def thread_visibility_filter(viewer: Viewer) -> Q:
-    """Threads a viewer may see: visible threads in communities they may see (checked in the
-    join, not against a list of every visible community)."""
-    visible = community_visibility_filter(viewer, prefix="community__")
-    return visible & Q(status=ContentStatus.VISIBLE)
-
-
-def reply_visibility_filter(viewer: Viewer) -> Q:
-    """Replies a viewer may see: visible messages in threads they may see, and visible replies
-    to posts they may see."""
-    threads = Thread.objects.filter(thread_visibility_filter(viewer)).values("pk")
-    posts = Post.objects.filter(post_visibility_filter(viewer)).values("pk")
-    return Q(status=ContentStatus.VISIBLE) & (Q(thread__in=threads) | Q(post__in=posts))
-
-
-def thread_list(*, viewer: Viewer, community: Community | None = None) -> QuerySet[Thread]:
-    """Visible threads in communities the viewer may see, with message counts; pinned first,
-    then the most recently active."""
-    threads = Thread.objects.filter(thread_visibility_filter(viewer))
-    if community is not None:
-        threads = threads.filter(community=community)
-    return (
-        threads.select_related("community", "author__profile")
-        .annotate(
-            message_count=_count_of(Reply.objects.filter(status=ContentStatus.VISIBLE), "thread")
-        )
-        .order_by("-pinned", "-last_reply_at", "-id")
-    )
-
-
-def thread_reply_list(*, viewer: Viewer, thread: Thread) -> QuerySet[Reply]:
-    """A thread's visible messages, oldest first (the first is the opening message)."""
-    return (
-        Reply.objects.filter(thread=thread, status=ContentStatus.VISIBLE)
-        .select_related("author__profile")
-        .order_by("created_at", "pk")
-    )
-
-
-def reply_list(*, viewer: Viewer) -> QuerySet[Reply]:
-    """Visible messages in visible threads of communities the viewer may see."""
-    threads = thread_list(viewer=viewer).values("pk")
-    return (
-        Reply.objects.filter(thread__in=threads, status=ContentStatus.VISIBLE)
-        .select_related("author__profile", "thread")
-        .order_by("created_at", "pk")
-    )
-
-
-def reply_list_everywhere(*, viewer: Viewer) -> QuerySet[Reply]:
-    """Visible replies the viewer may see: in visible threads of communities they may see, and
-    on posts they may see."""
-    threads = Thread.objects.filter(
-        community__in=Community.objects.filter(community_visibility_filter(viewer)).values("pk"),
-        status=ContentStatus.VISIBLE,
-    ).values("pk")
-    posts = Post.objects.filter(post_visibility_filter(viewer)).values("pk")
-    return (
-        Reply.objects.filter(status=ContentStatus.VISIBLE)
-        .filter(Q(thread__in=threads) | Q(post__in=posts))
-        .select_related("author__profile", "thread__community", "post")
-    )
-
-
-def proposal_list(*, viewer: Viewer, community: Community | None = None) -> QuerySet[Proposal]:
-    """Proposals in communities the viewer may see, newest first, with their vote counts and,
-    for a signed-in viewer, their own vote (my_vote: True, False or None)."""
-    visible = community_visibility_filter(viewer, prefix="community__")
-    proposals = Proposal.objects.filter(visible)
-    if community is not None:
-        proposals = proposals.filter(community=community)
-    my_vote = (
-        Subquery(Vote.objects.filter(proposal=OuterRef("pk"), user=viewer).values("approve")[:1])
-        if viewer.is_authenticated
-        else Value(None, output_field=BooleanField())
-    )
-    return (
-        proposals.select_related("community", "target", "author__profile")
-        .annotate(
-            yes_count=_count_of(Vote.objects.filter(approve=True), "proposal"),
-            no_count=_count_of(Vote.objects.filter(approve=False), "proposal"),
-            my_vote=my_vote,
-        )
-        .order_by("-created_at", "-id")
-    )
-
-
-def charter_revision_list(*, community: Community) -> QuerySet[CharterRevision]:
-    return CharterRevision.objects.filter(community=community).select_related(
-        "editor__profile", "proposal"
     )
 
 
