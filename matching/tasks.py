@@ -41,9 +41,9 @@ def scheduled_run() -> int:
     return services.match_run_request(actor=None, trigger=MatchRun.Trigger.SCHEDULE).pk
 
 
-@shared_task(name="matching.expire_proposals")
-def expire_proposals() -> int:
-    return services.proposals_expire()
+@shared_task(name="matching.expire_proposed_communities")
+def expire_proposed_communities() -> int:
+    return services.proposed_communities_expire()
 
 
 @shared_task(bind=True, name="matching.start_run", max_retries=60, default_retry_delay=30)

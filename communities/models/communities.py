@@ -98,7 +98,7 @@ class Community(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     activated_at = models.DateTimeField(null=True, blank=True)
-    proposal_expires_at = models.DateTimeField(
+    proposed_until = models.DateTimeField(
         null=True, blank=True, help_text="A proposed community is archived if too few join by then."
     )
     last_activity_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -48,10 +48,11 @@ def community_found(
     visibility: str = Community.Visibility.PUBLIC,
     join_policy: str = Community.JoinPolicy.OPEN,
 ) -> Community:
-    """A member starts a community from the directory. Like the matcher's proposals it starts as
-    proposed, with the founder as its owner, and goes live when KINDRED_PROPOSAL_MIN_MEMBERS
-    people have joined (community_join), or is archived if that does not happen within
-    KINDRED_PROPOSAL_TTL_DAYS. Not idempotent: each call founds one."""
+    """A member starts a community from the directory. Like the matcher's it starts as a proposed
+    community, with the founder as its owner, and goes live when
+    KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS people have joined (community_join), or is archived if
+    that does not happen within KINDRED_PROPOSED_COMMUNITY_TTL_DAYS. Not idempotent: each call
+    founds one."""
     if not (founder.is_authenticated and founder.is_active):
         raise PermissionDenied("Log in to start a community.")
     rate_limit(action="post", user=founder)
@@ -69,7 +70,7 @@ def community_found(
         join_policy=join_policy,
         origin=Community.Origin.MEMBER,
         status=Community.Status.PROPOSED,
-        proposal_expires_at=now + timedelta(days=settings.KINDRED_PROPOSAL_TTL_DAYS),
+        proposed_until=now + timedelta(days=settings.KINDRED_PROPOSED_COMMUNITY_TTL_DAYS),
         created_by=founder,
     )
     tags_assign(community, tags_from_names(tags))
@@ -146,7 +147,7 @@ def _activate_when_committed(community: Community) -> None:
     if community.status != Community.Status.PROPOSED:
         return
     members = Membership.objects.filter(community=community, state=Membership.State.ACTIVE)
-    if members.count() >= settings.KINDRED_PROPOSAL_MIN_MEMBERS:
+    if members.count() >= settings.KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS:
         now = timezone.now()
         Community.objects.filter(pk=community.pk, status=Community.Status.PROPOSED).update(
             status=Community.Status.ACTIVE, activated_at=now, last_activity_at=now

@@ -203,7 +203,7 @@ def community_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "proposals": selectors.proposal_list(viewer=request.user, community=community).filter(
             state=Proposal.State.OPEN
         ),
-        "needed": settings.KINDRED_PROPOSAL_MIN_MEMBERS,
+        "needed": settings.KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS,
         "join_policies": Community.JoinPolicy.choices,
         "thread_form": ThreadForm(),
         "next_url": community.get_absolute_url(),

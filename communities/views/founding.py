@@ -24,7 +24,7 @@ def community_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            needed = settings.KINDRED_PROPOSAL_MIN_MEMBERS
+            needed = settings.KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS
             if community.status == community.Status.ACTIVE:
                 messages.success(request, f"{community.name} is started.")
             else:
@@ -34,5 +34,5 @@ def community_new(request: HttpRequest) -> HttpResponse:
                     "joined: invite the people you know.",
                 )
             return redirect(community)
-    context = {"form": form, "needed": settings.KINDRED_PROPOSAL_MIN_MEMBERS}
+    context = {"form": form, "needed": settings.KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS}
     return render(request, "communities/community_form.html", context)

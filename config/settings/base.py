@@ -403,17 +403,24 @@ KINDRED_MATCH_RUN_STALE_SECONDS = env.int("KINDRED_MATCH_RUN_STALE_SECONDS", def
 KINDRED_PENDING_REQUEUE_AFTER = env.int("KINDRED_PENDING_REQUEUE_AFTER", default=60)
 # A cluster with no community yet becomes a proposed community with this many posts from this
 # many people; it becomes active when this many have joined, or is archived after the TTL.
-KINDRED_PROPOSAL_MIN_POSTS = env.int("KINDRED_PROPOSAL_MIN_POSTS", default=5)
-KINDRED_PROPOSAL_MIN_AUTHORS = env.int("KINDRED_PROPOSAL_MIN_AUTHORS", default=3)
-KINDRED_PROPOSAL_MIN_MEMBERS = env.int("KINDRED_PROPOSAL_MIN_MEMBERS", default=3)
-KINDRED_PROPOSAL_TTL_DAYS = env.int("KINDRED_PROPOSAL_TTL_DAYS", default=14)
+KINDRED_PROPOSED_COMMUNITY_MIN_POSTS = env.int("KINDRED_PROPOSED_COMMUNITY_MIN_POSTS", default=5)
+KINDRED_PROPOSED_COMMUNITY_MIN_AUTHORS = env.int(
+    "KINDRED_PROPOSED_COMMUNITY_MIN_AUTHORS", default=3
+)
+KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS = env.int(
+    "KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS", default=3
+)
+KINDRED_PROPOSED_COMMUNITY_TTL_DAYS = env.int("KINDRED_PROPOSED_COMMUNITY_TTL_DAYS", default=14)
 # A person is invited to at most this many proposed communities in any seven days.
 KINDRED_INVITATIONS_PER_WEEK = env.int("KINDRED_INVITATIONS_PER_WEEK", default=3)
 
 CELERY_BEAT_SCHEDULE = {
     "matching-full-run": {"task": "matching.scheduled_run", "schedule": KINDRED_MATCH_RUN_EVERY},
     "matching-requeue-pending": {"task": "matching.requeue_pending", "schedule": 60.0},
-    "matching-expire-proposals": {"task": "matching.expire_proposals", "schedule": 60.0 * 60},
+    "matching-expire-proposed-communities": {
+        "task": "matching.expire_proposed_communities",
+        "schedule": 60.0 * 60,
+    },
 }
 CELERY_BEAT_SCHEDULE["profiles-daily-digest"] = {
     "task": "profiles.daily_digest",

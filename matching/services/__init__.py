@@ -18,7 +18,7 @@ name: no module of this package imports ``matching.tasks``.
 """
 
 from matching.services.adapter import matchable_posts, new_matcher, to_engine_post
-from matching.services.apply import match_run_apply, match_run_execute, proposals_expire
+from matching.services.apply import match_run_apply, match_run_execute, proposed_communities_expire
 from matching.services.artifacts import UnloadableArtifact, current_run
 from matching.services.declines import community_fit_decline, peer_suggestion_decline
 from matching.services.incremental import (
@@ -75,7 +75,7 @@ __all__ = [
     "post_mark_pending",
     "post_match",
     "posts_encode",
-    "proposals_expire",
+    "proposed_communities_expire",
     "sentence_model_load",
     "similar_to_text",
     "to_engine_post",

@@ -1,4 +1,4 @@
-"""Applying a run's results in one transaction: communities, placements, proposals and
+"""Applying a run's results in one transaction: communities, placements, proposed communities and
 invitations, suggestions to moderators, peers and fits.
 
 Human decisions win: pinned and hand-made placements were passed to the engine as pinned,
@@ -70,7 +70,8 @@ class _ClusterContext:
     run: MatchRun
     matcher: engine.Matcher
     posts: dict[int, Post]
-    # By engine id: the previous run's communities (engine id = pk), then this run's proposals.
+    # By engine id: the previous run's communities (engine id = pk), then this run's new proposed
+    # communities.
     existing: dict[int, Community]
     placed_in_active: dict[int, int]  # post -> the active community it was in
     scores: dict[int, float]
@@ -230,8 +231,8 @@ def _propose(ctx: _ClusterContext, cluster: engine.Community, pids: list[int]) -
     posts = ctx.posts
     authors = {author for p in pids if p in posts and (author := posts[p].author_id) is not None}
     if (
-        len(pids) < settings.KINDRED_PROPOSAL_MIN_POSTS
-        or len(authors) < settings.KINDRED_PROPOSAL_MIN_AUTHORS
+        len(pids) < settings.KINDRED_PROPOSED_COMMUNITY_MIN_POSTS
+        or len(authors) < settings.KINDRED_PROPOSED_COMMUNITY_MIN_AUTHORS
     ):
         return None
     name = cluster.name[:120] or "New community"
@@ -247,7 +248,7 @@ def _propose(ctx: _ClusterContext, cluster: engine.Community, pids: list[int]) -
             + (f" (tags: {', '.join(cluster.tags[:4])})" if cluster.tags else "")
             + "."
         ),
-        proposal_expires_at=ctx.now + timedelta(days=settings.KINDRED_PROPOSAL_TTL_DAYS),
+        proposed_until=ctx.now + timedelta(days=settings.KINDRED_PROPOSED_COMMUNITY_TTL_DAYS),
     )
     tags_assign(community, tags_from_names(cluster.tags[:5]))
     charter_revision_record(community=community, editor=None, summary="Proposed by the matcher")
@@ -295,7 +296,7 @@ def _apply_communities(
         )
     _engine_suggestions(ctx)  # after proposing: a new proposal can be suggested a merge at once
     outcome.invitations = invitations_send(
-        proposals=outcome.proposed, authors=outcome.authors, now=ctx.now
+        proposed=outcome.proposed, authors=outcome.authors, now=ctx.now
     )
     return outcome
 
@@ -425,9 +426,9 @@ def _store_found(run: MatchRun, outcome: _RunChanges) -> None:
 
 
 def match_run_apply(*, run_id: int) -> MatchRun | None:
-    """Apply a run's whole result in one transaction: communities, placements, proposals and
-    invitations, then the peers and fits its chunks stored (``MatchRunChunk``). Safe to run
-    twice: a finished run is left alone."""
+    """Apply a run's whole result in one transaction: communities, placements, proposed
+    communities and invitations, then the peers and fits its chunks stored (``MatchRunChunk``).
+    Safe to run twice: a finished run is left alone."""
     match_run_progress(run_id, stage="applying", progress=90)
     with transaction.atomic():
         run = (
@@ -475,10 +476,10 @@ def match_run_execute(
         raise
 
 
-def proposals_expire() -> int:
+def proposed_communities_expire() -> int:
     """Archive communities the matcher proposed whose time ran out before enough people joined.
     Safe to run twice. Returns how many were archived."""
     now = timezone.now()
     return Community.objects.filter(
-        status=Community.Status.PROPOSED, proposal_expires_at__lt=now
+        status=Community.Status.PROPOSED, proposed_until__lt=now
     ).update(status=Community.Status.ARCHIVED, updated_at=now)

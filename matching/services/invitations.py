@@ -15,14 +15,14 @@ from profiles.services import notify_many
 
 
 def invitations_send(
-    *, proposals: Sequence[Community], authors: dict[int, Counter[int]], now: datetime
+    *, proposed: Sequence[Community], authors: dict[int, Counter[int]], now: datetime
 ) -> int:
     """Invite the authors of newly proposed communities, each person to at most
-    ``KINDRED_INVITATIONS_PER_WEEK`` proposals in any seven days (those holding most of their
-    posts first) and never twice to the same community (one membership per person and
+    ``KINDRED_INVITATIONS_PER_WEEK`` proposed communities in any seven days (those holding most
+    of their posts first) and never twice to the same community (one membership per person and
     community, and only people not in it yet are told). Returns how many were invited. Safe to
     run twice: the second call invites nobody."""
-    by_pk = {c.pk: c for c in proposals}
+    by_pk = {c.pk: c for c in proposed}
     people = sorted({a for counts in authors.values() for a in counts})
     week = now - timedelta(days=7)
     # Invitations this week: the memberships they made (kept when turned off in preferences) and

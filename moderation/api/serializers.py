@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from communities.models import Area, Community, Membership, Placement, Post, Reply, Thread
@@ -339,9 +339,7 @@ class SplitSerializer(serializers.Serializer):
     reason = _reason_field(required=True)
 
 
-# Approving a community the matcher proposed (not a member's Proposal); the schema keeps the
-# component's old name.
-@extend_schema_serializer(component_name="ProposalApprove")
+# Approving a proposed community (a member's charter Proposal is communities' own).
 class ProposedCommunityApproveSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False, help_text="Rename it as well.")
     reason = _reason_field()

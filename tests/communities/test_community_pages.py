@@ -258,7 +258,7 @@ def test_matcher_made_community_says_why_it_formed(client):
 
 
 def test_proposed_community_shows_commitment_and_invitation(client, settings):
-    settings.KINDRED_PROPOSAL_MIN_MEMBERS = 3
+    settings.KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS = 3
     community = CommunityFactory(status=Community.Status.PROPOSED, activated_at=None)
     active_member(community)
     invited = MembershipFactory(community=community, state=Membership.State.INVITED).user

@@ -24,14 +24,14 @@ def _client(user) -> Client:
 
 
 def test_a_founded_community_is_proposed_and_goes_live_at_the_matchers_threshold(settings):
-    settings.KINDRED_PROPOSAL_MIN_MEMBERS = 3
+    settings.KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS = 3
     founder = UserFactory()
     community = services.community_found(
         founder=founder, name="Repair café Leeds", purpose="Fix things", tags=["repair"]
     )
     assert community.status == Community.Status.PROPOSED
     assert community.origin == Community.Origin.MEMBER
-    assert community.proposal_expires_at is not None
+    assert community.proposed_until is not None
     owner = Membership.objects.get(community=community, user=founder)
     assert (owner.role, owner.state) == (Membership.Role.OWNER, Membership.State.ACTIVE)
     services.community_join(user=UserFactory(), community=community)
@@ -65,7 +65,7 @@ def test_the_directory_offers_a_form_that_founds_a_proposed_community():
     assert community.join_policy == Community.JoinPolicy.APPROVAL
     page = client.get(community.get_absolute_url()).content.decode()
     assert "A proposed community" in page
-    assert f"1 of the {settings.KINDRED_PROPOSAL_MIN_MEMBERS} people" in page
+    assert f"1 of the {settings.KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS} people" in page
     assert Client().get("/communities/new/").status_code == 302  # log in first
 
 

@@ -368,7 +368,7 @@ ACTIONS = [
         "approve proposal",
         service=lambda w, a: moderation.proposed_community_approve(actor=a, community=w.community),
         page=_form("proposed-community", lambda w: {"decision": "approve"}),
-        api=_api("proposal/approve", lambda w: {}),
+        api=_api("proposed/approve", lambda w: {}),
     ),
     Action(
         "decide report",

@@ -45,7 +45,7 @@ def test_founding_a_community_makes_the_founder_its_owner():
     community = services.community_found(founder=founder, name="Clay soil", tags=["soil"])
     again = services.community_found(founder=founder, name="Clay soil")
     assert community.slug == "clay-soil" and again.slug == "clay-soil-2"
-    assert community.status == Community.Status.PROPOSED and community.proposal_expires_at
+    assert community.status == Community.Status.PROPOSED and community.proposed_until
     membership = Membership.objects.get(user=founder, community=community)
     assert (membership.role, membership.state) == ("owner", "active")
 

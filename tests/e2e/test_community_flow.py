@@ -161,7 +161,7 @@ def test_directory_and_joining_work_without_javascript(browser: Browser, live_se
 
 
 def test_an_invited_person_joins_and_the_proposed_community_becomes_active(page: Page, settings):
-    settings.KINDRED_PROPOSAL_MIN_MEMBERS = 2
+    settings.KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS = 2
     proposed = CommunityFactory(
         name="Rainwater for shared gardens",
         slug="rainwater",

@@ -186,7 +186,7 @@ def test_found_a_community_then_change_who_can_join(page: Page, live_server, set
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Repair cafés in Leeds")
     expect(page.get_by_role("status")).to_contain_text("is proposed")
-    needed = settings.KINDRED_PROPOSAL_MIN_MEMBERS
+    needed = settings.KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS
     expect(page.get_by_role("region", name="A proposed community")).to_contain_text(
         f"1 of the {needed} people"
     )

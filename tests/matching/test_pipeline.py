@@ -71,7 +71,7 @@ def test_a_run_proposes_a_community_per_topic_and_invites_its_authors(topic_post
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(KINDRED_PROPOSAL_MIN_MEMBERS=2)
+@override_settings(KINDRED_PROPOSED_COMMUNITY_MIN_MEMBERS=2)
 def test_a_proposed_community_becomes_active_when_enough_people_join(topic_posts):
     topic_posts()
     run_now()

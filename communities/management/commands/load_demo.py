@@ -248,7 +248,7 @@ class Command(BaseCommand):
                 area=areas[spec["area"]],
                 status=Community.Status.ACTIVE,
                 activated_at=now,
-                proposal_expires_at=None,
+                proposed_until=None,
             )
             community.refresh_from_db()
             for username, role in spec["members"]:

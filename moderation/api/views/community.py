@@ -235,8 +235,8 @@ class CommunityActionsMixin(ModerationViewSet):
     @action(
         detail=True,
         methods=["post"],
-        url_path="proposal/approve",
-        url_name="approve-proposal",
+        url_path="proposed/approve",
+        url_name="approve-proposed",
     )
     def approve_proposed(self, request, slug=None):
         """Make a community the matcher proposed active now (optionally renamed)."""
@@ -251,8 +251,8 @@ class CommunityActionsMixin(ModerationViewSet):
     @action(
         detail=True,
         methods=["post"],
-        url_path="proposal/reject",
-        url_name="reject-proposal",
+        url_path="proposed/reject",
+        url_name="reject-proposed",
     )
     def reject_proposed(self, request, slug=None):
         """Turn down a community the matcher proposed; it is archived."""

@@ -44,7 +44,12 @@ class SiteModerationViewSet(ModerationViewSet):
         return self._page(self.get_queryset(), ModerationActionSerializer, private=True)
 
     @extend_schema(responses=CommunitySerializer(many=True))
-    @action(detail=False, methods=["get"], url_path="proposals", url_name="proposals")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="proposed-communities",
+        url_name="proposed-communities",
+    )
     def proposed_communities(self, request):
         """Communities the matcher proposed, waiting to be approved, renamed or rejected."""
         check_moderate_site(request.user)
