@@ -25,7 +25,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "kindred.example.org",
-        "KINDRED_TRUSTED_PROXIES": "1",
+        "KINDRED_TRUSTED_PROXIES": "10.0.0.2",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
