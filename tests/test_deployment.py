@@ -1,6 +1,7 @@
 """Deployment promises: production settings pass Django's deploy checks, and docker-compose.yml
 runs exactly the processes the Makefile runs."""
 
+import ipaddress
 import os
 import re
 import secrets
@@ -10,6 +11,8 @@ import tomllib
 from pathlib import Path
 
 import yaml
+
+from core.proxies import trusted_networks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +56,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-def test_production_refuses_to_start_without_the_trusted_proxy_count():
+def test_production_refuses_to_start_without_the_trusted_proxies():
     env = {k: v for k, v in _environment().items() if k != "KINDRED_TRUSTED_PROXIES"}
     env |= {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -90,6 +93,22 @@ def test_compose_runs_exactly_the_makefile_processes():
         assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://")
+
+
+def test_compose_publishes_the_app_port_only_to_the_proxy_and_trusts_only_the_proxy():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    web = compose["services"]["web"]
+    assert web["ports"], "web publishes its port to the proxy on the host"
+    for port in web["ports"]:
+        assert str(port).startswith("127.0.0.1:"), f"{port} is reachable from every interface"
+    # The host's proxy reaches web through the published port: web sees the network's gateway.
+    network = compose["networks"]["default"]["ipam"]["config"][0]
+    gateway = ipaddress.ip_address(network["gateway"])
+    assert gateway in ipaddress.ip_network(network["subnet"])
+    setting = web["environment"]["KINDRED_TRUSTED_PROXIES"]
+    default = re.fullmatch(r"\$\{KINDRED_TRUSTED_PROXIES-([^}]*)\}", setting)
+    assert default, f"{setting}: the gateway by default, empty only when set so"
+    assert trusted_networks(default.group(1)) == (ipaddress.ip_network(gateway),)
 
 
 def test_compose_checks_the_health_of_web_and_worker():
