@@ -10,6 +10,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from core.proxies import trusted_networks
@@ -109,6 +110,14 @@ def test_compose_publishes_the_app_port_only_to_the_proxy_and_trusts_only_the_pr
     default = re.fullmatch(r"\$\{KINDRED_TRUSTED_PROXIES-([^}]*)\}", setting)
     assert default, f"{setting}: the gateway by default, empty only when set so"
     assert trusted_networks(default.group(1)) == (ipaddress.ip_network(gateway),)
+
+
+@pytest.mark.parametrize("path", ["Dockerfile", "bench/load.sh"])
+def test_every_proxy_list_the_scripts_set_is_one_production_reads(path):
+    values = re.findall(r"KINDRED_TRUSTED_PROXIES=(\S*)", (ROOT / path).read_text())
+    assert values
+    for value in values:
+        trusted_networks(value)  # raises on a count (the old meaning) or a typo
 
 
 def test_compose_checks_the_health_of_web_and_worker():
