@@ -27,8 +27,8 @@ if any(covers_everything(network) for network in _proxy_networks):
         "addresses or networks your proxies connect from."
     )
 
-# X-Forwarded-Proto, like X-Forwarded-For, comes from a proxy of ours or from nobody: with no
-# proxy, gunicorn terminates TLS itself and says so (wsgi.url_scheme).
+# X-Forwarded-Proto is read only when a proxy of ours is listed: with none, gunicorn terminates
+# TLS itself and says so (wsgi.url_scheme), and a client's header is not believed.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _proxy_networks else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Liveness over plain HTTP, so a load balancer need not fake X-Forwarded-Proto (core/views.py).
