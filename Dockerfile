@@ -14,7 +14,7 @@ COPY profiles profiles
 RUN pip install --no-cache-dir --no-deps .
 COPY . .
 RUN DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=collectstatic-only \
-    ALLOWED_HOSTS=localhost KINDRED_TRUSTED_PROXIES=0 KINDRED_VAR_DIR=/app/var python manage.py collectstatic --noinput \
+    ALLOWED_HOSTS=localhost KINDRED_TRUSTED_PROXIES= KINDRED_VAR_DIR=/app/var python manage.py collectstatic --noinput \
     && useradd --system --home /var/lib/kindred kindred && mkdir -p /var/lib/kindred \
     && chown kindred /var/lib/kindred
 ENV STATIC_ROOT=/app/var/staticfiles

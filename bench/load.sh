@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE=config.settings.production
 export DATABASE_URL="$LOAD_DATABASE_URL" REDIS_URL="$LOAD_REDIS_URL"
 export SECRET_KEY=load-test-only-not-a-secret-5b1f0c2e9d7a4c63 ALLOWED_HOSTS=127.0.0.1
 # Locust talks to gunicorn directly: no proxy in front.
-export KINDRED_TRUSTED_PROXIES=0 SECURE_SSL_REDIRECT=0 KINDRED_VAR_DIR="$PWD/var/load" STATIC_ROOT="$PWD/var/load/staticfiles"
+export KINDRED_TRUSTED_PROXIES= SECURE_SSL_REDIRECT=0 KINDRED_VAR_DIR="$PWD/var/load" STATIC_ROOT="$PWD/var/load/staticfiles"
 export KINDRED_MATCHER_ENCODER="${KINDRED_MATCHER_ENCODER:-lexical}" LOG_LEVEL=WARNING
 
 "$BIN/python" -m core.createdb --fresh "$DATABASE_URL"

@@ -1,6 +1,7 @@
 """Deployment promises: production settings pass Django's deploy checks, and docker-compose.yml
 runs exactly the processes the Makefile runs."""
 
+import ipaddress
 import os
 import re
 import secrets
@@ -9,7 +10,10 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
+
+from core.proxies import trusted_networks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +29,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "kindred.example.org",
-        "KINDRED_TRUSTED_PROXIES": "1",
+        "KINDRED_TRUSTED_PROXIES": "10.0.0.2",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -53,7 +57,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-def test_production_refuses_to_start_without_the_trusted_proxy_count():
+def test_production_refuses_to_start_without_the_trusted_proxies():
     env = {k: v for k, v in _environment().items() if k != "KINDRED_TRUSTED_PROXIES"}
     env |= {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -90,6 +94,30 @@ def test_compose_runs_exactly_the_makefile_processes():
         assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://")
+
+
+def test_compose_publishes_the_app_port_only_to_the_proxy_and_trusts_only_the_proxy():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    web = compose["services"]["web"]
+    assert web["ports"], "web publishes its port to the proxy on the host"
+    for port in web["ports"]:
+        assert str(port).startswith("127.0.0.1:"), f"{port} is reachable from every interface"
+    # The host's proxy reaches web through the published port: web sees the network's gateway.
+    network = compose["networks"]["default"]["ipam"]["config"][0]
+    gateway = ipaddress.ip_address(network["gateway"])
+    assert gateway in ipaddress.ip_network(network["subnet"])
+    setting = web["environment"]["KINDRED_TRUSTED_PROXIES"]
+    default = re.fullmatch(r"\$\{KINDRED_TRUSTED_PROXIES-([^}]*)\}", setting)
+    assert default, f"{setting}: the gateway by default, empty only when set so"
+    assert trusted_networks(default.group(1)) == (ipaddress.ip_network(gateway),)
+
+
+@pytest.mark.parametrize("path", ["Dockerfile", "bench/load.sh"])
+def test_every_proxy_list_the_scripts_set_is_one_production_reads(path):
+    values = re.findall(r"KINDRED_TRUSTED_PROXIES=(\S*)", (ROOT / path).read_text())
+    assert values
+    for value in values:
+        trusted_networks(value)  # raises on a count (the old meaning) or a typo
 
 
 def test_compose_checks_the_health_of_web_and_worker():

@@ -101,7 +101,7 @@ PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "observability-test-key-0123456789abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "example.org",
-    "KINDRED_TRUSTED_PROXIES": "0",
+    "KINDRED_TRUSTED_PROXIES": "",  # the app faces the internet
 }
 
 

@@ -40,7 +40,8 @@ def _production_env(**extra: str) -> dict[str, str]:
     env |= {
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "127.0.0.1",
-        "KINDRED_TRUSTED_PROXIES": "0",
+        # The test itself plays the TLS proxy: it connects from 127.0.0.1 with X-Forwarded-Proto.
+        "KINDRED_TRUSTED_PROXIES": "127.0.0.1",
         "DATABASE_URL": (
             f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         ),

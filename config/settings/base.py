@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "django_structlog",
+    "core",
     "profiles",
     "communities",
     "matching",
@@ -474,10 +475,12 @@ KINDRED_RATE_LIMITS = {
     "message": {"limit": 120, "new_limit": 20, "window": 60 * 60},
     "conversation": {"limit": 30, "new_limit": 5, "window": 60 * 60},
 }
-# The client is the address the N-th trusted proxy from the app saw (X-Forwarded-For, read from
-# the right); 0: the app faces the internet and X-Forwarded-For is ignored. Production requires
-# it to be set. Every rate limit and the log-in lockout count per client (core/client.py).
-KINDRED_TRUSTED_PROXIES = env.int("KINDRED_TRUSTED_PROXIES", default=0)
+# The addresses or networks our proxies connect to the app from (comma-separated: 10.0.0.2,
+# fd00::/64); X-Forwarded-For is read only from them, from the right, past every hop of ours
+# (core/proxies.py). Empty: the app faces the internet and the header is never read. Production
+# requires it to be set. Every rate limit and the log-in lockout count per client (core/client.py);
+# `manage.py check` refuses an unreadable list, `check --deploy` warns of one trusting everyone.
+KINDRED_TRUSTED_PROXIES: list[str] = env.list("KINDRED_TRUSTED_PROXIES", default=[])
 # The log-in lockout (profiles/services/lockout.py): failed log-ins per account and client address
 # (what an owner can meet, only where the failures came from); per account from addresses it
 # never logged in from (a guesser spread over many addresses; the owner's last `known_addresses`

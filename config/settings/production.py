@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.proxies import covers_everything, trusted_networks
+
 from .base import *  # noqa: F403
 from .base import LOG_LEVEL, VAR_DIR, env
 from .base import logging_config as _logging_config
@@ -9,13 +11,25 @@ from .base import logging_config as _logging_config
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-# How many proxies of ours stand in front of the app (0 if none): without it every client would
-# look like the TLS proxy to the rate limits and the log-in lockout (docs/operations.md).
-KINDRED_TRUSTED_PROXIES = env.int("KINDRED_TRUSTED_PROXIES")
-if KINDRED_TRUSTED_PROXIES < 0:
-    raise ImproperlyConfigured("KINDRED_TRUSTED_PROXIES must be 0 or more.")
+# The addresses or networks our proxies connect from, empty if the app faces the internet:
+# required, because without it every client would look like the TLS proxy to the rate limits and
+# the log-in lockout, and with a wrong one clients could pick their own address
+# (docs/operations.md, "Security: deploying behind a proxy").
+KINDRED_TRUSTED_PROXIES = env.list("KINDRED_TRUSTED_PROXIES")
+try:
+    _proxy_networks = trusted_networks(KINDRED_TRUSTED_PROXIES)
+except ValueError as _error:
+    raise ImproperlyConfigured(str(_error)) from None
+if any(covers_everything(network) for network in _proxy_networks):
+    raise ImproperlyConfigured(
+        "KINDRED_TRUSTED_PROXIES trusts every address (0.0.0.0/0 or ::/0): any client could "
+        "name its own address to the rate limits and the log-in lockout. List only the "
+        "addresses or networks your proxies connect from."
+    )
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is read only when a proxy of ours is listed: with none, gunicorn terminates
+# TLS itself and says so (wsgi.url_scheme), and a client's header is not believed.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _proxy_networks else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Liveness over plain HTTP, so a load balancer need not fake X-Forwarded-Proto (core/views.py).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
