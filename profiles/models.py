@@ -34,6 +34,9 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
 
 
 class Profile(models.Model):
+    """What a person shows others (display name, bio, interests) and how they want to be told
+    things (notification preferences, mail frequency, whether others may find them)."""
+
     class EmailFrequency(models.TextChoices):
         IMMEDIATELY = "immediately", "As it happens"
         DAILY = "daily", "Daily digest"

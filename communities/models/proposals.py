@@ -77,6 +77,8 @@ class Proposal(models.Model):
 
 
 class Vote(models.Model):
+    """A member's vote on a proposal: one per person and proposal, changed by voting again."""
+
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes")
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="votes")
     approve = models.BooleanField()
