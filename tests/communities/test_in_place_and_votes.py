@@ -1,4 +1,4 @@
-"""Issue 12, item 6: joining in place brings the page up to date, and a vote is confirmed once."""
+"""Joining in place brings the page up to date, and a vote is confirmed once."""
 
 import pytest
 from django.urls import reverse

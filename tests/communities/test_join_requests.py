@@ -1,4 +1,4 @@
-"""Issue 12, item 6: a request to join carries an optional message, and the community's
+"""A request to join carries an optional message, and the community's
 moderators and owners are told about it (in the app, and by mail as they chose)."""
 
 import pytest

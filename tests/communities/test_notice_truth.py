@@ -1,4 +1,4 @@
-"""Issue 12, item 1: every page tells the truth about who is notified, by the people's settings."""
+"""Every page tells the truth about who is notified, by the people's settings."""
 
 import pytest
 from django.urls import reverse

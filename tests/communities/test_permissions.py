@@ -425,7 +425,7 @@ ACTIONS = [
         ),
         who="staff",
     ),
-    # One's own words (issue 12): the author edits and deletes; moderators remove instead.
+    # One's own words: the author edits and deletes; moderators remove instead.
     Action(
         "edit own reply",
         service=lambda w, a: community_services.reply_edit(

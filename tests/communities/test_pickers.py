@@ -1,4 +1,4 @@
-"""Issue 12, item 6: proposal, move and merge forms pick a community by name, not by its slug."""
+"""Proposal, move and merge forms pick a community by name, not by its slug."""
 
 import pytest
 from django.urls import reverse

@@ -1,6 +1,6 @@
 """Search in a real browser: from the header box to highlighted results, filtered by community,
 with the address bar following the search; the same without JavaScript. And the directory's
-address bar follows its search too (issue 12, item 6)."""
+address bar follows its search too."""
 
 import re
 

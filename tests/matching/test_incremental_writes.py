@@ -1,4 +1,4 @@
-"""A run writes only what changed (issue 11, item 2): peers, fits and placements are stored by
+"""A run writes only what changed: peers, fits and placements are stored by
 difference, so a second run over the same posts writes nothing; a run after new, edited or
 deleted posts updates the last run's matcher, searches only the posts whose peers may change,
 and leaves stored what a recomputation from nothing would."""

@@ -1,5 +1,5 @@
 """Runs over many posts search their peers in the peer index's HNSW graph, which travels with the
-run's artifact, so posts published afterwards are found through it (issue 11)."""
+run's artifact, so posts published afterwards are found through it."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Issue 12, item 6: the moderation log in plain words, a public log that keeps its promise, and
+"""The moderation log in plain words, a public log that keeps its promise, and
 bans that say what, where and until when."""
 
 from __future__ import annotations
