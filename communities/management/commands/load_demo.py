@@ -11,6 +11,7 @@ random password, printed once, never the documented one.
 """
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -50,7 +51,7 @@ AREAS = {
     "Coffee at home": "Brewing better coffee in your own kitchen.",
 }
 
-COMMUNITIES = [
+COMMUNITIES: list[dict[str, Any]] = [
     {
         "name": "Clay soil drainage",
         "area": "Growing food",
