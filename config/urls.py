@@ -24,8 +24,10 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("admin/login/", account_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
-    # allauth's log-in page, answering 429 when the lockout refuses (profiles/services/lockout.py).
+    # allauth's log-in and password-change pages, answering 429 when the lockout refuses
+    # (profiles/services/lockout.py).
     path("accounts/login/", account_views.login),
+    path("accounts/password/change/", account_views.password_change),
     path("accounts/", include("allauth.urls")),
     path("api/", include("config.api")),
     path("people/", include(people_urls)),

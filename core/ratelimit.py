@@ -10,16 +10,37 @@ proxies). Sign-up is limited by allauth (ACCOUNT_RATE_LIMITS) and failed log-ins
 
 While Redis is unreachable the cache forgets every count (core/cache.py), so the limits are not
 enforced and requests go on; the cache logs that once on the "kindred.degraded" logger.
+
+Writes the site makes itself in people's names (seeding the demo: `load_demo`) go through the same
+services inside `rate_limits_exempt()`: they are neither counted nor refused, so the people start
+with their whole allowance.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+
+_exempt: ContextVar[bool] = ContextVar("kindred_rate_limits_exempt", default=False)
+
+
+@contextmanager
+def rate_limits_exempt() -> Iterator[None]:
+    """Within this block ``rate_limit`` counts nothing and refuses nothing, in this thread (or
+    task) alone. For management commands that write in people's names (``load_demo``); never
+    around work a request asked for."""
+    token = _exempt.set(True)
+    try:
+        yield
+    finally:
+        _exempt.reset(token)
 
 
 class RateLimited(Exception):
@@ -41,8 +62,9 @@ def _is_new(user) -> bool:
 
 def rate_limit(*, action: str, user=None, key: str = "") -> None:
     """Count one attempt at ``action`` by ``user`` (or by ``key``, e.g. an address, when there is
-    no user) and raise RateLimited once the limit for the current window is used up."""
-    if not settings.KINDRED_RATE_LIMITS_ENABLED:
+    no user) and raise RateLimited once the limit for the current window is used up. Nothing is
+    counted inside ``rate_limits_exempt()``."""
+    if not settings.KINDRED_RATE_LIMITS_ENABLED or _exempt.get():
         return
     rule = settings.KINDRED_RATE_LIMITS.get(action)
     if rule is None:

@@ -1,12 +1,18 @@
+"""Kindred's hooks into allauth: the account adapter, and the password-change form (allauth's
+forms are set in ACCOUNT_FORMS; they live here, not in profiles.forms, which allauth's own forms
+module imports for sign-up)."""
+
 from typing import Any
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.internal.stagekit import clear_login
+from allauth.core import context
 from django import forms
 from django.http import HttpRequest
 from django.shortcuts import render
 
-from core.client import client_address
+from core.client import client_address, client_key
 from profiles.selectors import site_ban_of
 from profiles.services import (
     LoginAttempt,
@@ -14,6 +20,7 @@ from profiles.services import (
     login_attempt_begin,
     login_attempt_succeeded,
     login_lockout_clear,
+    password_confirm,
     profile_ensure,
     tokens_revoke_all,
 )
@@ -67,3 +74,24 @@ class AccountAdapter(DefaultAccountAdapter):
         if user is not None and self._attempt is not None:
             login_attempt_succeeded(self._attempt)
         return user
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """allauth's password change, with the current password checked through the log-in lockout
+    (profiles/services/lockout.py): a session holder's guesses count in the account's counters
+    like failed log-ins from that address, and once they are used up the page refuses even the
+    right password until the window ends (a 429 with Retry-After:
+    profiles.views.accounts.password_change)."""
+
+    def clean_oldpassword(self) -> str:
+        assert self.user  # allauth's view gives the signed-in person
+        request = context.request
+        password = self.cleaned_data.get("oldpassword", "")
+        try:
+            right = password_confirm(user=self.user, password=password, client=client_key(request))
+        except LoginLocked as locked:
+            request.login_locked = locked
+            raise forms.ValidationError(str(locked), code="too_many_login_attempts") from None
+        if not right:
+            raise get_adapter().validation_error("enter_current_password")
+        return password

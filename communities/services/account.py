@@ -16,7 +16,7 @@ from django.db.models import Q
 from communities.models import Community, Membership, Post, Reply, Thread
 from communities.services.tags import tags_assign
 from profiles.models import Notification, User
-from profiles.services import notify
+from profiles.services import notify, password_confirm
 
 KEEP_ANONYMISED = "anonymise"
 REMOVE_EVERYTHING = "remove"
@@ -80,17 +80,22 @@ def _remove_writing(user: User) -> None:
 
 
 @transaction.atomic
-def account_delete(*, user: User, password: str, content: str) -> None:
+def account_delete(*, user: User, password: str, content: str, client: str) -> None:
     """Delete the account for good, after the person confirmed with their password. ``content``
     is "anonymise" (posts, threads and replies stay, by "a former member"; the profile, name,
     email, memberships, votes, notifications and tokens go) or "remove" (what they wrote goes
     too). Communities they were the last owner of pass to a moderator or a member. Not
-    repeatable: the account is gone afterwards."""
+    repeatable: the account is gone afterwards.
+
+    The password is checked through the account's log-in lockout, counted for ``client`` (the
+    request's ``core.client.client_key``): wrong ones here and failed log-ins from there share
+    one set of counters, and once they are used up it raises ``profiles.services.LoginLocked``,
+    whatever the password, until the window ends."""
     if not (user.is_authenticated and user.is_active):
         raise PermissionDenied("Log in to delete your account.")
     if content not in CONTENT_CHOICES:
         raise ValidationError({"content": "Choose what happens to what you wrote."})
-    if not user.check_password(password or ""):
+    if not password_confirm(user=user, password=password, client=client):
         raise ValidationError({"password": "That is not your password."}, code="password")
     _hand_over(user)
     if content == REMOVE_EVERYTHING:

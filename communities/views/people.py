@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from communities import selectors, services
 from communities.forms import AccountDeleteForm, ProfileSettingsForm, add_service_error
 from communities.models import Post
+from core.client import client_key
 from profiles import selectors as profile_selectors
 from profiles import services as profile_services
 
@@ -83,14 +84,24 @@ def account_download(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_delete(request: HttpRequest) -> HttpResponse:
     """Delete one's account, choosing what happens to what one wrote; confirmed with the
-    password; logged out afterwards."""
+    password, whose wrong guesses count in the account's log-in lockout; logged out
+    afterwards."""
     assert request.user.is_authenticated  # login_required
     form = AccountDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_delete(user=request.user, **form.cleaned_data)
+            services.account_delete(
+                user=request.user, client=client_key(request), **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_error(form, error)
+        except profile_services.LoginLocked as locked:
+            # Too many wrong passwords for this account from here (the log-in lockout): the form
+            # comes back with when to try again, as a 429 with Retry-After, like the log-in page.
+            form.add_error("password", str(locked))
+            response = render(request, "profiles/account_delete.html", {"form": form}, status=429)
+            response["Retry-After"] = str(locked.retry_after)
+            return response
         else:
             logout(request)
             messages.success(request, "Your account is deleted. Thank you for being here.")

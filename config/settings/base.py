@@ -137,6 +137,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# The current password on the change page goes through the log-in lockout too.
+ACCOUNT_FORMS = {"change_password": "profiles.adapters.ChangePasswordForm"}
 # allauth's own limits, per client address (KINDRED_TRUSTED_PROXIES, core/client.py). Failed
 # log-ins are counted by Kindred's lockout instead (profiles/services/lockout.py,
 # KINDRED_LOGIN_LOCKOUT), one per account on every door: the log-in page, the admin (which logs in

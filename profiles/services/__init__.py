@@ -13,6 +13,7 @@ from profiles.services.lockout import (
     login_attempt_begin,
     login_attempt_succeeded,
     login_lockout_clear,
+    password_confirm,
 )
 from profiles.services.messages import (
     conversation_mark_read,
@@ -51,6 +52,7 @@ __all__ = [
     "notifications_mark_read",
     "notify",
     "notify_many",
+    "password_confirm",
     "person_block",
     "person_unblock",
     "profile_ensure",

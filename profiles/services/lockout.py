@@ -1,6 +1,7 @@
 """The log-in lockout: one set of counters per account, whatever door the password is tried at
-(the log-in page by username or by email, the admin, which logs in through that page, and
-``POST /api/auth/token/``), and keyed so that a stranger cannot lock the owner out.
+(the log-in page by username or by email, the admin, which logs in through that page,
+``POST /api/auth/token/``, and a signed-in person confirming their password to delete their
+account: ``password_confirm``), and keyed so that a stranger cannot lock the owner out.
 
 Failures are counted in the shared cache, in fixed windows (``KINDRED_LOGIN_LOCKOUT``):
 
@@ -39,12 +40,19 @@ from profiles.selectors import account_for_login
 class LoginLocked(Exception):
     """Too many failed log-ins for this account from here; try after ``retry_after`` seconds."""
 
-    def __init__(self, *, retry_after: int) -> None:
+    def __init__(self, *, retry_after: int, signed_in: bool = False) -> None:
         self.retry_after = max(1, int(retry_after))
-        super().__init__(
-            "Too many failed log-in attempts for this account from here. Try again in "
-            f"{_duration(self.retry_after)}, or reset your password to get in at once."
-        )
+        if signed_in:  # confirming a password, already logged in: a reset is no way round
+            message = (
+                "Too many wrong passwords for this account from here. Try again in "
+                f"{_duration(self.retry_after)}."
+            )
+        else:
+            message = (
+                "Too many failed log-in attempts for this account from here. Try again in "
+                f"{_duration(self.retry_after)}, or reset your password to get in at once."
+            )
+        super().__init__(message)
 
 
 @dataclass
@@ -92,8 +100,26 @@ def login_attempt_begin(request: HttpRequest, *, login: str) -> LoginAttempt:
     """Count an attempt to log in as ``login`` from the request's client; raise LoginLocked when
     one of the counters is past its limit. Call ``login_attempt_succeeded`` when the password
     was right."""
-    address = client_key(request)
-    user = account_for_login(login)
+    return _attempt_begin(address=client_key(request), user=account_for_login(login), login=login)
+
+
+def password_confirm(*, user: User, password: str, client: str) -> bool:
+    """Whether ``password`` is ``user``'s, asked of a signed-in person before an irreversible
+    step (deleting their account), from ``client`` (``core.client.client_key`` of the request).
+    The attempt counts in the same counters as a log-in to the account from there, so a session
+    holder cannot guess the password here without limit: past a limit it raises LoginLocked,
+    even for the right password, until the window ends. A right password takes the attempt
+    back."""
+    attempt = _attempt_begin(address=client, user=user, login=user.get_username(), signed_in=True)
+    if not user.check_password(password or ""):
+        return False
+    login_attempt_succeeded(attempt)
+    return True
+
+
+def _attempt_begin(
+    *, address: str, user: User | None, login: str, signed_in: bool = False
+) -> LoginAttempt:
     attempt = LoginAttempt(user_id=user.pk if user else None, address=address)
     if not settings.KINDRED_RATE_LIMITS_ENABLED:
         return attempt
@@ -117,7 +143,7 @@ def login_attempt_begin(request: HttpRequest, *, login: str) -> LoginAttempt:
         if count > int(rules[rule_name]["limit"]):
             refused = max(refused, left)
     if refused:
-        raise LoginLocked(retry_after=refused)
+        raise LoginLocked(retry_after=refused, signed_in=signed_in)
     return attempt
 
 

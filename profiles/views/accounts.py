@@ -1,5 +1,6 @@
-"""The log-in page (allauth's, answering 429 when the account is locked from here), the admin's
-log-in, and one's API tokens: listed, named, made and revoked on a settings page."""
+"""The log-in and password-change pages (allauth's, answering 429 when the account is locked from
+here), the admin's log-in, and one's API tokens: listed, named, made and revoked on a settings
+page."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from allauth.account.views import login as allauth_login
+from allauth.account.views import password_change as allauth_password_change
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -27,7 +29,16 @@ def login(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
     """allauth's log-in page. When the lockout refused the attempt (profiles/services/lockout.py),
     the form comes back with its message as a 429 with Retry-After, so scripts and proxies see
     it."""
-    response = allauth_login(request, *args, **kwargs)
+    return _answer_locked(request, allauth_login(request, *args, **kwargs))
+
+
+def password_change(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    """allauth's password-change page, whose current password goes through the lockout
+    (profiles.forms.ChangePasswordForm): refused, the form comes back as a 429 with Retry-After."""
+    return _answer_locked(request, allauth_password_change(request, *args, **kwargs))
+
+
+def _answer_locked(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
     locked = getattr(request, "login_locked", None)
     if locked is not None and response.status_code == 200:
         response.status_code = 429

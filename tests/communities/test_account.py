@@ -7,10 +7,11 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
+from django.test import Client, override_settings
 
 from communities import services
 from communities.models import Membership, Post, Reply, Tag, Thread, Vote
+from config.settings import base
 from moderation import services as moderation
 from moderation.models import ModerationAction
 from profiles.models import ApiToken, Message, Notification, Profile, User
@@ -57,7 +58,9 @@ def test_keeping_posts_anonymised_erases_the_person_and_keeps_their_words():
     world = _a_life_in_kindred()
     ada = world["ada"]
     ada_id = ada.pk
-    services.account_delete(user=ada, password=DEFAULT_PASSWORD, content="anonymise")
+    services.account_delete(
+        user=ada, password=DEFAULT_PASSWORD, content="anonymise", client="192.0.2.1"
+    )
     assert not User.objects.filter(username="ada").exists()
     assert not Profile.objects.filter(user_id=ada_id).exists()
     assert not Membership.objects.filter(user_id=ada_id).exists()
@@ -82,7 +85,9 @@ def test_keeping_posts_anonymised_erases_the_person_and_keeps_their_words():
 
 def test_removing_everything_takes_the_words_and_their_history():
     world = _a_life_in_kindred()
-    services.account_delete(user=world["ada"], password=DEFAULT_PASSWORD, content="remove")
+    services.account_delete(
+        user=world["ada"], password=DEFAULT_PASSWORD, content="remove", client="192.0.2.1"
+    )
     assert not Post.objects.filter(pk=world["post"].pk).exists()
     assert not Post.history.filter(id=world["post"].pk).exists()
     assert not Thread.objects.filter(pk=world["thread"].pk).exists()
@@ -98,10 +103,12 @@ def test_removing_everything_takes_the_words_and_their_history():
 def test_a_wrong_password_or_no_choice_deletes_nothing():
     ada = UserFactory()
     with pytest.raises(ValidationError) as error:
-        services.account_delete(user=ada, password="guess", content="anonymise")
+        services.account_delete(user=ada, password="guess", content="anonymise", client="192.0.2.1")
     assert "password" in error.value.message_dict
     with pytest.raises(ValidationError):
-        services.account_delete(user=ada, password=DEFAULT_PASSWORD, content="maybe")
+        services.account_delete(
+            user=ada, password=DEFAULT_PASSWORD, content="maybe", client="192.0.2.1"
+        )
     assert User.objects.filter(pk=ada.pk).exists()
 
 
@@ -146,3 +153,74 @@ def test_download_your_data_as_json():
     assert "digest" not in response.content.decode()
     assert "Bark" not in response.content.decode()  # nobody else's words
     assert Client().get("/people/settings/download/").status_code == 302
+
+
+# Wrong passwords on the delete form count in the account's log-in lockout ----------------------
+
+real_lockout = override_settings(
+    KINDRED_RATE_LIMITS_ENABLED=True, KINDRED_LOGIN_LOCKOUT=base.KINDRED_LOGIN_LOCKOUT
+)
+LOCK_AT = base.KINDRED_LOGIN_LOCKOUT["account_and_address"]["limit"]
+
+
+@pytest.fixture
+def own_cache(settings):
+    """Counters in a cache of this test's own (the suite's Redis database is emptied by other
+    workers before each of their tests); the code path is Django's cache API, as on Redis."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "account-delete-tests",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def _delete(client: Client, password: str):
+    return client.post("/people/settings/delete/", {"content": "remove", "password": password})
+
+
+@real_lockout
+def test_a_session_holder_cannot_guess_the_password_on_the_delete_form(own_cache):
+    ada = UserFactory()
+    thief = Client()
+    thief.force_login(ada)
+    for _ in range(LOCK_AT):
+        wrong = _delete(thief, "guess")
+        assert wrong.status_code == 200 and "not your password" in wrong.content.decode()
+    locked = _delete(thief, "guess")
+    assert locked.status_code == 429, locked.content.decode()[:2000]
+    assert 0 < int(locked["Retry-After"]) <= 15 * 60
+    assert "Try again in" in locked.content.decode()
+    # Locked means locked: the right password is refused too, and nothing is deleted.
+    right = _delete(thief, DEFAULT_PASSWORD)
+    assert right.status_code == 429
+    assert User.objects.filter(pk=ada.pk).exists()
+    # One set of counters per account: the log-in page, from the same address, is locked as well.
+    login = Client().post("/accounts/login/", {"login": ada.username, "password": DEFAULT_PASSWORD})
+    assert login.status_code == 429
+
+
+@real_lockout
+def test_failed_log_ins_from_here_lock_the_delete_form_too(own_cache):
+    ada = UserFactory()
+    holder = Client()
+    holder.force_login(ada)
+    for _ in range(LOCK_AT):
+        Client().post("/accounts/login/", {"login": ada.username, "password": "guess"})
+    assert _delete(holder, DEFAULT_PASSWORD).status_code == 429
+    assert User.objects.filter(pk=ada.pk).exists()
+
+
+@real_lockout
+def test_the_right_password_still_deletes_and_takes_its_attempt_back(own_cache):
+    ada = UserFactory()
+    holder = Client()
+    holder.force_login(ada)
+    for _ in range(LOCK_AT - 1):
+        assert _delete(holder, "guess").status_code == 200
+    done = _delete(holder, DEFAULT_PASSWORD)
+    assert done.status_code == 302
+    assert not User.objects.filter(pk=ada.pk).exists()

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from communities import services
 from communities.models import Membership, Thread
-from core.ratelimit import RateLimited
+from core.ratelimit import RateLimited, rate_limits_exempt
 from tests.communities.factories import CommunityFactory, MembershipFactory, PostFactory
 from tests.profiles.factories import UserFactory
 
@@ -173,3 +173,17 @@ def test_the_admin_logs_in_through_the_locked_log_in_page(client):
     assert client.get("/admin/login/?next=/admin/").status_code == 302
     client.force_login(UserFactory())
     assert client.get("/admin/login/").status_code == 403
+
+
+@limits_on
+def test_writes_inside_rate_limits_exempt_are_neither_counted_nor_refused():
+    """What the site writes itself in someone's name (the demo: load_demo) uses none of their
+    allowance; outside the block their limit is whole and still holds."""
+    author = _veteran()
+    with rate_limits_exempt():
+        for _ in range(5):
+            services.post_create(author=author, title="Seeded", tags=["seed"])
+    for _ in range(3):  # the whole limit, as if nothing had been written
+        services.post_create(author=author, title="Mine", tags=["seed"])
+    with pytest.raises(RateLimited):
+        services.post_create(author=author, title="One too many", tags=["seed"])

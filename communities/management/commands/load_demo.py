@@ -1,4 +1,9 @@
-"""Load a small demo: a few people, their posts, and communities written for the demo.
+"""Load a small demo: a few people, their posts, communities written for the demo, discussions in
+each of them and a proposal to change one's rules.
+
+Everything goes through the services people use, with the rate limits exempt
+(core.ratelimit.rate_limits_exempt): the demo people start with their whole hourly allowance, so a
+newcomer logged in as one of them can post, start a thread and found a community at once.
 
 Safe to run again: it changes nothing when the demo is already there. It refuses to run with DEBUG
 off (a production site) unless given --allow-outside-debug, and then the administrator gets a
@@ -6,6 +11,7 @@ random password, printed once, never the documented one.
 """
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -14,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from communities import services
-from communities.models import Community, Membership, Placement, Post
+from communities.models import Community, Membership, Placement, Post, Proposal
+from core.ratelimit import rate_limits_exempt
 from profiles.models import User
 from profiles.services import profile_update
 
@@ -44,7 +51,7 @@ AREAS = {
     "Coffee at home": "Brewing better coffee in your own kitchen.",
 }
 
-COMMUNITIES = [
+COMMUNITIES: list[dict[str, Any]] = [
     {
         "name": "Clay soil drainage",
         "area": "Growing food",
@@ -53,7 +60,11 @@ COMMUNITIES = [
         "tags": ["soil", "clay", "drainage", "gardening"],
         "formed_reason": "3 people posted about waterlogged clay beds, sharing the tags soil "
         "and drainage and the terms 'clay', 'waterlogged', 'raised beds'.",
-        "members": [("ada", Membership.Role.OWNER), ("maya", Membership.Role.MODERATOR)],
+        "members": [
+            ("ada", Membership.Role.OWNER),
+            ("maya", Membership.Role.MODERATOR),
+            ("alan", Membership.Role.MEMBER),
+        ],
     },
     {
         "name": "Dialing in espresso at home",
@@ -73,7 +84,11 @@ COMMUNITIES = [
         "tags": ["composting", "allotment"],
         "formed_reason": "3 people asked how to keep an allotment compost heap hot and "
         "rodent-free, sharing the tags composting and allotment.",
-        "members": [("maya", Membership.Role.OWNER), ("ada", Membership.Role.MEMBER)],
+        "members": [
+            ("maya", Membership.Role.OWNER),
+            ("ada", Membership.Role.MEMBER),
+            ("alan", Membership.Role.MEMBER),
+        ],
     },
     {
         "name": "Pour-over and filter coffee",
@@ -194,6 +209,123 @@ POSTS = [
     ),
 ]
 
+# Discussions: (community, author, title, opening message, [(author, reply), ...]).
+THREADS = [
+    (
+        "Clay soil drainage",
+        "ada",
+        "Gypsum on clay: has anyone measured a difference?",
+        "The garden centre sells gypsum as a clay breaker. Has anyone tried it side by side with a "
+        "bed that only got compost? I would like numbers rather than what the bag says.",
+        [
+            (
+                "maya",
+                "I spread it on half my plot last winter. By spring I could not tell the halves "
+                "apart; the corner that got leaf mould was the one that drained.",
+            ),
+            (
+                "alan",
+                "From what I read, gypsum mostly helps sodic clay, and a cheap soil test tells "
+                "you whether yours is. I can log both beds with moisture sensors if you try again.",
+            ),
+            (
+                "ada",
+                "Yes please, Alan. Two beds in March: one with gypsum, one with compost only, "
+                "same crops.",
+            ),
+        ],
+    ),
+    (
+        "Clay soil drainage",
+        "maya",
+        "How do you tell when clay is dry enough to dig?",
+        "Every spring I either dig too early and make bricks, or wait and miss the sowing window. "
+        "What test do you use?",
+        [
+            (
+                "ada",
+                "Squeeze a handful. If it smears into a ribbon, leave it; if it crumbles when you "
+                "poke it, go ahead.",
+            ),
+            (
+                "alan",
+                "On my beds it crumbles below about 30% moisture by the sensor. I will post last "
+                "spring's graph here.",
+            ),
+        ],
+    ),
+    (
+        "Dialing in espresso at home",
+        "grace",
+        "Share your recipe: dose, yield, time",
+        "Let's collect what works on home machines. Mine: 18 g in, 38 g out, 28 seconds, medium "
+        "roast, 93 °C.",
+        [
+            (
+                "omar",
+                "16 g in a 14 g basket (I know), 32 g out in 25 seconds on an old Gaggia. It got "
+                "better when I stopped tamping so hard.",
+            ),
+            (
+                "grace",
+                "The overfull basket may be why your shots channel, Omar. Try 14.5 g for a week "
+                "and tell us how it tastes.",
+            ),
+        ],
+    ),
+    (
+        "Hot composting on the allotment",
+        "maya",
+        "Winter heap: is it worth turning at all?",
+        "My heap drops to air temperature from December. Do I keep turning it, or cover it and "
+        "wait for spring?",
+        [
+            (
+                "ada",
+                "I cover mine with an old carpet and leave it be. Turning it in the cold lets out "
+                "what little heat is left.",
+            ),
+            (
+                "alan",
+                "My probe says the middle of a covered heap stays around 15 °C all winter; an "
+                "uncovered one follows the air.",
+            ),
+        ],
+    ),
+    (
+        "Pour-over and filter coffee",
+        "omar",
+        "Does the water really matter that much?",
+        "Our tap water is very hard. Someone told me bottled water changed their coffee more than "
+        "a new grinder did. Is it worth trying?",
+        [
+            (
+                "grace",
+                "Brew the same beans with your tap water and a soft bottled water side by side. "
+                "On hard water the difference is big: the tap cup tastes chalky and flat.",
+            ),
+            (
+                "omar",
+                "Did it this morning: the bottled cup is much brighter. Now I need a cheaper way "
+                "than buying bottles.",
+            ),
+            ("grace", "A jug filter takes out most of the hardness. Not all, but enough to taste."),
+        ],
+    ),
+]
+
+# A proposal open for the members' votes: (community, author, kind, value, rationale).
+PROPOSALS = [
+    (
+        "Clay soil drainage",
+        "maya",
+        Proposal.Kind.RULES,
+        "When you ask a question, say roughly where you garden and what your soil is like: the "
+        "answers depend on it.",
+        "Half the advice in our threads only makes sense for one kind of clay.",
+    ),
+]
+
 
 class Command(BaseCommand):
     help = "Load a small demo of people, posts and communities (safe to run again)."
@@ -215,6 +347,12 @@ class Command(BaseCommand):
         if User.objects.filter(username="ada").exists():
             self.stdout.write("Demo already loaded.")
             return
+        # The demo is written in its people's names, but not by them: it uses none of their
+        # hourly allowance.
+        with rate_limits_exempt():
+            self._load()
+
+    def _load(self) -> None:
         password = ADMIN_PASSWORD if settings.DEBUG else secrets.token_urlsafe(18)
         admin, created = User.objects.get_or_create(
             username="admin",
@@ -270,10 +408,24 @@ class Command(BaseCommand):
                     reason="Shares the community's tags: " + ", ".join(tags[:2]),
                 )
         Community.objects.update(last_activity_at=timezone.now())
+        for community_name, author, title, body, replies in THREADS:
+            thread = services.thread_start(
+                author=people[author], community=communities[community_name], title=title, body=body
+            )
+            for replier, text in replies:
+                services.thread_reply(author=people[replier], thread=thread, body=text)
+        for community_name, author, kind, value, rationale in PROPOSALS:
+            services.proposal_open(
+                author=people[author],
+                community=communities[community_name],
+                kind=kind,
+                value=value,
+                rationale=rationale,
+            )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Loaded {len(people)} people, {len(POSTS)} posts and {len(communities)} "
-                f"communities in {len(areas)} areas."
+                f"Loaded {len(people)} people, {len(POSTS)} posts, {len(communities)} "
+                f"communities in {len(areas)} areas and {len(THREADS)} discussions."
             )
         )
 
