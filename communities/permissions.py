@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from communities.models import Community, Membership, Post, Reply, Thread
+from profiles.permissions import is_signed_in
 
 
 @rules.predicate
@@ -102,11 +103,6 @@ def check_take_part(user, community: Community) -> None:
 # -- seeing a community ------------------------------------------------------------------------
 # A private community does not exist for outsiders: every check answers 404 to them, not 403.
 # The moderators' own rules (owners, bans, site staff) live in moderation/permissions.py.
-
-
-@rules.predicate
-def is_signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
 
 
 @rules.predicate

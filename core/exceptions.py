@@ -18,6 +18,7 @@ class Conflict(exceptions.APIException):
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
+        detail: dict[str, list[str]] | dict[str, str]
         if hasattr(exc, "error_dict"):
             detail = {field: [str(m) for m in errors] for field, errors in exc.message_dict.items()}
         else:

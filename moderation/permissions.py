@@ -10,7 +10,6 @@ communities/permissions.py.
 from __future__ import annotations
 
 import rules
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -22,7 +21,6 @@ from communities.permissions import (
     is_staff,
     surviving_community,
 )
-from profiles.models import User
 
 
 @rules.predicate
@@ -68,14 +66,6 @@ rules.add_perm("moderation.own_community", is_staff | is_community_owner)
 rules.add_perm("moderation.rename_area", is_staff | moderates_in_area)
 rules.add_perm("moderation.report_in_community", is_signed_in & ~is_banned_from)
 rules.add_perm("moderation.moderate_site", is_staff)
-
-
-def signed_in(user: User | AnonymousUser) -> User:
-    """The person acting, as a signed-in user: for pages that have run a check_* function, which
-    refuses anonymous visitors first."""
-    if not isinstance(user, User):
-        raise PermissionDenied("Log in first.")
-    return user
 
 
 def check_own_community(
@@ -136,5 +126,4 @@ __all__ = [
     "is_banned_from",
     "is_community_owner",
     "moderates_in_area",
-    "signed_in",
 ]

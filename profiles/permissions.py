@@ -17,6 +17,7 @@ they cannot leak a private one.
 from __future__ import annotations
 
 import rules
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from profiles.models import ApiToken, Conversation, Message, Profile, User
@@ -24,8 +25,16 @@ from profiles.selectors import block_exists, site_ban_of
 
 
 @rules.predicate
-def is_signed_in(user: User | None) -> bool:
+def is_signed_in(user: User | AnonymousUser | None) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
+
+
+def signed_in(user: User | AnonymousUser) -> User:
+    """The person acting, as a signed-in user, for code past a check that refuses anonymous
+    visitors first (login_required, an API permission class, a check_* function)."""
+    if not isinstance(user, User):
+        raise PermissionDenied("Log in first.")
+    return user
 
 
 @rules.predicate

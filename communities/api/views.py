@@ -54,15 +54,8 @@ from communities.api.serializers import (
 )
 from communities.models import Area, Community, Membership, Post, Proposal, Reply, Tag, Thread
 from profiles import services as profile_services
-from profiles.models import Profile, User
-
-
-def _caller(request: Request) -> User:
-    """The signed-in caller of a write: the permission classes (IsAuthenticatedOrReadOnly by
-    default, IsAuthenticated on actions) let nobody else reach one."""
-    user = request.user
-    assert user.is_authenticated
-    return user
+from profiles.models import Profile
+from profiles.permissions import signed_in
 
 
 def _visible_community_or_400(request: Request, slug: str, field: str = "community") -> Community:
@@ -202,7 +195,7 @@ class PostViewSet(PostEditing, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = PostCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post = services.post_create(author=_caller(request), **data.validated_data)
+        post = services.post_create(author=signed_in(request.user), **data.validated_data)
         post = selectors.post_list(viewer=request.user).get(pk=post.pk)
         return Response(PostSerializer(post).data, status=status.HTTP_201_CREATED)
 
@@ -218,7 +211,9 @@ class PostViewSet(PostEditing, mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         if request.method == "POST":
             data = ReplyCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            reply = services.post_reply(author=_caller(request), post=post, **data.validated_data)
+            reply = services.post_reply(
+                author=signed_in(request.user), post=post, **data.validated_data
+            )
             return Response(ReplySerializer(reply).data, status=status.HTTP_201_CREATED)
         rows = selectors.post_reply_list(viewer=request.user, post=post)
         return Response(ReplySerializer(rows, many=True).data)
@@ -248,7 +243,7 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
         body = JoinSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         membership = services.community_join(
-            user=_caller(request),
+            user=signed_in(request.user),
             community=self.get_object(),
             message=body.validated_data.get("message", ""),
         )
@@ -264,7 +259,7 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
     def leave(self, request: Request, slug: str | None = None) -> Response:
         """Leave, or withdraw a request to join. Safe to repeat."""
         community = self.get_object()
-        membership = services.community_leave(user=_caller(request), community=community)
+        membership = services.community_leave(user=signed_in(request.user), community=community)
         if membership is None:
             membership = Membership(community=community, state=Membership.State.LEFT)
         return Response(MembershipSerializer(membership).data)
@@ -305,7 +300,9 @@ class ThreadViewSet(ThreadEditing, mixins.CreateModelMixin, viewsets.ReadOnlyMod
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         community = _visible_community_or_400(request, fields.pop("community"))
-        thread = services.thread_start(author=_caller(request), community=community, **fields)
+        thread = services.thread_start(
+            author=signed_in(request.user), community=community, **fields
+        )
         thread = selectors.thread_list(viewer=request.user).get(pk=thread.pk)
         return Response(ThreadSerializer(thread).data, status=status.HTTP_201_CREATED)
 
@@ -336,7 +333,7 @@ class ThreadReplyViewSet(
         if thread is None:
             raise serializers.ValidationError({"thread": ["No such thread."]})
         reply = services.thread_reply(
-            author=_caller(request), thread=thread, body=data.validated_data["body"]
+            author=signed_in(request.user), thread=thread, body=data.validated_data["body"]
         )
         return Response(ThreadReplySerializer(reply).data, status=status.HTTP_201_CREATED)
 
@@ -367,7 +364,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if fields.get("target"):
             target = _visible_community_or_400(request, fields["target"], field="target")
         proposal = services.proposal_open(
-            author=_caller(request),
+            author=signed_in(request.user),
             community=community,
             kind=fields["kind"],
             value=fields.get("value"),
@@ -389,7 +386,7 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = ProposalVoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.proposal_vote(
-            voter=_caller(request), proposal=proposal, approve=data.validated_data["approve"]
+            voter=signed_in(request.user), proposal=proposal, approve=data.validated_data["approve"]
         )
         return Response(self._fresh(proposal))
 
@@ -402,7 +399,9 @@ class ProposalViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """Withdraw an open proposal (its author, or a moderator). Safe to repeat."""
-        proposal = services.proposal_withdraw(actor=_caller(request), proposal=self.get_object())
+        proposal = services.proposal_withdraw(
+            actor=signed_in(request.user), proposal=self.get_object()
+        )
         return Response(self._fresh(proposal))
 
 
@@ -455,7 +454,7 @@ class MeView(generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def _profile(self) -> Profile:
-        return profile_services.profile_ensure(user=_caller(self.request))
+        return profile_services.profile_ensure(user=signed_in(self.request.user))
 
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(self._profile()).data)
@@ -464,6 +463,6 @@ class MeView(generics.GenericAPIView):
         data = MeSerializer(self._profile(), data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         profile = services.profile_update_with_interests(
-            user=_caller(request), **data.validated_data
+            user=signed_in(request.user), **data.validated_data
         )
         return Response(MeSerializer(profile).data)

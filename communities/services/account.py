@@ -53,7 +53,7 @@ def _forget_authorship(user: User) -> None:
     """Kept content loses its author in its edit history too (the history's author column has
     no database constraint, so the cascade does not reach it)."""
     for model in (Post, Thread, Reply):
-        model.history.filter(author_id=user.pk).update(author=None)  # type: ignore[attr-defined]
+        model.history.filter(author_id=user.pk).update(author=None)
 
 
 def _remove_writing(user: User) -> None:
@@ -74,9 +74,9 @@ def _remove_writing(user: User) -> None:
     Thread.objects.filter(pk__in=thread_ids).delete()
     Post.objects.filter(pk__in=post_ids).delete()
     # Deleting writes a last version of each; the history goes after the rows.
-    Reply.history.filter(id__in=reply_ids).delete()  # type: ignore[attr-defined]
-    Thread.history.filter(id__in=thread_ids).delete()  # type: ignore[attr-defined]
-    Post.history.filter(id__in=post_ids).delete()  # type: ignore[attr-defined]
+    Reply.history.filter(id__in=reply_ids).delete()
+    Thread.history.filter(id__in=thread_ids).delete()
+    Post.history.filter(id__in=post_ids).delete()
 
 
 @transaction.atomic

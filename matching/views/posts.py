@@ -22,13 +22,8 @@ from communities.models import Post
 from matching import selectors, services
 from matching.models import CommunityFit, PeerSuggestion
 from profiles import selectors as profile_selectors
-from profiles.models import Notification, User
-
-
-class _SignedInRequest(HttpRequest):
-    """A request past ``login_required``: its user is signed in."""
-
-    user: User
+from profiles.models import Notification
+from profiles.views import SignedInRequest
 
 
 def _visible_post(request: HttpRequest, pk: int) -> Post:
@@ -66,7 +61,7 @@ def post_similar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_fit_decline(request: _SignedInRequest, pk: int, fit_pk: int) -> HttpResponse:
+def post_fit_decline(request: SignedInRequest, pk: int, fit_pk: int) -> HttpResponse:
     """ "Not my problem": the author declines a suggested community."""
     post = _visible_post(request, pk)
     fit = get_object_or_404(
@@ -79,7 +74,7 @@ def post_fit_decline(request: _SignedInRequest, pk: int, fit_pk: int) -> HttpRes
 
 @login_required
 @require_POST
-def post_peer_decline(request: _SignedInRequest, pk: int, suggestion_pk: int) -> HttpResponse:
+def post_peer_decline(request: SignedInRequest, pk: int, suggestion_pk: int) -> HttpResponse:
     """The author declines a suggested peer: "not relevant"."""
     post = _visible_post(request, pk)
     suggestion = get_object_or_404(

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from communities.models import Area, Community
 from moderation import services
 from moderation.forms import AreaRenameForm
-from moderation.permissions import check_rename_area, signed_in
+from moderation.permissions import check_rename_area
 from moderation.views.action_table import ACTIONS, QueueAction
+from profiles.permissions import signed_in
 
 
 def _nothing_changed(request: HttpRequest, problems: str, url: str) -> HttpResponse:

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from moderation import services
 from moderation.forms import SiteBanForm, SiteUnbanForm
-from moderation.permissions import check_moderate_site, signed_in
+from moderation.permissions import check_moderate_site
 from profiles.models import User
+from profiles.permissions import signed_in
 from profiles.selectors import site_ban_of
 
 

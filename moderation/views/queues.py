@@ -15,8 +15,9 @@ from matching.models import MatchRun
 from matching.services import can_start_runs
 from moderation import selectors
 from moderation.forms import AreaMoveForm, BanForm, CharterForm, SplitForm
-from moderation.permissions import check_moderate_community, check_moderate_site, signed_in
+from moderation.permissions import check_moderate_community, check_moderate_site
 from profiles.models import User
+from profiles.permissions import signed_in
 
 
 def _queue_context(request: HttpRequest, community: Community) -> dict[str, Any]:

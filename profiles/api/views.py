@@ -30,6 +30,7 @@ from profiles.api.serializers import (
     TokenRequestSerializer,
 )
 from profiles.models import ApiToken, Conversation, Notification
+from profiles.permissions import signed_in
 
 
 def _authenticate(request, login: str, password: str):
@@ -112,7 +113,7 @@ class ApiTokenViewSet(
     filter_backends: list = []
 
     def get_queryset(self):
-        return selectors.token_list(user=self.request.user)
+        return selectors.token_list(user=signed_in(self.request.user))
 
     @extend_schema(responses={201: NewApiTokenSerializer})
     def create(self, request, *args, **kwargs):
@@ -122,7 +123,7 @@ class ApiTokenViewSet(
         return Response(NewApiTokenSerializer(token, context={"key": key}).data, status=201)
 
     def perform_destroy(self, instance):
-        services.token_revoke(actor=self.request.user, token=instance)
+        services.token_revoke(actor=signed_in(self.request.user), token=instance)
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -143,7 +144,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = selectors.notification_list(user=self.request.user)
+        queryset = selectors.notification_list(user=signed_in(self.request.user))
         if self.request.query_params.get("unread") in ("1", "true"):
             queryset = queryset.filter(read_at__isnull=True)
         return queryset
@@ -176,7 +177,7 @@ class ConversationViewSet(
     lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
-        return selectors.conversation_list(user=self.request.user)
+        return selectors.conversation_list(user=signed_in(self.request.user))
 
     def _body(self, serializer_class) -> dict:
         data = serializer_class(data=self.request.data)

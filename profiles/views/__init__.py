@@ -4,15 +4,12 @@ communities and interests (tags): communities.views.people serves them."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from django_htmx.middleware import HtmxDetails
-
+from core.htmx import HtmxHttpRequest
 from profiles.models import User
 
 
-class SignedInRequest(HttpRequest):
+class SignedInRequest(HtmxHttpRequest):
     """What a page behind login_required receives, for the type checker: a signed-in person, and
     ``htmx`` (django-htmx's HtmxMiddleware sets it on every request)."""
 
     user: User
-    htmx: HtmxDetails
