@@ -69,11 +69,27 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
                 "foreign_pre_chain": _SHARED_PROCESSORS,
             }
         },
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structlog"}},
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "structlog"},
+            "discard": {"class": "logging.NullHandler"},
+        },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
+            # Without handlers of its own: Django's defaults give it a plain console handler
+            # (with DEBUG), which printed every line and traceback a second time, unformatted.
+            "django": {"handlers": [], "propagate": True},
             "django.db.backends": {"level": "WARNING"},
-            # Its "request_finished" line, with status and request id, replaces an access log.
+            # Its "request_finished" line (method, path, status, request id, user id, and the
+            # reason of a refusal: core.middleware.log_refusal) replaces an access log, and its
+            # "request_failed" line carries a failed request's traceback, once.
             "django_structlog": {"level": level},
+            # Each would tell a response again that django_structlog told: Django's request
+            # logger ("Forbidden (Permission denied): /path", with the traceback of every
+            # PermissionDenied, and a 500's traceback a second time), the development server's
+            # access log, and the CSRF middleware's refusals.
+            **{
+                name: {"handlers": ["discard"], "propagate": False}
+                for name in ("django.request", "django.server", "django.security.csrf")
+            },
         },
     }

@@ -36,4 +36,5 @@ urlpatterns = [
     path("", include(communities_and_matching_urls)),
 ]
 
+handler403 = "core.views.permission_denied"
 handler429 = "core.views.too_many_requests"

@@ -117,11 +117,19 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         request_id = request.META["HTTP_X_REQUEST_ID"]
         response["X-Request-ID"] = request_id
-        # django-structlog forgot the id when its middleware returned; Django still logs a 4xx or
-        # 5xx after the last middleware ("Not Found: ..."), so the id stays until the response is
-        # closed.
+        # django-structlog forgot the id when its middleware returned; a line logged after it
+        # (Django logs a 4xx or 5xx after the last middleware, were its request logger not
+        # discarded: config/logs.py) keeps the id until the response is closed.
         structlog.contextvars.bind_contextvars(request_id=request_id)
         return response
+
+
+def log_refusal(reason: str) -> None:
+    """Names why this request is refused on its one log line, django-structlog's
+    "request_finished" (method, path, status, request id, user id): a refusal is an answer, not
+    an error, and logs no traceback (config/logs.py)."""
+    if reason:
+        structlog.contextvars.bind_contextvars(reason=reason)
 
 
 def _forget_request(**kwargs) -> None:

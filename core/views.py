@@ -1,4 +1,4 @@
-"""Views every deployment has: liveness and readiness, and the 429 page."""
+"""Views every deployment has: liveness and readiness, and the 403 and 429 pages."""
 
 import secrets
 import time
@@ -6,12 +6,15 @@ import time
 from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views import defaults
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.health import check_database, run_checks
+from core.middleware import log_refusal
 
 
 @never_cache
@@ -95,3 +98,17 @@ def too_many_requests(request):
     )
     response["Retry-After"] = str(retry_after)
     return response
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 403 page (handler403) for every PermissionDenied a page raises; its reason goes on the
+    request's log line."""
+    log_refusal(str(exception))
+    return defaults.permission_denied(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's page for a form sent without a valid CSRF token (CSRF_FAILURE_VIEW); the reason
+    goes on the request's log line."""
+    log_refusal(reason)
+    return django_csrf_failure(request, reason=reason)

@@ -11,11 +11,18 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import path
+from django.utils.log import configure_logging
+from rest_framework.test import APIClient
 
 from config.logs import logging_config
 from core.queue import enqueue
+from tests.profiles.factories import UserFactory, api_token_key
 
 UUID_LENGTH = 36
 
@@ -34,6 +41,106 @@ def json_log():
     root.removeHandler(handler)
 
 
+@pytest.fixture
+def server_log(monkeypatch) -> Iterator[Callable[[], list[dict]]]:
+    """Everything the logging set-up writes, as production configures it at start (Django's own
+    defaults, then LOGGING with LOG_FORMAT=json): a plain copy of a line, written by a handler
+    other than ours, shows up as a line that is not JSON."""
+    manager = logging.Logger.manager
+    saved = {
+        name: (logger.handlers[:], logger.level, logger.propagate, logger.disabled)
+        for name, logger in [("", logging.getLogger()), *manager.loggerDict.items()]
+        if isinstance(logger, logging.Logger)
+    }
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    configure_logging(
+        django_settings.LOGGING_CONFIG, logging_config(log_format="json", level="INFO")
+    )
+
+    def lines() -> list[dict]:
+        text = stream.getvalue()
+        plain = [line for line in text.splitlines() if not line.startswith("{")]
+        assert not plain, text
+        return [json.loads(line) for line in text.splitlines()]
+
+    yield lines
+    for name, (handlers, level, propagate, disabled) in saved.items():
+        logger = logging.getLogger(name or None)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate, logger.disabled = propagate, disabled
+
+
+def _refused_page(user) -> tuple[object, str]:
+    client = Client()
+    client.force_login(user)
+    return client.get("/moderation/"), "Only site staff can do that."
+
+
+def _refused_api_call(user) -> tuple[object, str]:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(user)}")
+    response = client.get("/api/moderation/site/log/")
+    return response, response.json()["detail"]
+
+
+def _refused_form_without_csrf_token(user) -> tuple[object, str]:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client.post("/moderation/log/"), "CSRF cookie not set."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "make-run"])
+@pytest.mark.parametrize(
+    "refuse", [_refused_page, _refused_api_call, _refused_form_without_csrf_token]
+)
+def test_a_refused_request_logs_one_line_with_its_reason_and_no_traceback(
+    server_log, settings, debug, refuse
+):
+    settings.DEBUG = debug
+    person = UserFactory()
+    response, reason = refuse(person)
+    assert response.status_code == 403, response.content
+    lines = server_log()
+    assert [line["event"] for line in lines] == ["request_started", "request_finished"], lines
+    refused = lines[1]
+    assert refused["level"] == "warning" and refused["code"] == 403
+    assert (
+        refused["request"]
+        == f"{response.request['REQUEST_METHOD']} {response.request['PATH_INFO']}"
+    )
+    assert refused["request_id"] == response["X-Request-ID"]
+    assert refused["user_id"] == person.pk
+    assert refused["reason"] == reason
+    assert "exception" not in refused
+
+
+def _broken_view(request):
+    raise RuntimeError("a bug in a view")
+
+
+urlpatterns = [path("broken/", _broken_view)]
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "make-run"])
+def test_a_real_error_logs_its_traceback_once(server_log, settings, debug):
+    settings.DEBUG = debug
+    response = Client(raise_request_exception=False).get("/broken/")
+    assert response.status_code == 500
+    lines = server_log()
+    with_traceback = [line for line in lines if "exception" in line]
+    assert len(with_traceback) == 1, lines
+    failed = with_traceback[0]
+    assert failed["event"] == "request_failed" and failed["level"] == "error"
+    assert failed["code"] == 500 and failed["request"] == "GET /broken/"
+    assert failed["request_id"] == response["X-Request-ID"]
+    assert failed["exception"][0]["exc_value"] == "a bug in a view"
+
+
 @pytest.mark.django_db
 def test_every_line_of_a_request_carries_its_id_which_the_response_names(client, json_log):
     response = client.get("/no-such-page/")
@@ -42,7 +149,8 @@ def test_every_line_of_a_request_carries_its_id_which_the_response_names(client,
     assert len(request_id) == UUID_LENGTH
     lines = json_log()
     events = {line["event"] for line in lines}
-    assert {"request_started", "request_finished", "Not Found: /no-such-page/"} <= events, events
+    # Django's own "Not Found: /no-such-page/" would say it a second time (config/logs.py).
+    assert events == {"request_started", "request_finished"}, lines
     assert {line.get("request_id") for line in lines} == {request_id}
     finished = next(line for line in lines if line["event"] == "request_finished")
     assert finished["code"] == 404 and finished["level"] == "warning" and "timestamp" in finished

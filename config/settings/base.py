@@ -351,6 +351,8 @@ DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = env.bool("LOG_CLIENT_IP", default=False)
 # front, so its logs and ours share it, unless TRUST_UPSTREAM_REQUEST_ID=0; else a new one).
 KINDRED_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=True)
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
+# A refused form names its reason on the request's log line (core.views.csrf_failure).
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 # Celery leaves the root logger to LOGGING above, so its lines are formatted the same way.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

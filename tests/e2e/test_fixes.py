@@ -6,6 +6,7 @@ again with JavaScript turned off."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -252,6 +253,70 @@ def test_the_header_keeps_to_one_row_for_an_admin_at_1280(page: Page):
         ]
     }
     assert max(tops) - min(tops) <= 8, tops  # one row
+
+
+# Every item of the wide header's row, left to right, with the width its text needs and the width
+# it was given (a name cut to "Gr…" has less than it needs).
+_HEADER_ITEMS = """() => {
+  const items = [...document.querySelectorAll(
+    '.site-header .brand, .site-header a:not(.brand), .site-header button, .site-header input'
+  )].filter(element => element.getClientRects().length);
+  return items.map(element => {
+    const box = element.getBoundingClientRect();
+    const style = getComputedStyle(element);
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    return {
+      text: element.textContent.trim() || element.placeholder,
+      title: element.title,
+      left: box.left,
+      right: box.right,
+      top: box.top,
+      needs: range.getBoundingClientRect().width,
+      has: box.width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+        - parseFloat(style.borderLeftWidth) - parseFloat(style.borderRightWidth),
+    };
+  }).sort((a, b) => a.left - b.left);
+}"""
+MIN_GAP = 8  # 0.5rem
+
+
+def _header_row(page: Page) -> list[dict]:
+    items = page.evaluate(_HEADER_ITEMS)
+    for left, right in itertools.pairwise(items):
+        gap = right["left"] - left["right"]
+        assert gap >= MIN_GAP, f"{left['text']!r} and {right['text']!r} are {gap:.1f}px apart"
+    assert items[-1]["right"] <= page.viewport_size["width"], items[-1]
+    assert max(i["top"] for i in items) - min(i["top"] for i in items) <= 8, items  # one row
+    return items
+
+
+@pytest.mark.parametrize("staff", [False, True], ids=["member", "staff"])
+def test_the_wide_header_shows_a_short_name_whole_and_keeps_its_items_apart(page: Page, staff):
+    """At 1280 px the row held more than its width: "Grace" was cut to "Gr…", Log out lay under
+    Post, and for staff Log out ran off the page. Unread notifications widen the row as they do
+    for a person who has been away."""
+    grace = UserFactory(username="grace", is_staff=staff, profile__display_name="Grace")
+    Notification.objects.bulk_create(
+        Notification(user=grace, kind=Notification.Kind.REPLY, title=f"Reply {n}")
+        for n in range(12)
+    )
+    log_in(page, "grace")
+    page.goto("/")
+    items = {item["text"]: item for item in _header_row(page)}
+    # No ellipsis: the text has the width it needs (within rounding; "Gr…" lacked 11px).
+    for label in ("Grace", "Communities", "Settings", "Log out", "Post"):
+        assert items[label]["needs"] <= items[label]["has"] + 0.5, items[label]
+    screenshot(page, f"header-1280-{'staff' if staff else 'member'}")
+
+
+def test_the_wide_header_cuts_a_long_name_short_and_keeps_it_whole_in_the_title(page: Page):
+    UserFactory(username="admin", is_staff=True, profile__display_name="Administrator of Kindred")
+    log_in(page, "admin")
+    page.goto("/")
+    name = next(i for i in _header_row(page) if i["text"] == "Administrator of Kindred")
+    assert name["title"] == "Administrator of Kindred"
+    assert name["has"] >= 48, name  # shortened, not crushed
 
 
 def _phone_menu(page: Page) -> None:
