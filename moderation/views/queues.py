@@ -46,7 +46,9 @@ def _queue_context(request: HttpRequest, community: Community) -> dict[str, Any]
             },
         ),
         "split_form": SplitForm(post_choices=[(p.post_id, p.post.title) for p in placements]),
-        "area_form": AreaMoveForm(auto_id="area-%s", initial={"area": community.area_id}),
+        "area_form": AreaMoveForm(
+            auto_id="area-%s", initial={"area": community.area_id}, viewer=request.user
+        ),
         "destinations": selectors.community_destination_labels(
             viewer=signed_in(request.user), community=community
         ),

@@ -26,7 +26,8 @@ class ModerationViewSet(viewsets.GenericViewSet):
     filter_backends = []
 
     def _input(self, serializer_class):
-        data = serializer_class(data=self.request.data)
+        # The caller, for the fields that offer only what they may see (areas).
+        data = serializer_class(data=self.request.data, context={"viewer": self.request.user})
         data.is_valid(raise_exception=True)
         return data.validated_data
 
