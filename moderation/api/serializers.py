@@ -86,9 +86,21 @@ class ModerationActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance: ModerationAction) -> dict:
-        """The public version names nobody a decision about a person affected, nor why."""
+        """As moderation.selectors.log_lines says it to this reader (``context["lines"]``, by
+        entry id): the public version names nobody a decision about a person affected, nor why,
+        and calls content by what it is called now; no version names a community the reader may
+        not see. Without lines (an action's answer to the moderator who took it), as stored."""
         data = super().to_representation(instance)
-        if not self.context.get("private") and instance.verb in PERSONAL_VERBS:
+        line = self.context.get("lines", {}).get(instance.pk)
+        if line is not None:
+            data.update(target_repr=line.target, reason=line.reason)
+            if line.target_hidden:
+                data["target_id"] = ""
+            if line.community_hidden:
+                data["community"] = None
+            if self.context.get("private"):
+                data["details"] = line.data
+        elif not self.context.get("private") and instance.verb in PERSONAL_VERBS:
             data.update(target_id="", target_repr=SOMEONE, reason="")
         return data
 

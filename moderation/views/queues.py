@@ -32,7 +32,7 @@ def _queue_context(request: HttpRequest, community: Community) -> dict[str, Any]
         "placements": placements,
         "threads": selectors.queue_threads(community=community),
         "log": selectors.log_lines(
-            selectors.moderation_log(community=community)[:10], private=True
+            selectors.moderation_log(community=community)[:10], viewer=request.user, private=True
         ),
         "run": selectors.match_run_latest(),
         "ban_form": BanForm(auto_id="ban-%s"),
@@ -77,7 +77,9 @@ def site_queue(request: HttpRequest) -> HttpResponse:
             "community_reports": selectors.community_report_count(),
             "proposed": selectors.proposed_community_list()[:50],
             "suggestions": selectors.suggestion_queue(community=None)[:50],
-            "log": selectors.log_lines(selectors.moderation_log_site()[:10], private=True),
+            "log": selectors.log_lines(
+                selectors.moderation_log_site()[:10], viewer=request.user, private=True
+            ),
             "run": selectors.match_run_latest(),
         },
     )

@@ -53,7 +53,7 @@ class QueueReadsMixin(ModerationViewSet):
         check_view_community(request.user, community)
         private = request.user.has_perm("communities.moderate_community", community)
         rows = selectors.moderation_log(community=community)
-        return self._page(rows, ModerationActionSerializer, private=private)
+        return self._log_page(rows, private=private)
 
     def _moderated(self) -> Community:
         community = self.get_object()
