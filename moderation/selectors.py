@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
@@ -326,7 +327,7 @@ _COMMUNITY_KEYS = ("from_community", "from", "to", "into")
 _NOT_COMMUNITIES = frozenset({Verb.MOVE_AREA, Verb.JOIN_POLICY})
 
 # What a post, discussion or reply the reader may not see is called, deleted by its author or not.
-_UNSEEN_CONTENT: dict[type, tuple[str, str]] = {
+_UNSEEN_CONTENT: dict[type[models.Model], tuple[str, str]] = {
     Post: ("a deleted post", "a post"),
     Thread: ("a deleted discussion", "a discussion"),
     Reply: ("a deleted reply", "a reply"),
@@ -343,7 +344,7 @@ class _Names:
     content: dict[tuple[int, str], str]  # (content type id, target id): what to call it now
 
 
-def _entries_of(entries: list[ModerationAction], model: type) -> set[str]:
+def _entries_of(entries: list[ModerationAction], model: type[models.Model]) -> set[str]:
     type_id = ContentType.objects.get_for_model(model).pk  # cached after the first time
     return {entry.target_id for entry in entries if entry.target_type_id == type_id}
 
@@ -404,7 +405,7 @@ def _content_now(entries: list[ModerationAction], *, viewer: Viewer) -> dict[tup
     """What the public log calls each post, discussion and reply it mentions: its title (a
     reply: its first words) as it is now, if the viewer may see it; else what it is. Two queries
     per kind mentioned."""
-    visible: dict[type, QuerySet[Any]] = {
+    visible: dict[type[models.Model], QuerySet[Any]] = {
         Post: Post.objects.filter(post_visibility_filter(viewer)),
         Thread: thread_list(viewer=viewer),
         Reply: reply_list_everywhere(viewer=viewer),

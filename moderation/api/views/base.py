@@ -39,7 +39,7 @@ class ModerationViewSet(viewsets.GenericViewSet):
     def _log_page(self, entries: QuerySet[ModerationAction], *, private: bool) -> Response:
         """A page of the moderation log, as moderation.selectors.log_lines says it to the
         caller (the private version, or the public one)."""
-        page = self.paginate_queryset(entries)
+        page = self.paginate_queryset(entries) or []
         lines = selectors.log_lines(page, viewer=self.request.user, private=private)
         context = {"private": private, "lines": {line.entry.pk: line for line in lines}}
         data = ModerationActionSerializer(page, many=True, context=context).data
