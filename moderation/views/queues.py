@@ -24,6 +24,7 @@ def _queue_context(request: HttpRequest, community: Community) -> dict[str, Any]
     return {
         "community": community,
         "is_owner": request.user.has_perm("moderation.own_community", community),
+        "can_move_area": request.user.has_perm("moderation.move_community_area", community),
         "join_requests": selectors.join_request_list(community=community),
         "reports": selectors.reports_with_targets(selectors.report_queue(community=community)),
         "suggestions": selectors.suggestion_queue(community=community),

@@ -106,6 +106,8 @@ def test_the_founder_of_a_proposed_community_cannot_move_it_anywhere(eve):
         format="json",
     )
     assert response.status_code == 403, response.content
+    queue = _page(eve).get(f"/communities/{lab.slug}/moderation/")
+    assert queue.status_code == 200 and b"Move to another area" not in queue.content
     response = _page(eve).post(
         f"/communities/{lab.slug}/moderation/move-area/",
         {"area": Area.objects.get(slug="secret-area").pk, "reason": REASON},
