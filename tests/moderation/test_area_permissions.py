@@ -116,6 +116,14 @@ def test_the_founder_of_a_proposed_community_cannot_move_it_anywhere(eve):
     assert Community.objects.get(pk=lab.pk).area is None
     assert "secret-area" not in _public_area_slugs()
     assert not ModerationAction.objects.filter(verb="move_area").exists()
+    # Site staff, who decide proposed communities, may move it.
+    staff = UserFactory(is_staff=True)
+    response = _api(staff).post(
+        f"/api/moderation/communities/{lab.slug}/area/",
+        {"area": "gardens", "reason": REASON},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
 
 
 def test_a_hidden_area_answers_as_one_that_does_not_exist_when_moving(secret_area, gardens):
