@@ -155,6 +155,7 @@ def test_a_later_match_run_keeps_the_moved_community_in_its_new_area(
     page: Page, live_server, matched_topics, workers
 ):
     community = Community.objects.filter(status=Community.Status.PROPOSED).order_by("pk").first()
+    assert community is not None
     # Its moderators move it between areas once it is live (moderation/permissions.py).
     Community.objects.filter(pk=community.pk).update(
         status=Community.Status.ACTIVE, activated_at=timezone.now()
