@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from communities.models import Area, Community, Post
-from communities.selectors import community_pick
+from communities.selectors import Viewer, area_list, community_pick
 from communities.services import AREA_NAME_MAX_LENGTH
 from moderation.models import REASON_MAX_LENGTH
 from moderation.selectors import placed_post_ids
@@ -31,11 +31,19 @@ def _reason(required: bool = True, label: str = "Reason") -> forms.CharField:
 
 class ActionForm(forms.Form):
     """The input of one action of the review queues (views.action_table), in ``community`` (None:
-    the site's queue)."""
+    the site's queue), by ``viewer`` (the person acting; for the choices that depend on what they
+    may see)."""
 
-    def __init__(self, *args: Any, community: Community | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        community: Community | None = None,
+        viewer: Viewer | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.community = community
+        self.viewer = viewer
 
 
 class ReasonForm(ActionForm):
@@ -152,11 +160,12 @@ class MergeForm(ActionForm):
 
 class AreaMoveForm(ActionForm):
     """Move a community to an area picked by its name, to no area, or to a new area named here
-    (the new name wins over the picker)."""
+    (the new name wins over the picker). The picker offers the areas the viewer may see, and
+    refuses any other (one hidden from them as one that does not exist)."""
 
     area = forms.ModelChoiceField(
         label="Area",
-        queryset=Area.objects.order_by("name", "pk"),
+        queryset=Area.objects.none(),
         required=False,
         empty_label="No area",
     )
@@ -164,9 +173,16 @@ class AreaMoveForm(ActionForm):
         label="Or a new area named",
         max_length=AREA_NAME_MAX_LENGTH,
         required=False,
-        help_text="Made now, unless an area has that name; it wins over the picker.",
+        help_text="Made now, unless an area you can see has that name; it wins over the picker.",
     )
     reason = _reason()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.viewer is not None:
+            area_field = self.fields["area"]
+            assert isinstance(area_field, forms.ModelChoiceField)
+            area_field.queryset = area_list(viewer=self.viewer)
 
 
 class AreaRenameForm(forms.Form):

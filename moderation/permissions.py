@@ -10,17 +10,19 @@ communities/permissions.py.
 from __future__ import annotations
 
 import rules
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
+from communities import selectors as community_selectors
 from communities.models import Area, Community, Membership
 from communities.permissions import (
     check_moderate_community,
     check_view_community,
-    is_signed_in,
     is_staff,
     surviving_community,
 )
+from profiles.permissions import is_signed_in
 
 
 @rules.predicate
@@ -47,9 +49,34 @@ def is_banned_from(user, community: Community | None) -> bool:
     )
 
 
+# -- areas -----------------------------------------------------------------------------------------
+# An area is seen by whoever sees a live community in it (site staff: every area); to anyone else
+# it does not exist, and every check about it answers as for an area that does not exist (404, or
+# the same 400 as an unknown area when it is picked as a destination), so that its name and address
+# cannot be confirmed by guessing.
+#
+# Moving a community between areas and renaming an area are for the people the community members
+# chose to trust with a live community: a proposed community is one person's until enough people
+# join (anyone signed in can found one), so it gives its owner no say over areas. Site staff may
+# do both for any community and area.
+
+NO_SUCH_AREA = "No such area."
+
+
+@rules.predicate
+def sees_area(user, area: Area | None) -> bool:
+    """The area holds a live community the user may see (staff: any area); the same rule as the
+    list of areas (communities.selectors.area_list)."""
+    if area is None:
+        return False
+    return community_selectors.area_list(viewer=user).filter(pk=area.pk).exists()
+
+
 @rules.predicate
 def moderates_in_area(user, area: Area | None) -> bool:
-    """An owner or moderator of a live (active or proposed) community in the area."""
+    """An owner or moderator of an active community in the area: one that went live because
+    enough people joined it (not a proposed one, which may be one person's, founded a minute
+    ago), not archived, not merged away."""
     if area is None or not is_signed_in(user):
         return False
     return Membership.objects.filter(
@@ -57,13 +84,22 @@ def moderates_in_area(user, area: Area | None) -> bool:
         state=Membership.State.ACTIVE,
         role__in=[Membership.Role.MODERATOR, Membership.Role.OWNER],
         community__area=area,
-        community__status__in=[Community.Status.ACTIVE, Community.Status.PROPOSED],
+        community__status=Community.Status.ACTIVE,
         community__merged_into__isnull=True,
     ).exists()
 
 
+@rules.predicate
+def went_live(user, community: Community | None) -> bool:
+    """Active: it went live because enough people joined (archived ones refuse moves later,
+    with their own message)."""
+    return community is not None and community.status != Community.Status.PROPOSED
+
+
 rules.add_perm("moderation.own_community", is_staff | is_community_owner)
 rules.add_perm("moderation.rename_area", is_staff | moderates_in_area)
+rules.add_perm("moderation.move_community_area", is_staff | went_live)
+rules.add_perm("moderation.see_area", sees_area)
 rules.add_perm("moderation.report_in_community", is_signed_in & ~is_banned_from)
 rules.add_perm("moderation.moderate_site", is_staff)
 
@@ -98,11 +134,36 @@ def check_moderate_site(user) -> None:
 
 
 def check_rename_area(user, area: Area) -> None:
-    """An area spans many communities: site staff, and the moderators of one of them, name it."""
+    """An area spans many communities. Site staff rename any area; otherwise the owners and
+    moderators of an active community in it (see moderates_in_area: a proposed community, which
+    anyone can found alone, does not count). An area the user may not see does not exist for them
+    (404, as for an unknown address)."""
+    if not user.has_perm("moderation.see_area", area):
+        raise Http404(NO_SUCH_AREA)
     if not user.has_perm("moderation.rename_area", area):
         raise PermissionDenied(
-            "Only site staff and moderators of a community in this area can rename it."
+            "Only site staff and moderators of an active community in this area can rename it."
         )
+
+
+def check_move_community_area(user, community: Community) -> None:
+    """Moving a community to another area: its moderators (404 to those who may not see it, 403
+    to the others), once it is active (a proposed community is one person's until enough people
+    join); site staff, any community."""
+    check_moderate_community(user, community)
+    if not user.has_perm("moderation.move_community_area", community):
+        raise PermissionDenied(
+            "A community moves to another area once it is active, when enough people have "
+            "joined it."
+        )
+
+
+def check_pick_area(user, area: Area | None) -> None:
+    """The destination of a move: no area, or one the user may see. An area hidden from them is
+    refused in the words used for an area that does not exist (the forms and serializers offer
+    only the areas the user may see, so they answer the same)."""
+    if area is not None and not user.has_perm("moderation.see_area", area):
+        raise ValidationError({"area": NO_SUCH_AREA}, code="invalid")
 
 
 def check_moderate_content(user, community: Community | None) -> None:
@@ -115,10 +176,13 @@ def check_moderate_content(user, community: Community | None) -> None:
 
 
 __all__ = [
+    "NO_SUCH_AREA",
     "check_moderate_community",
     "check_moderate_content",
     "check_moderate_site",
+    "check_move_community_area",
     "check_own_community",
+    "check_pick_area",
     "check_rename_area",
     "check_report_in_community",
     "check_set_join_policy",
@@ -126,4 +190,6 @@ __all__ = [
     "is_banned_from",
     "is_community_owner",
     "moderates_in_area",
+    "sees_area",
+    "went_live",
 ]

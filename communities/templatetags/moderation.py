@@ -12,7 +12,7 @@ def can_moderate(user, community) -> bool:
 
 @register.filter
 def can_rename_area(user, area) -> bool:
-    """Staff, and moderators of a community in the area (moderation/permissions.py)."""
+    """Staff, and moderators of an active community in the area (moderation/permissions.py)."""
     return bool(user and user.has_perm("moderation.rename_area", area))
 
 

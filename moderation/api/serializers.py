@@ -7,10 +7,12 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from communities import selectors as community_selectors
 from communities.models import Area, Community, Membership, Placement, Post, Reply, Thread
 from communities.services import AREA_NAME_MAX_LENGTH
 from matching.models import MatcherSuggestion
 from moderation.models import REASON_MAX_LENGTH, REPORT_TARGETS, ModerationAction, Report
+from moderation.permissions import NO_SUCH_AREA
 from moderation.selectors import PERSONAL_VERBS, SOMEONE
 from profiles.models import User
 
@@ -84,9 +86,21 @@ class ModerationActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, instance: ModerationAction) -> dict:
-        """The public version names nobody a decision about a person affected, nor why."""
+        """As moderation.selectors.log_lines says it to this reader (``context["lines"]``, by
+        entry id): the public version names nobody a decision about a person affected, nor why,
+        and calls content by what it is called now; no version names a community the reader may
+        not see. Without lines (an action's answer to the moderator who took it), as stored."""
         data = super().to_representation(instance)
-        if not self.context.get("private") and instance.verb in PERSONAL_VERBS:
+        line = self.context.get("lines", {}).get(instance.pk)
+        if line is not None:
+            data.update(target_repr=line.target, reason=line.reason)
+            if line.target_hidden:
+                data["target_id"] = ""
+            if line.community_hidden:
+                data["community"] = None
+            if self.context.get("private"):
+                data["details"] = line.data
+        elif not self.context.get("private") and instance.verb in PERSONAL_VERBS:
             data.update(target_id="", target_repr=SOMEONE, reason="")
         return data
 
@@ -296,20 +310,38 @@ class MergeSerializer(serializers.Serializer):
     reason = _reason_field(required=True)
 
 
+class VisibleAreaField(serializers.SlugRelatedField):
+    """An area by its slug, among those the caller may see (``context["viewer"]``): one hidden
+    from them is refused in the same words as one that does not exist."""
+
+    default_error_messages = {
+        "does_not_exist": NO_SUCH_AREA,
+        "invalid": NO_SUCH_AREA,
+    }
+
+    def get_queryset(self):
+        viewer = self.context.get("viewer")
+        if viewer is None:
+            return Area.objects.none()
+        return community_selectors.area_list(viewer=viewer)
+
+
 class AreaMoveSerializer(serializers.Serializer):
-    area = serializers.SlugRelatedField(
+    """Expects ``context={"viewer": request.user}``: only the areas they may see are taken."""
+
+    area = VisibleAreaField(
         slug_field="slug",
-        queryset=Area.objects.all(),
         allow_null=True,
         required=False,
-        help_text="The slug of the area to move to; null for no area.",
+        help_text="The slug of the area to move to (one you may see); null for no area.",
     )
     new_area_name = serializers.CharField(
         max_length=AREA_NAME_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
-        help_text="Instead of area: the name of a new area (one of that name is used if any).",
+        help_text="Instead of area: the name of a new area (an area of that name you may see "
+        "is used if there is one).",
     )
     reason = _reason_field(required=True)
 

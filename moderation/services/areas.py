@@ -3,22 +3,35 @@ and renaming an area. Each checks permission first, runs in one transaction, wri
 to the moderation log in plain words and is safe to repeat.
 
 A community a moderator moved keeps its area in later match runs: ``Community.area_pinned`` is
-set, and the run passes every community's area to the matcher, which keeps them."""
+set, and the run passes every community's area to the matcher, which keeps them.
+
+Who may do what is in moderation/permissions.py (the "areas" rules): an area exists for a person
+only when it holds a live community they may see. So a moderator picks, reuses by name and must
+keep distinct only the areas they see; a name only a hidden area has makes a new area of that
+name, rather than telling them that the hidden one exists or letting them into it."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from communities import selectors as community_selectors
 from communities.models import Area, Community
-from communities.services import area_for_name, clean_area_name
-from moderation.permissions import check_moderate_community, check_rename_area
+from communities.services import area_create, clean_area_name
+from moderation.permissions import check_move_community_area, check_pick_area, check_rename_area
 from moderation.services.log import Verb, clean_reason, log_write, require_open
 from profiles.models import User
 
 
 def _in_words(area: Area | None) -> str:
     return f"area “{area.name}”" if area is not None else "no area"
+
+
+def _area_seen_by(actor: User, name: str) -> Area | None:
+    """The area called ``name`` (whatever its case) among those the actor may see."""
+    return (
+        community_selectors.area_list(viewer=actor).filter(name__iexact=name).order_by("pk").first()
+    )
 
 
 @transaction.atomic
@@ -31,15 +44,21 @@ def community_area_move(
     reason: str,
 ) -> Community:
     """Move ``community`` to ``area`` (None: to no area) or, when ``new_area_name`` is given, to
-    the area of that name (whatever its case), made now if there is none. The actor moderates the
-    community; a reason is required. Logged as "moved X from area A to area B". Safe to repeat:
-    a community already there is left as it is and nothing is logged."""
-    check_moderate_community(actor, community)
+    the area of that name (whatever its case) among those the actor may see, made now if there is
+    none. The actor moderates the community, which is active (staff: any community); ``area`` is
+    one they may see (else the ValidationError of an unknown area); a reason is required. Logged
+    as "moved X from area A to area B". Safe to repeat: a community already there is left as it
+    is and nothing is logged."""
+    check_move_community_area(actor, community)
+    check_pick_area(actor, area)
     require_open(community)
     reason = clean_reason(reason)
     created = False
     if new_area_name.strip():
-        area, created = area_for_name(name=new_area_name)
+        name = clean_area_name(new_area_name)
+        area = _area_seen_by(actor, name)
+        if area is None:
+            area, created = area_create(name=name), True
     community = (
         Community.objects.select_for_update(of=("self",))
         .select_related("area")
@@ -72,16 +91,22 @@ def community_area_move(
 
 @transaction.atomic
 def area_rename(*, actor: User, area: Area, name: str, reason: str = "") -> Area:
-    """Rename an area (site staff, or a moderator of a community in it); its slug, and so its
-    address, stays. Refuses the name of another area. Safe to repeat: the same name again
-    changes and logs nothing."""
+    """Rename an area (site staff, or a moderator of an active community in it; an area the actor
+    may not see is a 404); its slug, and so its address, stays. Refuses the name of another area
+    the actor may see (a hidden one's name is not refused: that would confirm it exists). Safe to
+    repeat: the same name again changes and logs nothing."""
     check_rename_area(actor, area)
     reason = clean_reason(reason, required=False)
     name = clean_area_name(name)
     area = Area.objects.select_for_update().get(pk=area.pk)
     if name == area.name:
         return area
-    if Area.objects.filter(name__iexact=name).exclude(pk=area.pk).exists():
+    if (
+        community_selectors.area_list(viewer=actor)
+        .filter(name__iexact=name)
+        .exclude(pk=area.pk)
+        .exists()
+    ):
         raise ValidationError(
             {"name": "Another area has that name. Move its communities instead."}, code="taken"
         )

@@ -45,6 +45,7 @@ from moderation.forms import (
 from moderation.models import Report
 from moderation.permissions import (
     check_moderate_content,
+    check_move_community_area,
     check_own_community,
     check_set_join_policy,
 )
@@ -308,7 +309,7 @@ ACTIONS: dict[str, QueueAction] = {
     ),
     "merge": QueueAction(MergeForm, _merge, done=_merged_queue_url),
     "split": QueueAction(SplitForm, _split),
-    "move-area": QueueAction(AreaMoveForm, _move_area),
+    "move-area": QueueAction(AreaMoveForm, _move_area, check=check_move_community_area),
     "archive": QueueAction(ReasonForm, _archive),
     "proposed-community": QueueAction(ProposedCommunityForm, _decide_proposed_community),
     "decide": QueueAction(DecideForm, _decide_report, on_site=True),

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from communities.models import Area, Community
+from communities import selectors as community_selectors
+from communities.models import Community
 from moderation import services
 from moderation.forms import AreaRenameForm
 from moderation.permissions import check_rename_area
@@ -37,7 +38,7 @@ def _carry_out(
 ) -> HttpResponse:
     # The permission check comes first: outsiders learn nothing from a form's errors.
     action.check(request.user, community)
-    form = action.form(request.POST, community=community)
+    form = action.form(request.POST, community=community, viewer=request.user)
     if not form.is_valid():
         return _nothing_changed(request, _form_problems(form), back)
     try:
@@ -70,8 +71,9 @@ def site_action(request: HttpRequest, action: str) -> HttpResponse:
 
 @require_POST
 def area_rename(request: HttpRequest, slug: str) -> HttpResponse:
-    """Rename an area (staff, and moderators of a community in it), then back to its page."""
-    area = get_object_or_404(Area, slug=slug)
+    """Rename an area (staff, and moderators of an active community in it), then back to its
+    page. An area the person may not see is a 404, as one that does not exist."""
+    area = get_object_or_404(community_selectors.area_list(viewer=request.user), slug=slug)
     check_rename_area(request.user, area)
     form = AreaRenameForm(request.POST)
     back = area.get_absolute_url()

@@ -32,7 +32,7 @@ def community_log(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "community": community,
             "page": page,
-            "entries": selectors.log_lines(page.object_list, private=private),
+            "entries": selectors.log_lines(page.object_list, viewer=request.user, private=private),
             "private": private,
         },
     )
@@ -49,7 +49,7 @@ def site_log(request: HttpRequest) -> HttpResponse:
         {
             "community": None,
             "page": page,
-            "entries": selectors.log_lines(page.object_list, private=True),
+            "entries": selectors.log_lines(page.object_list, viewer=request.user, private=True),
             "private": True,
         },
     )

@@ -25,6 +25,7 @@ def _queue_context(request: HttpRequest, community: Community) -> dict[str, Any]
     return {
         "community": community,
         "is_owner": request.user.has_perm("moderation.own_community", community),
+        "can_move_area": request.user.has_perm("moderation.move_community_area", community),
         "join_requests": selectors.join_request_list(community=community),
         "reports": selectors.reports_with_targets(selectors.report_queue(community=community)),
         "suggestions": selectors.suggestion_queue(community=community),
@@ -33,7 +34,7 @@ def _queue_context(request: HttpRequest, community: Community) -> dict[str, Any]
         "placements": placements,
         "threads": selectors.queue_threads(community=community),
         "log": selectors.log_lines(
-            selectors.moderation_log(community=community)[:10], private=True
+            selectors.moderation_log(community=community)[:10], viewer=request.user, private=True
         ),
         "run": selectors.match_run_latest(),
         "ban_form": BanForm(auto_id="ban-%s"),
@@ -47,7 +48,9 @@ def _queue_context(request: HttpRequest, community: Community) -> dict[str, Any]
             },
         ),
         "split_form": SplitForm(post_choices=[(p.post_id, p.post.title) for p in placements]),
-        "area_form": AreaMoveForm(auto_id="area-%s", initial={"area": community.area_id}),
+        "area_form": AreaMoveForm(
+            auto_id="area-%s", initial={"area": community.area_id}, viewer=request.user
+        ),
         "destinations": selectors.community_destination_labels(
             viewer=signed_in(request.user), community=community
         ),
@@ -76,7 +79,9 @@ def site_queue(request: HttpRequest) -> HttpResponse:
             "community_reports": selectors.community_report_count(),
             "proposed": selectors.proposed_community_list()[:50],
             "suggestions": selectors.suggestion_queue(community=None)[:50],
-            "log": selectors.log_lines(selectors.moderation_log_site()[:10], private=True),
+            "log": selectors.log_lines(
+                selectors.moderation_log_site()[:10], viewer=request.user, private=True
+            ),
             "run": selectors.match_run_latest(),
         },
     )

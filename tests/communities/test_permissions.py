@@ -61,7 +61,10 @@ def build_world(visibility: str) -> World:
         join_policy=Community.JoinPolicy.APPROVAL,
         area=area,
     )
-    other = CommunityFactory(slug=f"orchard-{visibility}")
+    # The area a community moves to holds a live public community, so that every role can see
+    # it (an area with none the actor may see is refused as an unknown one).
+    elsewhere = Area.objects.create(name=f"Orchards {visibility}", slug=f"orch-{visibility}")
+    other = CommunityFactory(slug=f"orchard-{visibility}", area=elsewhere)
     people: dict[str, Any] = {"anonymous": None}
     people["outsider"] = UserFactory(username="outsider")
     people["member"] = MembershipFactory(community=community, user__username="member").user
@@ -88,7 +91,7 @@ def build_world(visibility: str) -> World:
     reply = Reply.objects.create(thread=thread, author=people["member"], body="Bark works.")
     objects = {
         "area": area,
-        "elsewhere": Area.objects.create(name=f"Orchards {visibility}", slug=f"orch-{visibility}"),
+        "elsewhere": elsewhere,
         "post": post,
         "removed": removed,
         "thread": thread,
@@ -493,10 +496,13 @@ ACTIONS = [
 def expected(action: Action, role: str, visibility: str):
     if action.who == "staff":  # site-wide: no community to hide, so never 404
         return ALLOWED if role == "staff" else FORBIDDEN
-    if action.who == "area":  # an area spans communities: its communities' moderators, staff
-        return ALLOWED if role in ("moderator", "owner", "staff") else FORBIDDEN
     private = visibility == "private"
     sees = role in ("member", "moderator", "owner", "staff") or not private
+    if action.who == "area":  # an area spans communities: its communities' moderators, staff;
+        # the area holds only the world's community, so a private one hides it (404)
+        if role in ("moderator", "owner", "staff"):
+            return ALLOWED
+        return FORBIDDEN if sees else HIDDEN
     if not sees:
         return HIDDEN
     if action.who == "viewers":

@@ -4,6 +4,7 @@ new one, and renaming an area; and a later match run, through a real Celery work
 community where the moderator put it."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from communities.models import Community, Membership, Post, Tag
@@ -154,6 +155,11 @@ def test_a_later_match_run_keeps_the_moved_community_in_its_new_area(
     page: Page, live_server, matched_topics, workers
 ):
     community = Community.objects.filter(status=Community.Status.PROPOSED).order_by("pk").first()
+    assert community is not None
+    # Its moderators move it between areas once it is live (moderation/permissions.py).
+    Community.objects.filter(pk=community.pk).update(
+        status=Community.Status.ACTIVE, activated_at=timezone.now()
+    )
     MembershipFactory(community=community, user__username="mo", role=Membership.Role.MODERATOR)
     workers.start()
     log_in(page, "mo")

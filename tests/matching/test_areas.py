@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from communities import services as community_services
-from communities.models import Area, Community, Membership, Post, Tag
+from communities.models import Area, Community, Post, Tag
 from matching.services.artifacts import run_matcher
 from moderation import services as moderation
 from tests.engine.test_areas import site_corpus
@@ -72,7 +72,7 @@ def test_a_community_moved_to_the_other_area_and_a_renamed_area_survive_a_run(si
         == "baking"
     )
     travel = Area.objects.exclude(pk=baking.area_id).get()
-    moderator = _moderated(baking)
+    moderator = _staff()
     moderation.community_area_move(
         actor=moderator, community=baking, area=travel, reason="Bread for the road"
     )
@@ -85,10 +85,10 @@ def test_a_community_moved_to_the_other_area_and_a_renamed_area_survive_a_run(si
     assert Area.objects.count() == 2
 
 
-def _moderated(community: Community):
-    moderator = UserFactory()
-    Membership.objects.create(user=moderator, community=community, role="moderator")
-    return moderator
+def _staff():
+    """Who moves a proposed community the matcher made: site staff, who decide proposals (its
+    moderators move it once it is active; moderation/permissions.py)."""
+    return UserFactory(is_staff=True)
 
 
 def _new_posts():
@@ -101,7 +101,7 @@ def test_a_moved_community_stays_in_its_new_area_in_later_runs(topic_posts):
     topic_posts()
     run_now()
     community = Community.objects.filter(status=Community.Status.PROPOSED).order_by("pk").first()
-    moderator = _moderated(community)
+    moderator = _staff()
     moved = moderation.community_area_move(
         actor=moderator,
         community=community,
@@ -130,7 +130,7 @@ def test_no_area_chosen_by_a_moderator_stays_none(topic_posts):
     elsewhere = Area.objects.create(name="Elsewhere", slug="elsewhere")
     Community.objects.filter(pk=community.pk).update(area=elsewhere)
     moderation.community_area_move(
-        actor=_moderated(community), community=community, area=None, reason="No field fits"
+        actor=_staff(), community=community, area=None, reason="No field fits"
     )
     _new_posts()
     run = run_now()
@@ -144,9 +144,7 @@ def test_a_run_through_a_worker_keeps_an_area_and_reports_the_areas(topic_posts,
     run_now()
     community = Community.objects.filter(status=Community.Status.PROPOSED).order_by("pk").first()
     area = Area.objects.create(name="Kitchen", slug="kitchen")
-    moderation.community_area_move(
-        actor=_moderated(community), community=community, area=area, reason="Cooking"
-    )
+    moderation.community_area_move(actor=_staff(), community=community, area=area, reason="Cooking")
     workers.start()
     staff = UserFactory(is_staff=True)
     run = moderation.match_run_start(actor=staff)

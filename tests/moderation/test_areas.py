@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def espresso():
     coffee = AreaFactory(name="Coffee", slug="coffee")
-    AreaFactory(name="Kitchen", slug="kitchen")
+    # A moderator picks among the areas they can see: those with a live community they see.
+    CommunityFactory(name="Bread", slug="bread", area=AreaFactory(name="Kitchen", slug="kitchen"))
     return CommunityFactory(name="Espresso at home", slug="espresso", area=coffee)
 
 

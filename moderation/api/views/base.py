@@ -3,12 +3,17 @@ with."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, viewsets
+from rest_framework.response import Response
 
 from communities import selectors as community_selectors
 from communities.api.serializers import CommunitySerializer
 from communities.models import Community
+from moderation import selectors
+from moderation.api.serializers import ModerationActionSerializer
+from moderation.models import ModerationAction
 
 NO_CONTENT = OpenApiResponse(description="Nothing to do: it was already so.")
 
@@ -26,9 +31,19 @@ class ModerationViewSet(viewsets.GenericViewSet):
     filter_backends = []
 
     def _input(self, serializer_class):
-        data = serializer_class(data=self.request.data)
+        # The caller, for the fields that offer only what they may see (areas).
+        data = serializer_class(data=self.request.data, context={"viewer": self.request.user})
         data.is_valid(raise_exception=True)
         return data.validated_data
+
+    def _log_page(self, entries: QuerySet[ModerationAction], *, private: bool) -> Response:
+        """A page of the moderation log, as moderation.selectors.log_lines says it to the
+        caller (the private version, or the public one)."""
+        page = self.paginate_queryset(entries) or []
+        lines = selectors.log_lines(page, viewer=self.request.user, private=private)
+        context = {"private": private, "lines": {line.entry.pk: line for line in lines}}
+        data = ModerationActionSerializer(page, many=True, context=context).data
+        return self.get_paginated_response(data)
 
     def _page(self, queryset, serializer_class, **context):
         page = self.paginate_queryset(queryset)

@@ -33,7 +33,11 @@ from moderation.api.serializers import (
 )
 from moderation.api.views.base import ModerationViewSet, community_out
 from moderation.api.views.content import ContentActionsMixin
-from moderation.permissions import check_moderate_community, check_view_community
+from moderation.permissions import (
+    check_moderate_community,
+    check_move_community_area,
+    check_view_community,
+)
 
 
 class QueueReadsMixin(ModerationViewSet):
@@ -49,7 +53,7 @@ class QueueReadsMixin(ModerationViewSet):
         check_view_community(request.user, community)
         private = request.user.has_perm("communities.moderate_community", community)
         rows = selectors.moderation_log(community=community)
-        return self._page(rows, ModerationActionSerializer, private=private)
+        return self._log_page(rows, private=private)
 
     def _moderated(self) -> Community:
         community = self.get_object()
@@ -194,8 +198,11 @@ class CommunityActionsMixin(ModerationViewSet):
     @action(detail=True, methods=["post"])
     def area(self, request, slug=None):
         """Move the community to another area, to no area (area: null) or to a new area
-        (new_area_name), with a reason; later match runs keep it there. Safe to repeat."""
+        (new_area_name), with a reason; later match runs keep it there. An area you may not
+        see answers as one that does not exist (400). Safe to repeat."""
         community = self.get_object()
+        # Before the input is read: people who may not move it learn nothing from its errors.
+        check_move_community_area(request.user, community)
         data = self._input(AreaMoveSerializer)
         community = services.community_area_move(
             actor=request.user,

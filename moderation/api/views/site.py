@@ -41,7 +41,7 @@ class SiteModerationViewSet(ModerationViewSet):
     def log(self, request):
         """Every moderation action on the site (staff)."""
         check_moderate_site(request.user)
-        return self._page(self.get_queryset(), ModerationActionSerializer, private=True)
+        return self._log_page(self.get_queryset(), private=True)
 
     @extend_schema(responses=CommunitySerializer(many=True))
     @action(

@@ -1,0 +1,61 @@
+"""Every read of the moderation app, by subject, with visibility applied in one place: the review
+queues, reports, bans and logs as rows (queues.py), and the log in plain words as its reader may
+read it (log_words.py). Callers import them from here (``from moderation import selectors``)."""
+
+from moderation.selectors.log_words import (
+    PERSONAL_VERBS,
+    PRIVATE_COMMUNITY,
+    SOMEONE,
+    LogLine,
+    human_datetime,
+    log_lines,
+)
+from moderation.selectors.queues import (
+    BanNotice,
+    ban_of,
+    banned_list,
+    community_destination_labels,
+    community_report_count,
+    join_request_list,
+    match_run_latest,
+    moderation_log,
+    moderation_log_site,
+    moderator_list,
+    placed_post_ids,
+    proposed_community_list,
+    queue_placements,
+    queue_threads,
+    report_list,
+    report_queue,
+    reports_with_targets,
+    suggestion_list,
+    suggestion_queue,
+)
+
+__all__ = [
+    "PERSONAL_VERBS",
+    "PRIVATE_COMMUNITY",
+    "SOMEONE",
+    "BanNotice",
+    "LogLine",
+    "ban_of",
+    "banned_list",
+    "community_destination_labels",
+    "community_report_count",
+    "human_datetime",
+    "join_request_list",
+    "log_lines",
+    "match_run_latest",
+    "moderation_log",
+    "moderation_log_site",
+    "moderator_list",
+    "placed_post_ids",
+    "proposed_community_list",
+    "queue_placements",
+    "queue_threads",
+    "report_list",
+    "report_queue",
+    "reports_with_targets",
+    "suggestion_list",
+    "suggestion_queue",
+]
