@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from communities.models import Community, Membership, Post, Reply, Thread
-from profiles.permissions import is_signed_in
+from profiles.permissions import is_signed_in, neutral_refusal
+from profiles.selectors import block_exists
 
 
 @rules.predicate
@@ -73,11 +74,22 @@ can_reply_to_post = is_post_author | (post_is_visible & post_author_reachable)
 rules.add_perm("communities.reply_to_post", can_reply_to_post)
 
 
-def check_reply_to_post(user, post) -> None:
+def reply_refusal(user, post: Post) -> str | None:
+    """Why ``user`` may not reply to ``post``, in words for them; None when they may. Someone the
+    author blocked is refused in the neutral words of profiles.permissions (the privacy rule)."""
     if not (user and user.is_authenticated and user.is_active):
-        raise PermissionDenied("Log in to reply.")
+        return "Log in to reply."
     if not user.has_perm("communities.reply_to_post", post):
-        raise PermissionDenied("The author of this post does not take replies from others.")
+        return "The author of this post does not take replies from others."
+    if post.author is not None and block_exists(blocker=post.author, blocked=user):
+        return neutral_refusal(post.author, "replies")
+    return None
+
+
+def check_reply_to_post(user, post) -> None:
+    refusal = reply_refusal(user, post)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 @rules.predicate
@@ -98,6 +110,25 @@ def check_take_part(user, community: Community) -> None:
         raise PermissionDenied("Log in and join this community to take part.")
     if not user.has_perm("communities.take_part", community):
         raise PermissionDenied("Only this community's members can do that. Join it first.")
+
+
+def thread_reply_refusal(user, thread: Thread) -> str | None:
+    """Why a member may not reply in ``thread`` because of its author: someone the author blocked
+    is refused in neutral words (the privacy rule in profiles.permissions). Membership, locks and
+    closed communities are checked by thread_reply itself."""
+    author = thread.author
+    signed_in = bool(user and user.is_authenticated)
+    if author is not None and signed_in and block_exists(blocker=author, blocked=user):
+        return neutral_refusal(author, "replies")
+    return None
+
+
+def check_reply_in_thread(user, thread: Thread) -> None:
+    """A member replies in a thread unless its author blocked them."""
+    check_take_part(user, thread.community)
+    refusal = thread_reply_refusal(user, thread)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 # -- seeing a community ------------------------------------------------------------------------

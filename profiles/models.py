@@ -95,6 +95,11 @@ class Notification(models.Model):
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The actor's name is not stored: it is put before the title when shown (``text``), so a
+    # renamed person shows as they are now and a deleted one as "A former member".
+    names_actor = models.BooleanField(
+        default=False, help_text="The title follows the actor's name, put before it when shown."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -127,7 +132,27 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.title}"
+        return f"{self.user}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """What the notification says, naming its actor as they are now (the privacy rule in
+        profiles/permissions.py): "Gina sent you a message", "A former member sent you a
+        message" once Gina's account is deleted."""
+        if not self.names_actor:
+            return self.title
+        return f"{actor_name(self.actor)} {self.title}"
+
+
+def actor_name(person: User | None) -> str:
+    """A person named at the start of a sentence, or "A former member" once their account is
+    gone (the words posts and replies use for a deleted author)."""
+    if person is None or not person.is_active:
+        return FORMER_MEMBER
+    return person.public_name
+
+
+FORMER_MEMBER = "A former member"
 
 
 class ApiToken(AbstractAuthToken):

@@ -118,11 +118,15 @@ def _votes(user: User) -> list[dict[str, Any]]:
 
 
 def _notifications(user: User) -> list[dict[str, Any]]:
-    rows = Notification.objects.filter(user=user).order_by("created_at", "pk")
+    rows = (
+        Notification.objects.filter(user=user)
+        .select_related("actor__profile")
+        .order_by("created_at", "pk")
+    )
     return [
         {
             "kind": note.kind,
-            "title": note.title,
+            "title": note.text,  # the actor named as they are now (profiles.permissions)
             "url": note.url,
             "created_at": _when(note.created_at),
             "read_at": _when(note.read_at),

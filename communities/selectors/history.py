@@ -32,9 +32,7 @@ def content_history(*, obj: Post | Thread | Reply) -> list[dict[str, Any]]:
     model = type(obj)
     words, shown = WORDS[model], SHOWN[model]
     records = list(
-        obj.history.select_related("history_user__profile").order_by(
-            "-history_date", "-history_id"
-        )
+        obj.history.select_related("history_user__profile").order_by("-history_date", "-history_id")
     )
     entries = []
     for index, record in enumerate(records):

@@ -135,9 +135,10 @@ def _tell_moderators_of_request(*, community: Community, user: User) -> None:
         notify(
             user=moderator,
             kind=Notification.Kind.COMMUNITY,
-            title=f"{user.public_name} asked to join {community.name}",
+            title=f"asked to join {community.name}",
             url=reverse("moderation:queue", args=[community.slug]) + "#join-requests",
             actor=user,
+            names_actor=True,
         )
 
 

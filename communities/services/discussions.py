@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from communities.models import Community, ContentStatus, Reply, Thread
-from communities.permissions import check_take_part
+from communities.permissions import check_reply_in_thread, check_take_part
 from communities.services.communities import active_members, refuse_when_closed
 from communities.services.text import clean_input
 from core.ratelimit import rate_limit
@@ -33,10 +33,11 @@ def thread_start(*, author: User, community: Community, title: str, body: str) -
 @transaction.atomic
 def thread_reply(*, author: User, thread: Thread, body: str) -> Reply:
     """Reply in a thread and tell the people who took part in it (by their preferences).
-    Preconditions: the author is an active member; the thread is visible and not locked.
+    Preconditions: the author is an active member whom the thread's author has not blocked; the
+    thread is visible and not locked. Nobody who blocked the author hears of it.
     Not idempotent: each call adds a reply."""
     community = thread.community
-    check_take_part(author, community)
+    check_reply_in_thread(author, thread)
     rate_limit(action="reply", user=author)
     thread = Thread.objects.select_for_update().get(pk=thread.pk)
     if thread.locked:
@@ -59,8 +60,9 @@ def thread_reply(*, author: User, thread: Thread, body: str) -> Reply:
         notify(
             user=person,
             kind=Notification.Kind.REPLY,
-            title=f"{author.public_name} replied in “{thread.title[:120]}”",
+            title=f"replied in “{thread.title[:120]}”",
             url=url,
             actor=author,
+            names_actor=True,
         )
     return reply

@@ -120,8 +120,9 @@ def post_delete(*, actor: User, post: Post) -> Post:
 @transaction.atomic
 def post_reply(*, author: User, post: Post, body: str) -> Reply:
     """Answer a post; its author is notified (by their preferences). Anyone may reply to a visible
-    post whose author lets others find them by their posts (Profile.discoverable); the author may
-    always answer on their own post. Not idempotent: each call adds a reply."""
+    post whose author lets others find them by their posts (Profile.discoverable) and has not
+    blocked the replier; the author may always answer on their own post.
+    Not idempotent: each call adds a reply."""
     check_reply_to_post(author, post)
     rate_limit(action="reply", user=author)
     reply = Reply.objects.create(
@@ -133,8 +134,9 @@ def post_reply(*, author: User, post: Post, body: str) -> Reply:
         notify(
             user=post.author,
             kind=Notification.Kind.REPLY,
-            title=f"{author.public_name} replied to “{post.title[:120]}”",
+            title=f"replied to “{post.title[:120]}”",
             url=f"{post.get_absolute_url()}#reply-{reply.pk}",
             actor=author,
+            names_actor=True,
         )
     return reply

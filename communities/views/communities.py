@@ -29,6 +29,7 @@ from communities.forms import (
     add_service_error,
 )
 from communities.models import Community, Membership, Proposal, Thread
+from communities.permissions import thread_reply_refusal
 from core.htmx import HtmxHttpRequest, render_page_or_fragment
 
 
@@ -267,6 +268,7 @@ def _thread_context(
         "messages_in_thread": selectors.thread_reply_list(viewer=request.user, thread=thread),
         "form": form,
         "can_take_part": _can_take_part(request, community),
+        "reply_refusal": thread_reply_refusal(request.user, thread),
     }
 
 

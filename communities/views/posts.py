@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from communities import selectors, services
 from communities.forms import PostForm, ReplyForm, split_tags
 from communities.models import Post, Tag
+from communities.permissions import reply_refusal
 from profiles import selectors as profile_selectors
 from profiles.models import Notification
 
@@ -52,7 +53,7 @@ def _post_page(
         "post": post,
         "is_author": request.user.is_authenticated and post.author_id == request.user.pk,
         "replies": selectors.post_reply_list(viewer=request.user, post=post),
-        "can_reply": request.user.has_perm("communities.reply_to_post", post),
+        "reply_refusal": reply_refusal(request.user, post),
         "reply_form": reply_form or ReplyForm(),
         # What the page promises about who hears of a reply, true to the author's settings.
         "author_hears_replies": profile_selectors.notification_wanted(

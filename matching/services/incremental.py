@@ -90,6 +90,7 @@ def _offer_back(post: Post, limit: int) -> None:
                     kind=Notification.Kind.NEW_PEER,
                     title=f"Someone is working on the same thing: “{post.title[:120]}”",
                     url=row.peer.get_absolute_url(),
+                    actor=post.author,  # one who blocked them hears nothing of it
                 )
 
 

@@ -43,6 +43,7 @@ class NewApiTokenSerializer(ApiTokenSerializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="text", read_only=True)
     actor = serializers.SerializerMethodField()
     read = serializers.SerializerMethodField()
 
@@ -51,7 +52,8 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "title", "url", "actor", "created_at", "read", "read_at"]
 
     def get_actor(self, notification: Notification) -> str | None:
-        return notification.actor.public_name if notification.actor is not None else None
+        actor = notification.actor
+        return actor.public_name if actor is not None and actor.is_active else None
 
     def get_read(self, notification: Notification) -> bool:
         return notification.read_at is not None

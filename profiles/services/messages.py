@@ -61,9 +61,10 @@ def message_send(*, sender: User, recipient: User, body: str) -> Message:
         notify(
             user=recipient,
             kind=Notification.Kind.MESSAGE,
-            title=f"{sender.public_name} sent you a message",
+            title="sent you a message",
             url=url,
             actor=sender,
+            names_actor=True,
         )
     return message
 

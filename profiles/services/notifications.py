@@ -11,28 +11,57 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.queue import enqueue_on_commit
-from profiles.models import Notification, Profile, User
+from profiles.models import Block, Notification, Profile, User
 from profiles.selectors import KIND_PREFERENCE
 
 
 def notify(
-    *, user: User, kind: str, title: str, url: str = "", actor: User | None = None
+    *,
+    user: User,
+    kind: str,
+    title: str,
+    url: str = "",
+    actor: User | None = None,
+    names_actor: bool = False,
 ) -> Notification | None:
     """Tell someone about something, if their preferences allow that kind. It shows in the app at
     once; by mail immediately (after commit) or in the daily digest, as they chose. Returns None
-    when their preferences turn this kind off, or when they caused it themselves."""
+    when their preferences turn this kind off, when they caused it themselves, or when they
+    blocked the person who did (a moderator's decision reaches them all the same).
+
+    With ``names_actor``, ``title`` is what follows the actor's name ("sent you a message"): the
+    name is not stored but put before it when shown (Notification.text), as the actor is named
+    then."""
     if actor is not None and actor.pk == user.pk:
         return None
-    written = notify_many(users=[user], kind=kind, title=title, url=url, actor=actor)
+    written = notify_many(
+        users=[user], kind=kind, title=title, url=url, actor=actor, names_actor=names_actor
+    )
     return written[0] if written else None
 
 
 def notify_many(
-    *, users: Sequence[User], kind: str, title: str, url: str = "", actor: User | None = None
+    *,
+    users: Sequence[User],
+    kind: str,
+    title: str,
+    url: str = "",
+    actor: User | None = None,
+    names_actor: bool = False,
 ) -> list[Notification]:
     """:func:`notify` for many people at once (a run inviting thousands of authors): profiles
     made and read in one query each, notifications written in one. Returns those written."""
+    if names_actor and actor is None:
+        raise ValueError("A notification that names its actor needs one.")
     active = [u for u in users if u.is_active]
+    if actor is not None and kind != Notification.Kind.MODERATION:
+        # Blocking someone means hearing nothing from them (profiles/permissions.py).
+        blockers = set(
+            Block.objects.filter(blocked=actor, blocker__in=active).values_list(
+                "blocker_id", flat=True
+            )
+        )
+        active = [u for u in active if u.pk not in blockers]
     if not active:
         return []
     profiles = {p.user_id: p for p in Profile.objects.filter(user__in=active)}
@@ -45,7 +74,14 @@ def notify_many(
     wanted = [u for u in active if not preference or getattr(profiles[u.pk], preference)]
     notifications = Notification.objects.bulk_create(
         [
-            Notification(user=u, kind=kind, title=title[:200], url=url[:500], actor=actor)
+            Notification(
+                user=u,
+                kind=kind,
+                title=title[:200],
+                url=url[:500],
+                actor=actor,
+                names_actor=names_actor,
+            )
             for u in wanted
         ]
     )
@@ -60,8 +96,8 @@ def notification_mail(*, notification_id: int) -> bool:
     """Mail one notification now. Safe to run twice: a notification is mailed once."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
-            .select_related("user")
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("user", "actor__profile")
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()
         )
@@ -74,7 +110,7 @@ def notification_mail(*, notification_id: int) -> bool:
         "site_url": settings.KINDRED_SITE_URL,
     }
     send_mail(
-        subject=f"Kindred: {notification.title}",
+        subject=f"Kindred: {notification.text}",
         message=render_to_string("profiles/email/notifications.txt", context),
         from_email=None,
         recipient_list=[notification.user.email],
@@ -99,7 +135,8 @@ def notifications_daily_digest() -> int:
     for user in people:
         with transaction.atomic():
             pending = list(
-                Notification.objects.select_for_update()
+                Notification.objects.select_for_update(of=("self",))
+                .select_related("actor__profile")
                 .filter(user=user, emailed_at__isnull=True, read_at__isnull=True)
                 .order_by("created_at")
             )

@@ -219,7 +219,7 @@ def test_someone_replies_and_the_author_is_notified(client, ada, grace):
     assert response.status_code == 302 and response["Location"].endswith(f"#reply-{reply.pk}")
     assert (reply.post, reply.author) == (post, grace)
     notification = Notification.objects.get(user=ada)
-    assert notification.kind == "reply" and "Grace Hopper" in notification.title
+    assert notification.kind == "reply" and "Grace Hopper" in notification.text
     assert notification.url.startswith(post.get_absolute_url())
     assert "<strong>gypsum</strong>" in html(client.get(post.get_absolute_url()))
 
