@@ -310,6 +310,7 @@ class MergeSerializer(serializers.Serializer):
     reason = _reason_field(required=True)
 
 
+@extend_schema_field({"type": "string", "nullable": True})
 class VisibleAreaField(serializers.SlugRelatedField):
     """An area by its slug, among those the caller may see (``context["viewer"]``): one hidden
     from them is refused in the same words as one that does not exist."""
