@@ -166,3 +166,20 @@ def workers(transactional_db, tmp_path):
 def celery_worker_process(workers):
     """One real Celery worker, started."""
     return workers.start()
+
+
+@pytest.fixture
+def own_cache(settings, request):
+    """A cache of this test's own, in this process's memory, for tests that count (rate limits,
+    the log-in lockout): the suite's Redis database is emptied by other workers before each of
+    their tests, so a count kept there could vanish half-way; and the live server of a browser
+    test runs in a thread of this process. The code path is Django's cache API, as on Redis."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
+    cache.clear()

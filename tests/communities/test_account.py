@@ -163,21 +163,6 @@ real_lockout = override_settings(
 LOCK_AT = base.KINDRED_LOGIN_LOCKOUT["account_and_address"]["limit"]
 
 
-@pytest.fixture
-def own_cache(settings):
-    """Counters in a cache of this test's own (the suite's Redis database is emptied by other
-    workers before each of their tests); the code path is Django's cache API, as on Redis."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "account-delete-tests",
-        }
-    }
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 def _delete(client: Client, password: str):
     return client.post("/people/settings/delete/", {"content": "remove", "password": password})
 

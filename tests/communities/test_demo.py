@@ -15,28 +15,13 @@ from communities.management.commands.load_demo import DEMO_PASSWORD
 from communities.models import Community, Post, Proposal, Reply, Thread
 from config.settings import base
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache")]
 
 # The limits a real site runs with (config/settings/base.py), not the suite's: test settings turn
 # them off.
 real_limits = override_settings(
     KINDRED_RATE_LIMITS_ENABLED=True, KINDRED_RATE_LIMITS=base.KINDRED_RATE_LIMITS, DEBUG=True
 )
-
-
-@pytest.fixture(autouse=True)
-def _own_cache(settings):
-    """Counters in a cache of this test's own (the suite's Redis database is emptied by other
-    workers before each of their tests); the code path is Django's cache API, as on Redis."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "demo-tests",
-        }
-    }
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def _load_demo() -> str:

@@ -18,7 +18,7 @@ from core.ratelimit import RateLimited, rate_limits_exempt
 from tests.communities.factories import CommunityFactory, MembershipFactory, PostFactory
 from tests.profiles.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache")]
 
 LIMITS = {
     "post": {"limit": 3, "new_limit": 1, "window": 3600},
@@ -28,23 +28,6 @@ LIMITS = {
     "api_login": {"limit": 100, "new_limit": 100, "window": 60},
 }
 limits_on = override_settings(KINDRED_RATE_LIMITS_ENABLED=True, KINDRED_RATE_LIMITS=LIMITS)
-
-
-@pytest.fixture(autouse=True)
-def _own_cache(settings):
-    """Counters in a cache of this test's own. The suite's Redis database is shared by parallel
-    workers, each of which empties it before every test; a count made here must not vanish
-    half-way because another worker started a test. The code path is the same: Django's cache
-    API (add and incr), which Redis serves in production."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "rate-limit-tests",
-        }
-    }
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def _veteran(**kwargs):

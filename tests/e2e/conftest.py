@@ -20,8 +20,11 @@ from playwright.sync_api import (
     Error,
     Page,
     Playwright,
+    expect,
     sync_playwright,
 )
+
+from tests.profiles.factories import DEFAULT_PASSWORD
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -90,11 +93,20 @@ def viewport() -> dict[str, int]:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server, transactional_db, viewport) -> Iterator[Page]:
+def expected_refusals() -> list[tuple[str, str]]:
+    """Pages a test expects to be refused, as (status, path): Chromium logs every 4xx document
+    as a console error, which is no problem there. A test that expects some overrides this."""
+    return []
+
+
+@pytest.fixture
+def page(
+    browser: Browser, live_server, transactional_db, viewport, expected_refusals
+) -> Iterator[Page]:
     """A page in a fresh context (no cookies) whose relative URLs go to the live server.
 
     The test fails if the browser reported any console error or page error, even when its
-    own assertions passed.
+    own assertions passed (but for the refusals it expects).
     """
     context = browser.new_context(base_url=live_server.url, viewport=viewport)
     context.set_default_timeout(10_000)
@@ -104,8 +116,35 @@ def page(browser: Browser, live_server, transactional_db, viewport) -> Iterator[
     page.on("pageerror", problems.page_error)
     yield page
     context.close()
-    if problems.errors:
-        pytest.fail("The browser reported errors:\n  " + "\n  ".join(problems.errors))
+    expected = tuple(
+        f"status of {status} ({live_server.url}{path})" for status, path in expected_refusals
+    )
+    errors = [error for error in problems.errors if not error.endswith(expected)]
+    if errors:
+        pytest.fail("The browser reported errors:\n  " + "\n  ".join(errors))
+
+
+@pytest.fixture
+def no_js_page(browser: Browser, live_server, transactional_db, viewport) -> Iterator[Page]:
+    """A page with JavaScript turned off: what works for everyone must work there too."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport=viewport, java_script_enabled=False
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page: Page, username: str, *, signed_in: bool = True) -> None:
+    """Log in through the log-in page with the factories' password; unless told otherwise, wait
+    until the header offers Log out (on a phone it is in the closed menu: there, not visible)."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username or email", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    if signed_in:
+        banner = page.get_by_role("banner")
+        expect(banner.get_by_role("button", name="Log out", include_hidden=True)).to_be_attached()
 
 
 def _scratch() -> Path:

@@ -11,8 +11,8 @@ from playwright.sync_api import Browser, Page, expect
 from communities import services
 from communities.models import Community, Membership, Proposal
 from tests.communities.factories import CommunityFactory, MembershipFactory, TagFactory
-from tests.e2e.conftest import DESKTOP, PHONE, screenshot
-from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import DESKTOP, PHONE, log_in, screenshot
+from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -38,14 +38,6 @@ def directory():
         activated_at=None,
     )
     return heat
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_browse_join_discuss_propose_and_pass_a_purpose_change(page: Page, directory, settings):

@@ -4,56 +4,33 @@ form's lockout (wrong passwords count like failed log-ins; locked, it says when 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from communities.management.commands.load_demo import DEMO_PASSWORD
 from config.settings import base
 from profiles.models import User
-from tests.e2e.conftest import DESKTOP, BrowserProblems
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:
-    """conftest's page, except that the browser's note on the 429 the lockout test expects
-    (Chromium logs every 4xx document as a console error) is not a problem."""
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    problems = BrowserProblems()
-    page.on("console", problems.console)
-    page.on("pageerror", problems.page_error)
-    yield page
-    context.close()
-    expected = "status of 429 (Too Many Requests) (" + live_server.url + "/people/settings/delete/)"
-    errors = [e for e in problems.errors if not e.endswith(expected)]
-    if errors:
-        pytest.fail("The browser reported errors:\n  " + "\n  ".join(errors))
+def expected_refusals() -> list[tuple[str, str]]:
+    """The lockout answers 429, which Chromium logs as a console error."""
+    return [("429 (Too Many Requests)", "/people/settings/delete/")]
 
 
 @pytest.fixture
-def real_limits(settings):
+def real_limits(own_cache, settings):
     """The limits a real site runs with, counted in this process's memory (the live server runs
     in a thread of it)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "e2e-demo",
-        }
-    }
     settings.KINDRED_RATE_LIMITS_ENABLED = True
     settings.KINDRED_RATE_LIMITS = base.KINDRED_RATE_LIMITS
     settings.KINDRED_LOGIN_LOCKOUT = base.KINDRED_LOGIN_LOCKOUT
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def _log_in(page: Page, login: str, password: str) -> None:

@@ -5,38 +5,17 @@ JavaScript."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from profiles.models import Notification
-from tests.e2e.conftest import PHONE, screenshot
-from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import PHONE, log_in, screenshot
+from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
 HEADER_MAX_HEIGHT = 64
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    # On a phone, Log out is in the closed menu: there, but not visible.
-    banner = page.get_by_role("banner")
-    expect(banner.get_by_role("button", name="Log out", include_hidden=True)).to_be_attached()
-
-
-@pytest.fixture
-def no_js_page(browser: Browser, live_server, transactional_db, viewport) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=live_server.url, viewport=viewport, java_script_enabled=False
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def _header_height(page: Page) -> float:

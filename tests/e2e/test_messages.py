@@ -9,18 +9,10 @@ from playwright.sync_api import Browser, Page, expect
 from communities.models import Post
 from matching.models import PeerSuggestion
 from profiles.models import Message
-from tests.e2e.conftest import DESKTOP, screenshot
-from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import DESKTOP, log_in, screenshot
+from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Log out")).to_be_visible()
 
 
 def log_out(page: Page) -> None:

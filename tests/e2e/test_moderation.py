@@ -14,8 +14,8 @@ from tests.communities.factories import (
     PlacementFactory,
     PostFactory,
 )
-from tests.e2e.conftest import DESKTOP, screenshot
-from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import DESKTOP, log_in, screenshot
+from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -38,14 +38,6 @@ def gardens():
     PlacementFactory(community=clay, post=advert)
     PlacementFactory(community=clay, post=PostFactory(title="Gypsum or grit?"))
     return clay, heavy
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_a_moderator_approves_removes_merges_bans_and_finds_it_all_in_the_log(page: Page, gardens):

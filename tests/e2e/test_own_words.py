@@ -15,19 +15,11 @@ from communities.models import Community, ContentStatus, Membership, Post, Reply
 from moderation.models import ModerationAction
 from profiles.models import User
 from tests.communities.factories import CommunityFactory, MembershipFactory
-from tests.e2e.conftest import DESKTOP
+from tests.e2e.conftest import DESKTOP, log_in
 from tests.e2e.test_people import matched_corpus  # noqa: F401 - a fixture
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("banner").get_by_role("button", name="Log out")).to_be_visible()
 
 
 def log_out(page: Page) -> None:

@@ -5,41 +5,21 @@ only what settings make true; the first ones again with JavaScript turned off.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from allauth.account.models import EmailAddress
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from communities import services
 from communities.models import Community, Membership, Post, Proposal
 from moderation import services as moderation
 from profiles.models import Notification, Profile
 from tests.communities.factories import CommunityFactory, MembershipFactory
+from tests.e2e.conftest import log_in
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    # On a phone, Log out is in the closed menu: there, but not visible.
-    banner = page.get_by_role("banner")
-    expect(banner.get_by_role("button", name="Log out", include_hidden=True)).to_be_attached()
-
-
-@pytest.fixture
-def no_js_page(browser: Browser, live_server, transactional_db, viewport) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=live_server.url, viewport=viewport, java_script_enabled=False
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from communities.models import Post, Reply, Tag
 from matching import services
 from matching.models import MatchRun
 from profiles.models import Notification, Profile, User
-from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.conftest import PHONE, log_in, screenshot
 from tests.engine.corpus import make_corpus
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -22,15 +22,6 @@ pytestmark = pytest.mark.e2e
 
 def header(page: Page):
     return page.get_by_role("banner")
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    # On a phone, Log out is in the closed menu: there, but not visible.
-    expect(header(page).get_by_role("button", name="Log out", include_hidden=True)).to_be_attached()
 
 
 @pytest.fixture

@@ -28,7 +28,9 @@ def test_blocks_bans_and_deleted_names_stay_private(page: Page, live_server):
     services.person_block(actor=grace, person=mallory)
     SiteBan.objects.create(user=dave, reason="Spam")
     services.message_send(sender=gina, recipient=mallory, body="Hello")
-    communities.account_delete(user=gina, password=DEFAULT_PASSWORD, content="anonymise")
+    communities.account_delete(
+        user=gina, password=DEFAULT_PASSWORD, content="anonymise", client="192.0.2.1"
+    )
 
     log_in(page, "mallory")
     page.goto(f"/posts/{post.pk}/")

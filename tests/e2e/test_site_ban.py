@@ -7,17 +7,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from profiles.models import SiteBan
-from tests.e2e.conftest import DESKTOP
-from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
+from tests.e2e.conftest import DESKTOP, log_in
+from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username or email", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
 
 
 def test_staff_ban_a_person_who_is_then_told_why(page: Page, browser: Browser, live_server):
@@ -26,10 +19,10 @@ def test_staff_ban_a_person_who_is_then_told_why(page: Page, browser: Browser, l
     # Omar is logged in elsewhere while staff ban him.
     his = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
     his_page = his.new_page()
-    log_in(his_page, "omar")
+    log_in(his_page, "omar", signed_in=False)
     expect(his_page.get_by_role("banner").get_by_role("button", name="Log out")).to_be_visible()
 
-    log_in(page, "staff")
+    log_in(page, "staff", signed_in=False)
     expect(page.get_by_role("banner").get_by_role("button", name="Log out")).to_be_visible()
     page.goto("/people/omar/")
     page.get_by_role("link", name="Ban from the site").click()
@@ -41,7 +34,7 @@ def test_staff_ban_a_person_who_is_then_told_why(page: Page, browser: Browser, l
     try:
         his_page.reload()
         expect(his_page.get_by_role("banner").get_by_role("link", name="Log in")).to_be_visible()
-        log_in(his_page, "omar")
+        log_in(his_page, "omar", signed_in=False)
         expect(his_page.get_by_role("heading", level=1)).to_have_text("You are banned from Kindred")
         expect(his_page.get_by_text("until 9 December 2999, 00:00 UTC")).to_be_visible()
         expect(his_page.get_by_text("Spam in messages")).to_be_visible()

@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Page, Playwright, expect
 
 from profiles.models import ApiToken
-from tests.e2e.conftest import DESKTOP, BrowserProblems
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def page(browser: Browser, live_server, transactional_db) -> Iterator[Page]:
-    """conftest's page, except that the browser's note on the 429 this test expects (Chromium
-    logs every 4xx document as a console error) is not a problem; every other error still is."""
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    problems = BrowserProblems()
-    page.on("console", problems.console)
-    page.on("pageerror", problems.page_error)
-    yield page
-    context.close()
-    expected = "status of 429 (Too Many Requests) (" + live_server.url + "/accounts/login/)"
-    errors = [e for e in problems.errors if not e.endswith(expected)]
-    if errors:
-        pytest.fail("The browser reported errors:\n  " + "\n  ".join(errors))
-
-
-@pytest.fixture
-def own_cache(settings):
-    """Lockout counters in this process's memory: the live server runs in a thread of it."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "e2e-lockout",
-        }
-    }
-    from django.core.cache import cache
-
-    cache.clear()
+def expected_refusals() -> list[tuple[str, str]]:
+    """The lockout answers 429, which Chromium logs as a console error."""
+    return [("429 (Too Many Requests)", "/accounts/login/")]
 
 
 def _log_in(page: Page, login: str, password: str) -> None:

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from tests.profiles.factories import DEFAULT_PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("own_cache")]
 
 LOCKOUT = {
     "account_and_address": {"limit": 3, "window": 15 * 60},
@@ -37,21 +37,6 @@ limits_on = override_settings(
 OWNER_HOME = "203.0.113.7"
 # A client that reached gunicorn without passing the proxy (the app port was left reachable).
 DIRECT = "127.0.0.2"
-
-
-@pytest.fixture(autouse=True)
-def _own_cache(settings):
-    """Counters in a cache of this test's own (the suite's Redis database is emptied by other
-    workers before each of their tests); the code path is Django's cache API, as on Redis."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "login-limit-tests",
-        }
-    }
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def _web(address: str) -> Client:

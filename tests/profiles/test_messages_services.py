@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.utils import timezone
@@ -181,14 +180,7 @@ LIMITS = {
 
 
 @pytest.fixture
-def limits_on(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "messages-rate-limits",
-        }
-    }
-    cache.clear()
+def limits_on(own_cache):
     with override_settings(KINDRED_RATE_LIMITS_ENABLED=True, KINDRED_RATE_LIMITS=LIMITS):
         yield
 

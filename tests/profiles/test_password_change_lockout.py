@@ -22,20 +22,9 @@ NEW_PASSWORD = "a-new-long-passphrase-2026"
 
 
 @pytest.fixture(autouse=True)
-def _own_cache(settings):
-    """Counters in a cache of this test's own (the suite's Redis database is emptied by other
-    workers before each of their tests); the code path is Django's cache API, as on Redis.
-    allauth's own per-minute limit on the page is off: the lockout is under test."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "password-change-tests",
-        }
-    }
+def _lockout_alone(own_cache, settings):
+    """allauth's own per-minute limit on the page is off: the lockout is under test."""
     settings.ACCOUNT_RATE_LIMITS = False
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def _change(client: Client, current: str):

@@ -88,7 +88,9 @@ def _world(role: str) -> World:
             state=Membership.State.ACTIVE,
             role=Membership.Role.MODERATOR,
         )
-    communities.account_delete(user=gina, password=DEFAULT_PASSWORD, content="anonymise")
+    communities.account_delete(
+        user=gina, password=DEFAULT_PASSWORD, content="anonymise", client="192.0.2.1"
+    )
     SiteBan.objects.create(user=dave, reason="Spam, told to nobody else")
     return World(
         viewer,
