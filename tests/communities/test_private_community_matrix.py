@@ -9,8 +9,8 @@ started the thread "Quagga herd meetup" in it. Every signed-in viewer also had a
 own moved there by Mo (so Mo's notice reaches them). A post belongs to its author and is public
 like any other post; what is private is that it is placed in the club.
 
-Roles: an anonymous visitor, a signed-in outsider, a moderator of Public C (of another
-community, so an outsider here), a member of the club, site staff.
+Roles: an anonymous visitor, a signed-in outsider, an outsider Ziggy blocked, a moderator of
+Public C (of another community, so an outsider here), a member of the club, site staff.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from rest_framework.test import APIClient
 from communities import services as communities
 from communities.models import Community, Membership, Post, Thread
 from moderation import services as moderation
+from profiles import services as profiles
 from profiles.models import Profile, User
 from tests.communities.factories import (
     AreaFactory,
@@ -37,7 +38,7 @@ from tests.profiles.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-OUTSIDERS = ["anonymous", "outsider", "moderator_elsewhere"]
+OUTSIDERS = ["anonymous", "outsider", "blocked", "moderator_elsewhere"]
 INSIDERS = ["member", "staff"]
 ROLES = OUTSIDERS + INSIDERS
 
@@ -45,12 +46,14 @@ NAME, SLUG = "Private Zebra Club", "private-zebra-club"
 POST_TITLE, THREAD_TITLE = "Okapi stripes puzzle", "Quagga herd meetup"
 # What an outsider must never read: the club's name or address, its discussion's title (search
 # marks the word searched for, so the rest of it). "Zebra" alone may be their own query, echoed.
-SECRETS = ("Zebra Club", SLUG, "herd meetup")
+# An area holding only private communities does not exist for them either.
+SECRETS = ("Zebra Club", SLUG, "herd meetup", "Far North", "far-north")
 
 
 @dataclass
 class World:
     viewer: User | None
+    club: Community
     post: Post
     thread: Thread
 
@@ -67,7 +70,14 @@ def _world(role: str) -> World:
     zebra = CommunityFactory(
         name=NAME, slug=SLUG, area=savanna, visibility=Community.Visibility.PRIVATE
     )
+    north = CommunityFactory(
+        name="Zebra Club North",
+        slug="zebra-club-north",
+        area=AreaFactory(name="Far North", slug="far-north"),
+        visibility=Community.Visibility.PRIVATE,
+    )
     mo, ziggy = _person("mo", "Mo"), _person("ziggy", "Ziggy")
+    MembershipFactory(community=north, user=ziggy)
     for community in (public_c, zebra):
         MembershipFactory(community=community, user=mo, role=Membership.Role.MODERATOR)
         MembershipFactory(community=community, user=ziggy)
@@ -85,6 +95,9 @@ def _world(role: str) -> World:
         MembershipFactory(community=public_c, user=viewer)
         if role == "member":
             MembershipFactory(community=zebra, user=viewer)
+            MembershipFactory(community=north, user=viewer)
+        if role == "blocked":
+            profiles.person_block(actor=ziggy, person=viewer)
         if role == "moderator_elsewhere":
             Membership.objects.filter(community=public_c, user=viewer).update(
                 role=Membership.Role.MODERATOR
@@ -93,7 +106,7 @@ def _world(role: str) -> World:
             community=public_c, post=PostFactory(author=viewer, title="Gnu grazing")
         ).post
         moderation.post_move(actor=mo, post=own, source=public_c, destination=zebra, reason="Fits")
-    return World(viewer, post, thread)
+    return World(viewer, zebra, post, thread)
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,18 @@ PAGES: dict[str, Route] = {
     "its charter history": _r(f"/communities/{SLUG}/charter/", addresses_it=True),
     "its moderation log": _r(f"/communities/{SLUG}/moderation/log/", addresses_it=True),
     "area page": _r("/areas/savanna/"),
+    "area of private communities only": _r(
+        "/areas/far-north/", addresses_it=True, insiders_read="Zebra Club North"
+    ),
+    "report it": Route(lambda w: f"/report/community/{w.club.pk}/", addresses_it=True),
+    "report its thread": Route(
+        lambda w: f"/report/thread/{w.thread.pk}/", addresses_it=True, insiders_read=None
+    ),
+    "report the post to its moderators": Route(
+        lambda w: f"/report/post/{w.post.pk}/?community={SLUG}",
+        addresses_it=True,
+        insiders_read=None,
+    ),
     "search for the thread": _r("/search/?q=Quagga", insiders_read="herd meetup"),
     "search for the post": _r("/search/?q=Okapi", insiders_read="stripes puzzle"),
     "search within the club": _r(f"/search/?q=Okapi&community={SLUG}", insiders_read=NAME),
@@ -141,6 +166,9 @@ API: dict[str, Route] = {
     "the community": _r(f"/api/communities/{SLUG}/", addresses_it=True),
     "areas": _r("/api/areas/", insiders_read=None),
     "the area": _r("/api/areas/savanna/", insiders_read=None),
+    "area of private communities only": _r(
+        "/api/areas/far-north/", addresses_it=True, insiders_read="Far North"
+    ),
     "search for the thread": _r("/api/search/?q=Quagga&kind=thread", insiders_read="herd meetup"),
     "search for the post": _r("/api/search/?q=Okapi", insiders_read="stripes puzzle"),
     "posts": _r("/api/posts/", insiders_read=POST_TITLE),
@@ -158,6 +186,7 @@ API: dict[str, Route] = {
     ),
     "thread messages": _r("/api/thread-messages/", insiders_read="Stripes at dawn"),
     "proposals": _r("/api/proposals/", insiders_read=None),
+    "proposals in the club": _r(f"/api/proposals/?community={SLUG}", insiders_read=None),
     # The public API log names the community it belongs to by its slug, and no details.
     "public log of Public C": _r("/api/moderation/communities/public-c/log/", insiders_read=None),
     "its moderation log": _r(
