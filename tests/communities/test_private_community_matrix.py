@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -211,10 +212,18 @@ def _check(role: str, route: Route, status: int, body: str, where: str) -> None:
         assert route.insiders_read in body, f"{where} hides {route.insiders_read!r}"
 
 
+@pytest.fixture(scope="module", params=ROLES)
+def world(request, django_db_setup, django_db_blocker):
+    """The world for one role, built once for every route (each test runs in a savepoint
+    inside it, as Django's TestCase.setUpTestData does; all of it is rolled back after)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield request.param, _world(request.param)
+        transaction.set_rollback(True)
+
+
 @pytest.mark.parametrize("route", list(PAGES))
-@pytest.mark.parametrize("role", ROLES)
-def test_pages_show_a_private_community_to_its_members_only(role, route):
-    world = _world(role)
+def test_pages_show_a_private_community_to_its_members_only(world, route):
+    role, world = world
     client = Client()
     if world.viewer is not None:
         client.force_login(world.viewer)
@@ -224,9 +233,8 @@ def test_pages_show_a_private_community_to_its_members_only(role, route):
 
 
 @pytest.mark.parametrize("route", list(API))
-@pytest.mark.parametrize("role", ROLES)
-def test_api_shows_a_private_community_to_its_members_only(role, route):
-    world = _world(role)
+def test_api_shows_a_private_community_to_its_members_only(world, route):
+    role, world = world
     client = APIClient()
     if world.viewer is not None:
         client.force_authenticate(world.viewer)
@@ -246,8 +254,9 @@ def _notices(user: User) -> list[tuple[str, str]]:
     return [(n["title"], n["url"]) for n in client.get("/api/notifications/").json()["results"]]
 
 
-def test_moving_a_post_into_a_private_community_tells_an_outside_author_only_that():
-    world = _world("outsider")
+@pytest.mark.parametrize("world", ["outsider"], indirect=True)
+def test_moving_a_post_into_a_private_community_tells_an_outside_author_only_that(world):
+    _, world = world
     assert world.viewer is not None
     own = Post.objects.get(title="Gnu grazing")
     assert (
@@ -261,8 +270,9 @@ def test_moving_a_post_into_a_private_community_tells_an_outside_author_only_tha
     ) in _notices(ziggy)
 
 
-def test_taking_a_post_out_of_a_private_community_tells_an_outside_author_only_that():
-    world = _world("outsider")
+@pytest.mark.parametrize("world", ["outsider"], indirect=True)
+def test_taking_a_post_out_of_a_private_community_tells_an_outside_author_only_that(world):
+    _, world = world
     assert world.viewer is not None
     mo, own = User.objects.get(username="mo"), Post.objects.get(title="Gnu grazing")
     moderation.post_remove(
