@@ -7,8 +7,8 @@ The privacy rule: what outsiders may learn about a private community
 --------------------------------------------------------------------
 
 - **Who sees it**: its members (and people invited to it) and site staff. Everyone else is an
-  outsider: an anonymous visitor, a signed-in person, and a moderator of another community alike
-  (moderating one community gives no look into another).
+  outsider: an anonymous visitor, a signed-in person, someone a member blocked, and a moderator
+  of another community alike (moderating one community gives no look into another).
 - **Outsiders never see** its name, its slug, that it is in an area (an area's count and list
   leave it out; an area holding nothing else they may see does not exist for them), its threads
   and their replies, or which posts are placed in it. A post belongs to its author and stays as
