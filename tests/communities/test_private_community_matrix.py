@@ -34,6 +34,7 @@ from tests.communities.factories import (
     MembershipFactory,
     PlacementFactory,
     PostFactory,
+    TagFactory,
 )
 from tests.profiles.factories import UserFactory
 
@@ -48,7 +49,7 @@ POST_TITLE, THREAD_TITLE = "Okapi stripes puzzle", "Quagga herd meetup"
 # What an outsider must never read: the club's name or address, its discussion's title (search
 # marks the word searched for, so the rest of it). "Zebra" alone may be their own query, echoed.
 # An area holding only private communities does not exist for them either.
-SECRETS = ("Zebra Club", SLUG, "herd meetup", "Far North", "far-north")
+SECRETS = ("Zebra Club", "zebra-club", SLUG, "herd meetup", "Far North", "far-north")
 
 
 @dataclass
@@ -71,6 +72,7 @@ def _world(role: str) -> World:
     zebra = CommunityFactory(
         name=NAME, slug=SLUG, area=savanna, visibility=Community.Visibility.PRIVATE
     )
+    zebra.tags.add(TagFactory(name="Zebra Club lore"))  # a tag only the club uses
     north = CommunityFactory(
         name="Zebra Club North",
         slug="zebra-club-north",
@@ -150,6 +152,7 @@ PAGES: dict[str, Route] = {
     "search for the post": _r("/search/?q=Okapi", insiders_read="stripes puzzle"),
     "search within the club": _r(f"/search/?q=Okapi&community={SLUG}", insiders_read=NAME),
     "recent posts": _r("/posts/", insiders_read=POST_TITLE),
+    "the post form's tag options": _r("/posts/tag-options/?tags=zebra", insiders_read=None),
     "recent posts in the club": _r(f"/posts/?community={SLUG}", insiders_read=POST_TITLE),
     "the post's page": Route(lambda w: w.post.get_absolute_url()),
     "the post's matches panel": Route(lambda w: f"/posts/{w.post.pk}/matches/", insiders_read=None),
@@ -162,6 +165,8 @@ PAGES: dict[str, Route] = {
 
 API: dict[str, Route] = {
     "communities": _r("/api/communities/"),
+    "tags": _r("/api/tags/", insiders_read=None),
+    "tags like the club's": _r("/api/tags/?q=zebra", insiders_read=None),
     "communities ?area=savanna": _r("/api/communities/?area=savanna"),
     "communities ?visibility=private": _r("/api/communities/?visibility=private"),
     "the community": _r(f"/api/communities/{SLUG}/", addresses_it=True),
