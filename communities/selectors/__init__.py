@@ -55,12 +55,15 @@ from communities.selectors.search import (
     tag_filter_choices,
 )
 from communities.selectors.visibility import (
+    PRIVATE_COMMUNITY,
     Viewer,
+    community_name_for,
     community_visibility_filter,
     post_visibility_filter,
 )
 
 __all__ = [
+    "PRIVATE_COMMUNITY",
     "SEARCH_KINDS",
     "SEARCH_KIND_NAMES",
     "SEARCH_QUERY_MAX_LENGTH",
@@ -80,6 +83,7 @@ __all__ = [
     "community_list",
     "community_list_of_member",
     "community_membership",
+    "community_name_for",
     "community_people",
     "community_pick",
     "community_picker_labels",

@@ -1,5 +1,25 @@
 """Who may see what: the visibility of posts, communities, threads and replies, as conditions
-every read applies (in one place, here)."""
+every read applies (in one place, here). What outsiders may learn about a private community is
+the rule below; every page, API route, log, notification, search and export that names a
+community keeps it (tests/communities/test_private_community_matrix.py checks it as a matrix).
+
+The privacy rule: what outsiders may learn about a private community
+--------------------------------------------------------------------
+
+- **Who sees it**: its members (and people invited to it) and site staff. Everyone else is an
+  outsider: an anonymous visitor, a signed-in person, someone a member blocked, and a moderator
+  of another community alike (moderating one community gives no look into another).
+- **Outsiders never see** its name, its slug, that it is in an area (an area's count and list
+  leave it out; an area holding nothing else they may see does not exist for them), its threads
+  and their replies, or which posts are placed in it. A post belongs to its author and stays as
+  public as any other post; only its place in the community is private.
+- **Its address answers 404** to outsiders, never 403: the community page, its threads, its
+  charter, its moderation log and the API's detail routes answer as if it did not exist, and a
+  filter by its slug finds nothing (or is refused like an unknown slug).
+- **Where it must be mentioned** to an outsider, in a public moderation log or a notice to the
+  author of a post moved into or out of it, it is "a private community" (PRIVATE_COMMUNITY),
+  with no link to it.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +30,8 @@ from communities.models import Community, ContentStatus, Membership, Post, Threa
 from profiles.models import User
 
 Viewer = User | AnonymousUser
+
+PRIVATE_COMMUNITY = "a private community"
 
 
 def post_visibility_filter(viewer: Viewer, prefix: str = "") -> Q:
@@ -58,3 +80,12 @@ def reply_visibility_filter(viewer: Viewer) -> Q:
     threads = Thread.objects.filter(thread_visibility_filter(viewer)).values("pk")
     posts = Post.objects.filter(post_visibility_filter(viewer)).values("pk")
     return Q(status=ContentStatus.VISIBLE) & (Q(thread__in=threads) | Q(post__in=posts))
+
+
+def community_name_for(viewer: Viewer, community: Community) -> str:
+    """What ``viewer`` may call ``community``: its name, or "a private community" (the rule
+    above). One query for a private community, none for a public one."""
+    if community.visibility == Community.Visibility.PUBLIC:
+        return community.name
+    visible = Community.objects.filter(community_visibility_filter(viewer), pk=community.pk)
+    return community.name if visible.exists() else PRIVATE_COMMUNITY

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from communities.models import Community, ContentStatus, Membership, Post, Reply, Thread
 from communities.selectors import (
+    PRIVATE_COMMUNITY,
     Viewer,
     community_visibility_filter,
     post_visibility_filter,
@@ -103,7 +104,6 @@ def _summary(entry: ModerationAction, communities: dict[str, str]) -> str:
 #   it, and otherwise only what it is ("a deleted post", "a reply"): its author may have renamed or
 #   deleted it since, and removed words are not repeated. Moderators see what was there.
 
-PRIVATE_COMMUNITY = "a private community"
 
 # The detail keys that hold a community's address; the verbs whose "from" and "to" are not
 # communities (areas are named in the target; a join policy is a word).

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from communities.models import Community
+from communities.selectors import community_name_for
 from communities.services import clean_typed_text
 from core.errors import Conflict
 from moderation.models import REASON_MAX_LENGTH, ModerationAction
@@ -70,6 +71,15 @@ def tell(user: User | None, *, title: str, url: str = "", actor: User | None = N
     if user is None:
         return
     notify(user=user, kind=Notification.Kind.MODERATION, title=title, url=url, actor=actor)
+
+
+def named_for(user: User, community: Community) -> tuple[str, str]:
+    """How a notice to ``user`` names ``community``, and where it leads: its name and page, or
+    "a private community" and no link when ``user`` may not see it (the privacy rule of
+    communities/selectors/visibility.py): the author of a post moved into or out of a private
+    community they are not in is told that much, not its name."""
+    name = community_name_for(user, community)
+    return name, community.get_absolute_url() if name == community.name else ""
 
 
 def with_reason(text: str, reason: str) -> str:

@@ -22,6 +22,7 @@ from moderation.services.log import (
     clean_reason,
     log_last,
     log_write,
+    named_for,
     require_open,
     tell,
     with_reason,
@@ -116,14 +117,16 @@ def _post_take_out(
             return done
         raise Http404("This post is not in this community.")
     action = _placement_take_out(actor=actor, placement=placement, reason=reason)
-    tell(
-        post.author,
-        title=with_reason(
-            f"A moderator took your post “{post.title[:80]}” out of {community.name}", reason
-        ),
-        url=post.get_absolute_url(),
-        actor=actor,
-    )
+    if post.author is not None:
+        name, _ = named_for(post.author, community)
+        tell(
+            post.author,
+            title=with_reason(
+                f"A moderator took your post “{post.title[:80]}” out of {name}", reason
+            ),
+            url=post.get_absolute_url(),
+            actor=actor,
+        )
     return action
 
 
@@ -237,14 +240,14 @@ def post_move(
             reason=reason,
             details={"from": source.slug, "to": destination.slug},
         )
-    tell(
-        post.author,
-        title=with_reason(
-            f"A moderator moved your post “{post.title[:60]}” to {destination.name}", reason
-        ),
-        url=destination.get_absolute_url(),
-        actor=actor,
-    )
+    if post.author is not None:
+        name, url = named_for(post.author, destination)
+        tell(
+            post.author,
+            title=with_reason(f"A moderator moved your post “{post.title[:60]}” to {name}", reason),
+            url=url or post.get_absolute_url(),
+            actor=actor,
+        )
     return moved
 
 
