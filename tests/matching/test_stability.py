@@ -133,9 +133,9 @@ def test_a_person_is_invited_to_a_few_proposals_a_week_and_never_twice(topic_pos
     }
     with override_settings(KINDRED_INVITATIONS_PER_WEEK=10):
         # Room for more this week: each person is invited to the two proposals left, once.
-        added = invitations_send(proposals=proposed, authors=authors, now=run.finished_at)
+        added = invitations_send(proposed=proposed, authors=authors, now=run.finished_at)
         assert added == 2 * len(per_person)
-        again = invitations_send(proposals=proposed, authors=authors, now=run.finished_at)
+        again = invitations_send(proposed=proposed, authors=authors, now=run.finished_at)
     assert again == 0
     pairs = list(Membership.objects.values_list("user_id", "community_id"))
     assert len(pairs) == len(set(pairs))
